@@ -1,0 +1,134 @@
+//! Wiring: builds the store, the Slack client, the services and the router from a
+//! [`Config`], then serves until told to stop. Shutdown is graceful: stop accepting,
+//! finish in-flight requests, let the worker finish the batch in hand, close the pool.
+
+use crate::clock::SharedClock;
+use crate::config::{Config, WebhookSecrets};
+use crate::db::{self, OpenMode};
+use crate::jobs::worker::Worker;
+use crate::service::Services;
+use crate::slack::api::SlackApi;
+use metrics_exporter_prometheus::PrometheusHandle;
+use secrecy::SecretString;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Notify};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Arc<Services>,
+    pub metrics: PrometheusHandle,
+    pub signing_secret: Arc<SecretString>,
+    pub webhooks: Arc<WebhookSecrets>,
+}
+
+/// Whether this process runs the background worker (tests drain it by hand instead).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkerMode {
+    Background,
+    Manual,
+}
+
+pub struct Application {
+    state: AppState,
+    listener: TcpListener,
+    worker_mode: WorkerMode,
+    concurrency: usize,
+}
+
+impl Application {
+    pub async fn build(
+        config: Config,
+        clock: SharedClock,
+        worker_mode: WorkerMode,
+    ) -> anyhow::Result<Self> {
+        // slack-morphism's TLS stack needs a process-wide crypto provider before first use.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let store = db::open(&config.database_url, OpenMode::Serve).await?;
+        let slack = Arc::new(SlackApi::new(&config.slack)?);
+        let services = Arc::new(Services {
+            store,
+            clock,
+            playbook: Arc::new(config.playbook.clone()),
+            slack,
+            work: Arc::new(Notify::new()),
+        });
+        let state = AppState {
+            services,
+            metrics: crate::telemetry::metrics_handle(),
+            signing_secret: Arc::new(config.slack.signing_secret.clone()),
+            webhooks: Arc::new(config.webhooks.clone()),
+        };
+        let listener = TcpListener::bind(config.listen).await?;
+        Ok(Self {
+            state,
+            listener,
+            worker_mode,
+            concurrency: config.worker_concurrency,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// A worker over this app's services (tests drain it with `run_until_empty`).
+    pub fn worker(&self) -> Worker {
+        Worker::new(self.state.services.clone(), self.concurrency)
+    }
+
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let worker = match self.worker_mode {
+            WorkerMode::Background => Some(tokio::spawn(self.worker().run(stop_rx))),
+            WorkerMode::Manual => None,
+        };
+        let services = self.state.services.clone();
+        let router = crate::http::router(self.state);
+        axum::serve(self.listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        tracing::info!("HTTP server stopped; waiting for the worker to finish its batch");
+        let _ = stop_tx.send(true);
+        if let Some(w) = worker {
+            let _ = w.await;
+        }
+        services.store.close().await;
+        Ok(())
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutdown signal received");
+}

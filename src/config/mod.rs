@@ -1,0 +1,360 @@
+//! Configuration: the command line, the environment and the playbook file, read once here
+//! and passed down as a validated [`Config`]. No other module reads the environment.
+//!
+//! Every problem found is collected (not just the first) so `cxbot check` can name each
+//! wrong or missing key. Secrets are [`SecretString`]s: redacted in `Debug`, never logged.
+
+pub mod playbook;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::{ExposeSecret, SecretString};
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use playbook::Playbook;
+
+/// The default Slack Web API base.
+pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api/";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://cxbot.db";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cxbot",
+    version,
+    about = "A Slack app that keeps a CX team's procedures"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server and the background worker until SIGTERM/SIGINT.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Validate the environment and the playbook; print every problem found.
+    Check,
+}
+
+/// Every setting is a flag and an environment variable.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Slack app signing secret (Basic Information > App Credentials).
+    #[arg(
+        long,
+        env = "SLACK_SIGNING_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub slack_signing_secret: Option<String>,
+    /// Slack bot token, xoxb-... (OAuth & Permissions).
+    #[arg(long, env = "SLACK_BOT_TOKEN", hide_env_values = true, global = true)]
+    pub slack_bot_token: Option<String>,
+    /// Slack Web API base URL.
+    #[arg(long, env = "SLACK_API_URL", default_value = DEFAULT_SLACK_API_URL, global = true)]
+    pub slack_api_url: String,
+    /// Timeout for each Slack Web API call, in milliseconds.
+    #[arg(
+        long,
+        env = "CXBOT_SLACK_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub slack_timeout_ms: u64,
+    /// Database: sqlite://path (created if missing) or postgres://...
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+    /// Address the HTTP server listens on.
+    #[arg(long, env = "CXBOT_LISTEN", default_value = DEFAULT_LISTEN, global = true)]
+    pub listen: String,
+    /// The playbook file (TOML). Default: ./cxbot.toml if present, else the built-in defaults.
+    #[arg(long, env = "CXBOT_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Log format.
+    #[arg(long, env = "CXBOT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human, global = true)]
+    pub log_format: LogFormat,
+    /// Log filter (tracing EnvFilter syntax).
+    #[arg(long, env = "CXBOT_LOG", default_value = "info", global = true)]
+    pub log: String,
+    /// Shared token Freshdesk sends as the X-Cxbot-Token header (or Basic password).
+    #[arg(
+        long,
+        env = "FRESHDESK_WEBHOOK_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub freshdesk_webhook_token: Option<String>,
+    /// Zendesk webhook signing secret.
+    #[arg(
+        long,
+        env = "ZENDESK_WEBHOOK_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub zendesk_webhook_secret: Option<String>,
+    /// Secret for cxbot's generic webhook signature (X-Cxbot-Signature).
+    #[arg(
+        long,
+        env = "CXBOT_WEBHOOK_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub cxbot_webhook_secret: Option<String>,
+    /// Jobs the worker runs at once.
+    #[arg(
+        long,
+        env = "CXBOT_WORKER_CONCURRENCY",
+        default_value_t = 8,
+        global = true
+    )]
+    pub worker_concurrency: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+/// One thing wrong with the configuration: the key and what is expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub key: String,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+/// A list of problems, displayed one per line.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}", self.0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+pub struct Problems(pub Vec<Problem>);
+
+#[derive(Debug, Clone)]
+pub struct SlackSettings {
+    pub signing_secret: SecretString,
+    pub bot_token: SecretString,
+    pub api_url: String,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct WebhookSecrets {
+    pub freshdesk_token: Option<SecretString>,
+    pub zendesk_secret: Option<SecretString>,
+    pub generic_secret: Option<SecretString>,
+}
+
+/// The validated configuration every part of the app is built from.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub slack: SlackSettings,
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub playbook: Playbook,
+    /// Where the playbook came from, for `check` and the start-up log.
+    pub playbook_source: String,
+    pub webhooks: WebhookSecrets,
+    pub worker_concurrency: usize,
+}
+
+/// What a command needs from the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// `migrate`: only the database.
+    Database,
+    /// `serve` and `check`: everything.
+    Everything,
+}
+
+fn secret(value: &Option<String>) -> Option<SecretString> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| SecretString::from(v.to_string()))
+}
+
+impl Settings {
+    /// Validates everything and returns the config, or every problem found.
+    pub fn load(&self, needs: Needs) -> Result<Config, Problems> {
+        let mut problems = Vec::new();
+        let required = needs == Needs::Everything;
+
+        let signing_secret = secret(&self.slack_signing_secret);
+        if signing_secret.is_none() && required {
+            problems.push(Problem::new(
+                "SLACK_SIGNING_SECRET",
+                "missing: set it to the app's Signing Secret (Slack app settings > Basic Information > App Credentials)",
+            ));
+        }
+        let bot_token = secret(&self.slack_bot_token);
+        match &bot_token {
+            None if required => problems.push(Problem::new(
+                "SLACK_BOT_TOKEN",
+                "missing: set it to the Bot User OAuth Token (xoxb-...) from OAuth & Permissions",
+            )),
+            Some(t) if !t.expose_secret().starts_with("xox") => problems.push(Problem::new(
+                "SLACK_BOT_TOKEN",
+                "expected a Slack token starting with xoxb-",
+            )),
+            _ => {}
+        }
+        if !(self.slack_api_url.starts_with("http://")
+            || self.slack_api_url.starts_with("https://"))
+        {
+            problems.push(Problem::new(
+                "SLACK_API_URL",
+                format!("expected an http(s) URL, got {:?}", self.slack_api_url),
+            ));
+        }
+        let mut api_url = self.slack_api_url.clone();
+        if !api_url.ends_with('/') {
+            api_url.push('/');
+        }
+        if self.slack_timeout_ms == 0 {
+            problems.push(Problem::new(
+                "CXBOT_SLACK_TIMEOUT_MS",
+                "expected a positive number of milliseconds",
+            ));
+        }
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            problems.push(Problem::new(
+                "DATABASE_URL",
+                format!(
+                    "expected sqlite://PATH or postgres://..., got {:?}",
+                    self.database_url
+                ),
+            ));
+        }
+        let listen = match self.listen.parse::<SocketAddr>() {
+            Ok(addr) => Some(addr),
+            Err(_) => {
+                problems.push(Problem::new(
+                    "CXBOT_LISTEN",
+                    format!(
+                        "expected HOST:PORT such as 127.0.0.1:3000, got {:?}",
+                        self.listen
+                    ),
+                ));
+                None
+            }
+        };
+        if self.worker_concurrency == 0 {
+            problems.push(Problem::new(
+                "CXBOT_WORKER_CONCURRENCY",
+                "expected at least 1",
+            ));
+        }
+
+        let (playbook, playbook_source) = match self.read_playbook() {
+            Ok((pb, source)) => (Some(pb), source),
+            Err((source, mut found)) => {
+                problems.append(&mut found);
+                (None, source)
+            }
+        };
+
+        if !problems.is_empty() {
+            return Err(Problems(problems));
+        }
+        Ok(Config {
+            slack: SlackSettings {
+                signing_secret: signing_secret.unwrap_or_else(|| SecretString::from(String::new())),
+                bot_token: bot_token.unwrap_or_else(|| SecretString::from(String::new())),
+                api_url,
+                timeout: Duration::from_millis(self.slack_timeout_ms),
+            },
+            database_url: self.database_url.clone(),
+            listen: listen.expect("checked above"),
+            playbook: playbook.expect("checked above"),
+            playbook_source,
+            webhooks: WebhookSecrets {
+                freshdesk_token: secret(&self.freshdesk_webhook_token),
+                zendesk_secret: secret(&self.zendesk_webhook_secret),
+                generic_secret: secret(&self.cxbot_webhook_secret),
+            },
+            worker_concurrency: self.worker_concurrency,
+        })
+    }
+
+    /// The playbook named by CXBOT_CONFIG, else ./cxbot.toml, else the built-in defaults.
+    fn read_playbook(&self) -> Result<(Playbook, String), (String, Vec<Problem>)> {
+        let path: Option<PathBuf> = match &self.config {
+            Some(p) => Some(p.clone()),
+            None if Path::new("cxbot.toml").exists() => Some(PathBuf::from("cxbot.toml")),
+            None => None,
+        };
+        match path {
+            None => Playbook::parse(playbook::EXAMPLE_PLAYBOOK)
+                .map(|pb| (pb, "built-in defaults (cxbot.example.toml)".to_string()))
+                .map_err(|p| ("built-in defaults".to_string(), p)),
+            Some(path) => {
+                let source = path.display().to_string();
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => Playbook::parse(&text)
+                        .map(|pb| (pb, source.clone()))
+                        .map_err(|p| (source, p)),
+                    Err(e) => Err((
+                        source.clone(),
+                        vec![Problem::new(
+                            "CXBOT_CONFIG",
+                            format!("cannot read {source}: {e}"),
+                        )],
+                    )),
+                }
+            }
+        }
+    }
+}
+
+impl Config {
+    /// The summary `cxbot check` prints for a good configuration. No secret appears in it.
+    pub fn summary(&self) -> String {
+        let db = if self.database_url.starts_with("sqlite:") {
+            format!("SQLite ({})", self.database_url)
+        } else {
+            "PostgreSQL".to_string()
+        };
+        let pb = &self.playbook;
+        let channels = pb
+            .channels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "configuration OK\n  database: {db}\n  listen: {}\n  slack api: {}\n  playbook: {}\n  channels: {channels}\n  team: {} people ({} leads), time zone {}\n  cadences: {}\n",
+            self.listen,
+            self.slack.api_url,
+            self.playbook_source,
+            pb.team.members.len(),
+            pb.team.members.iter().filter(|m| m.lead).count(),
+            pb.team.timezone,
+            pb.cadence_names().join(", "),
+        )
+    }
+}

@@ -1,0 +1,216 @@
+//! The playbook: the team's procedures as data (channels, team, routing, cadences, SLAs,
+//! check-ins, digests). Parsed strictly (`deny_unknown_fields`, so a typo is reported, not
+//! ignored) and validated; every problem names its key.
+//!
+//! To add a section: add a field with `#[serde(default)]`, validate it in
+//! [`Playbook::validate`], document it in `cxbot.example.toml` (which is also the built-in
+//! default, so the example can never drift from what runs).
+
+use super::Problem;
+use crate::domain::team::Level;
+use chrono_tz::Tz;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The example playbook, which is also the built-in default.
+pub const EXAMPLE_PLAYBOOK: &str = include_str!("../../cxbot.example.toml");
+
+/// Channel keys every playbook must define.
+pub const REQUIRED_CHANNELS: &[(&str, &str)] = &[
+    ("queue", "the CX queue channel where tickets land"),
+    ("social", "social media messages"),
+    (
+        "marketing",
+        "promotions and influencer offers for the marketing team",
+    ),
+    ("leads", "the leads' channel: urgent notices and digests"),
+    (
+        "cx_only",
+        "the team's own channel: directives and summaries",
+    ),
+    (
+        "customer_experience",
+        "the broader customer-experience channel",
+    ),
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Playbook {
+    pub team: Team,
+    /// Channel key -> Slack channel (an ID such as C0123ABCD, or #name).
+    pub channels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Team {
+    /// IANA time zone the team counts days in, e.g. America/New_York.
+    pub timezone: String,
+    #[serde(default, rename = "member")]
+    pub members: Vec<Member>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// Slack user id, e.g. U0123ABCD.
+    pub slack_id: String,
+    pub name: String,
+    #[serde(default)]
+    pub level: Option<Level>,
+    #[serde(default)]
+    pub lead: bool,
+}
+
+impl Playbook {
+    /// Parses and validates; returns every problem found.
+    pub fn parse(text: &str) -> Result<Playbook, Vec<Problem>> {
+        let pb: Playbook = toml::from_str(text).map_err(|e| {
+            let key = e
+                .span()
+                .map(|s| format!("playbook (line {})", line_of(text, s.start)))
+                .unwrap_or_else(|| "playbook".to_string());
+            vec![Problem::new(key, e.message().to_string())]
+        })?;
+        let problems = pb.validate();
+        if problems.is_empty() {
+            Ok(pb)
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn validate(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        if self.team.timezone.parse::<Tz>().is_err() {
+            problems.push(Problem::new(
+                "team.timezone",
+                format!(
+                    "expected an IANA time zone such as America/New_York, got {:?}",
+                    self.team.timezone
+                ),
+            ));
+        }
+        for (key, what) in REQUIRED_CHANNELS {
+            if !self.channels.contains_key(*key) {
+                problems.push(Problem::new(
+                    format!("channels.{key}"),
+                    format!("missing: the channel for {what}"),
+                ));
+            }
+        }
+        for (key, value) in &self.channels {
+            if !is_channel_ref(value) {
+                problems.push(Problem::new(
+                    format!("channels.{key}"),
+                    format!("expected a channel id (C0123ABCD) or #name, got {value:?}"),
+                ));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, m) in self.team.members.iter().enumerate() {
+            if !is_user_id(&m.slack_id) {
+                problems.push(Problem::new(
+                    format!("team.member[{i}].slack_id"),
+                    format!(
+                        "expected a Slack user id such as U0123ABCD, got {:?}",
+                        m.slack_id
+                    ),
+                ));
+            }
+            if !seen.insert(m.slack_id.as_str()) {
+                problems.push(Problem::new(
+                    format!("team.member[{i}].slack_id"),
+                    "listed twice",
+                ));
+            }
+        }
+        problems
+    }
+
+    pub fn tz(&self) -> Tz {
+        self.team.timezone.parse().unwrap_or(Tz::UTC)
+    }
+
+    /// The Slack channel for a channel key.
+    pub fn channel(&self, key: &str) -> Option<&str> {
+        self.channels.get(key).map(String::as_str)
+    }
+
+    pub fn member(&self, slack_id: &str) -> Option<&Member> {
+        self.team.members.iter().find(|m| m.slack_id == slack_id)
+    }
+
+    pub fn is_lead(&self, slack_id: &str) -> bool {
+        self.member(slack_id).is_some_and(|m| m.lead)
+    }
+
+    pub fn cadence_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+fn is_channel_ref(v: &str) -> bool {
+    let id = v.len() >= 9
+        && v.starts_with(['C', 'G', 'D'])
+        && v.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    let name = v.len() > 1
+        && v.starts_with('#')
+        && v[1..]
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c));
+    id || name
+}
+
+fn is_user_id(v: &str) -> bool {
+    v.len() >= 9
+        && v.starts_with(['U', 'W'])
+        && v.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_playbook_is_valid() {
+        let pb = Playbook::parse(EXAMPLE_PLAYBOOK).expect("example parses");
+        assert_eq!(pb.channel("queue"), Some("#cx-queue"));
+        assert_eq!(pb.tz(), chrono_tz::America::New_York);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_key() {
+        let text = r##"
+[team]
+timezone = "Mars/Olympus"
+[[team.member]]
+slack_id = "bob"
+name = "Bob"
+[channels]
+queue = "cx queue"
+"##;
+        let problems = Playbook::parse(text).unwrap_err();
+        let keys: Vec<_> = problems.iter().map(|p| p.key.as_str()).collect();
+        assert!(keys.contains(&"team.timezone"));
+        assert!(keys.contains(&"channels.social"));
+        assert!(keys.contains(&"channels.queue"));
+        assert!(keys.contains(&"team.member[0].slack_id"));
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_a_line() {
+        let text = "[team]\ntimezone = \"UTC\"\ncolour = \"blue\"\n[channels]\n";
+        let problems = Playbook::parse(text).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].key.contains("line 3"), "{:?}", problems);
+        assert!(problems[0].message.contains("colour"), "{:?}", problems);
+    }
+}

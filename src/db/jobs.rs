@@ -1,0 +1,49 @@
+//! Job rows as stored.
+
+use serde::Serialize;
+
+/// A job to insert. Built by `jobs::enqueue` helpers, never by hand in SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    pub name: &'static str,
+    pub payload: String,
+    pub run_at: i64,
+    /// At most one pending-or-done job per key (e.g. a reminder for one step of one ticket).
+    pub dedupe_key: Option<String>,
+    /// Recurring jobs are unique on (name, run_at), so replicas never post a digest twice.
+    pub recurring: bool,
+    /// Jobs with the same pace key (a Slack channel) are spread to one per interval.
+    pub pace_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Pending,
+    Done,
+    Dead,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Pending => "pending",
+            JobState::Done => "done",
+            JobState::Dead => "dead",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct JobRow {
+    pub id: i64,
+    pub name: String,
+    pub payload: String,
+    pub run_at: i64,
+    pub attempts: i64,
+    pub locked_until: Option<i64>,
+    pub last_error: Option<String>,
+    pub dedupe_key: Option<String>,
+    pub pace_key: Option<String>,
+    pub paced_at: Option<i64>,
+    pub state: String,
+}

@@ -1,0 +1,142 @@
+//! Persistence. The [`Store`] trait is composed of small traits (jobs, inbox, messages, ...);
+//! [`sqlite::SqliteStore`] and [`postgres::PgStore`] implement it, chosen by the scheme of
+//! `DATABASE_URL`. SQL lives in this module only.
+//!
+//! Rules: instants are integer unix milliseconds; no `now()` in SQL (the caller passes the
+//! clock's time); every state change enqueues its jobs in the same transaction; SQLite
+//! read-then-write transactions start with `BEGIN IMMEDIATE`.
+//!
+//! To add a table: a migration in both `migrations/sqlite/` and `migrations/postgres/`
+//! (same file name), a small trait here, its SQL in `shared.rs` (or per dialect where the
+//! dialects differ), and a case in the conformance tests (`tests/api/store.rs`).
+
+mod jobs;
+pub mod postgres;
+mod rows;
+mod shared;
+pub mod sqlite;
+
+pub use jobs::{JobRow, JobState, NewJob};
+pub use rows::PostedMessage;
+
+use async_trait::async_trait;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Locked(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The durable job queue (see `jobs/` for the worker that drives it).
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    /// Adds jobs on their own (outside any other state change).
+    async fn enqueue(&self, jobs: &[NewJob], now: i64) -> StoreResult<()>;
+    /// Leases up to `limit` due jobs until `lease_until`; attempts is incremented.
+    async fn lease_jobs(
+        &self,
+        now: i64,
+        lease_until: i64,
+        limit: i64,
+        worker: &str,
+    ) -> StoreResult<Vec<JobRow>>;
+    /// Success: deletes the job (or marks it done when its key must stay unique) and, in the
+    /// same transaction, records the message Slack accepted.
+    async fn complete_job(
+        &self,
+        id: i64,
+        now: i64,
+        posted: Option<&PostedMessage>,
+    ) -> StoreResult<()>;
+    /// A failure to retry at `run_at`.
+    async fn retry_job(&self, id: i64, run_at: i64, error: &str, now: i64) -> StoreResult<()>;
+    /// Not a failure: run again at `run_at` (pacing, Retry-After). `paced` marks that the
+    /// job already holds its channel slot.
+    async fn defer_job(
+        &self,
+        id: i64,
+        run_at: i64,
+        paced: bool,
+        note: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()>;
+    /// Gives up: the job is kept as dead, visible in metrics and logs.
+    async fn park_job(&self, id: i64, error: &str, now: i64) -> StoreResult<()>;
+    /// Reserves the next send slot for a pace key (a channel) and returns its time.
+    async fn reserve_pace_slot(&self, key: &str, now: i64, interval_ms: i64) -> StoreResult<i64>;
+    /// Pushes a pace key's next slot to at least `at` (after a 429).
+    async fn push_pace_slot(&self, key: &str, at: i64) -> StoreResult<()>;
+    /// Job counts by state, for metrics and tests.
+    async fn job_counts(&self) -> StoreResult<Vec<(String, i64)>>;
+    /// All jobs, oldest first (tests and `cxbot` diagnostics).
+    async fn list_jobs(&self, state: JobState) -> StoreResult<Vec<JobRow>>;
+    /// The earliest run_at of a pending job, so an idle worker knows how long it may sleep.
+    async fn next_run_at(&self) -> StoreResult<Option<i64>>;
+    /// Removes done jobs finished before `before`.
+    async fn prune_done_jobs(&self, before: i64) -> StoreResult<u64>;
+}
+
+/// Idempotent intake: an event key seen before is acknowledged and ignored.
+#[async_trait]
+pub trait InboxStore: Send + Sync {
+    /// Records `key` and enqueues `jobs` in one transaction. Returns false (and does
+    /// nothing) when the key was already recorded, even by a concurrent request.
+    async fn record_event(
+        &self,
+        key: &str,
+        source: &str,
+        now: i64,
+        jobs: &[NewJob],
+    ) -> StoreResult<bool>;
+    async fn event_count(&self) -> StoreResult<i64>;
+}
+
+/// Messages Slack accepted, keyed by what they are about (e.g. `card:42`).
+#[async_trait]
+pub trait MessageStore: Send + Sync {
+    async fn posted_message(&self, key: &str) -> StoreResult<Option<PostedMessage>>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Everything the service layer needs from storage.
+#[async_trait]
+pub trait Store: JobStore + InboxStore + MessageStore + Send + Sync {
+    fn backend(&self) -> Backend;
+    /// Is the database reachable? (for /readyz)
+    async fn ping(&self) -> StoreResult<()>;
+    async fn close(&self);
+}
+
+pub type SharedStore = Arc<dyn Store>;
+
+/// Which options a store is opened with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// `serve`: takes the single-writer lock on SQLite.
+    Serve,
+    /// `migrate`, `check`, tests' second handles: no lock.
+    Tool,
+}
+
+/// Opens the database named by the URL and applies migrations.
+pub async fn open(url: &str, mode: OpenMode) -> StoreResult<SharedStore> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PgStore::connect(url).await?))
+    } else {
+        Ok(Arc::new(sqlite::SqliteStore::connect(url, mode).await?))
+    }
+}

@@ -1,0 +1,95 @@
+//! SQLite: the default, one process, zero set-up. WAL journal, `synchronous=NORMAL`,
+//! `BEGIN IMMEDIATE` for read-then-write. One writer: `serve` holds an exclusive lock on
+//! `<database>.lock`, so a second `serve` on the same file refuses to start.
+
+use super::shared::impl_shared_store;
+use super::{Backend, OpenMode, Store, StoreError, StoreResult};
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use std::fs::File;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub struct SqliteStore {
+    pub(crate) pool: SqlitePool,
+    /// Held for the life of a `serve`; the OS releases it if the process dies.
+    _lock: Option<File>,
+}
+
+impl SqliteStore {
+    const LEASE_SQL: &'static str = "UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1, updated_at = $3 \
+         WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 \
+                      AND (locked_until IS NULL OR locked_until <= $3) ORDER BY run_at, id LIMIT $4) \
+         RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state";
+    const PACE_SQL: &'static str = "INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2 + $3) \
+         ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2) + $3 RETURNING next_at";
+    const PUSH_PACE_SQL: &'static str =
+        "INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2) \
+         ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2)";
+
+    pub async fn connect(url: &str, mode: OpenMode) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let lock = match mode {
+            OpenMode::Serve => Some(take_lock(options.get_filename().to_path_buf())?),
+            OpenMode::Tool => None,
+        };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        Ok(Self { pool, _lock: lock })
+    }
+
+    async fn begin_write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+fn take_lock(db: PathBuf) -> StoreResult<File> {
+    let mut path = db.into_os_string();
+    path.push(".lock");
+    let path = PathBuf::from(path);
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| {
+            StoreError::Locked(format!("cannot open lock file {}: {e}", path.display()))
+        })?;
+    file.try_lock().map_err(|_| {
+        StoreError::Locked(format!(
+            "another cxbot serve is already using this SQLite database (lock {} is held). \
+             SQLite allows one writer: stop the other process, or use PostgreSQL to run several replicas.",
+            path.display()
+        ))
+    })?;
+    Ok(file)
+}
+
+impl_shared_store!(SqliteStore, Sqlite);
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

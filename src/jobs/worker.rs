@@ -1,0 +1,247 @@
+//! The worker: leases due jobs, runs them, and records what happened.
+//!
+//! - Success completes the job (and records a posted message in the same transaction).
+//! - A 429 reschedules at Retry-After and pushes the channel's next slot past it.
+//! - A transient failure retries with exponential backoff (2 s doubling, capped at 10 min);
+//!   after [`MAX_ATTEMPTS`] the job is parked as dead.
+//! - A permanent failure parks at once, with the operator's next step in the log.
+//! - A job whose lease runs out (the process died mid-job) is leased again.
+//! - Posts to one channel are paced to one per second through a slot table shared by all
+//!   replicas; other channels are not held back.
+//!
+//! Tests call [`Worker::run_until_empty`] after advancing the clock; nothing sleeps.
+
+use super::{registry, JobError, JobOutcome, Registry};
+use crate::service::Services;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// Slack allows about one message per second per channel.
+pub const PACE_INTERVAL_MS: i64 = 1_000;
+/// How long a leased job is ours before another worker may take it.
+pub const LEASE_MS: i64 = 5 * 60 * 1_000;
+/// A job that has failed this many times is parked.
+pub const MAX_ATTEMPTS: i64 = 8;
+const BACKOFF_BASE_MS: i64 = 2_000;
+const BACKOFF_CAP_MS: i64 = 10 * 60 * 1_000;
+/// Done rows are kept this long (their dedupe keys keep working), then pruned.
+const KEEP_DONE_MS: i64 = 30 * 24 * 3_600 * 1_000;
+
+pub fn backoff_ms(attempts: i64) -> i64 {
+    let exp = (attempts - 1).clamp(0, 20) as u32;
+    (BACKOFF_BASE_MS.saturating_mul(1_i64 << exp)).min(BACKOFF_CAP_MS)
+}
+
+pub struct Worker {
+    services: Arc<Services>,
+    registry: Registry,
+    id: String,
+    batch: i64,
+}
+
+impl Worker {
+    pub fn new(services: Arc<Services>, concurrency: usize) -> Self {
+        Self {
+            services,
+            registry: registry(),
+            id: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+            batch: concurrency.max(1) as i64,
+        }
+    }
+
+    /// Leases one batch of due jobs and runs them; returns how many it leased.
+    pub async fn run_once(&self) -> anyhow::Result<usize> {
+        let now = self.services.clock.now_ms();
+        let rows = self
+            .services
+            .store
+            .lease_jobs(now, now + LEASE_MS, self.batch, &self.id)
+            .await?;
+        let leased = rows.len();
+        let mut set = JoinSet::new();
+        for row in rows {
+            let services = self.services.clone();
+            let registry = self.registry.clone();
+            set.spawn(async move { execute(services, registry, row).await });
+        }
+        while let Some(done) = set.join_next().await {
+            if let Err(e) = done {
+                tracing::error!(error = %e, "job task panicked");
+            }
+        }
+        Ok(leased)
+    }
+
+    /// Runs due jobs until none is due at the clock's current time. Returns how many ran.
+    pub async fn run_until_empty(&self) -> anyhow::Result<usize> {
+        let mut total = 0;
+        for _ in 0..10_000 {
+            let n = self.run_once().await?;
+            if n == 0 {
+                return Ok(total);
+            }
+            total += n;
+        }
+        anyhow::bail!(
+            "run_until_empty: still busy after 10,000 batches; a job keeps rescheduling itself"
+        )
+    }
+
+    /// The production loop: runs until `shutdown` turns true, finishing the batch in hand.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let mut last_prune = 0_i64;
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let wait = match self.run_once().await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => self.idle_wait().await,
+                Err(e) => {
+                    tracing::error!(error = %e, "worker could not lease jobs");
+                    Duration::from_secs(1)
+                }
+            };
+            let now = self.services.clock.now_ms();
+            if now - last_prune > 3_600_000 {
+                last_prune = now;
+                match self
+                    .services
+                    .store
+                    .prune_done_jobs(now - KEEP_DONE_MS)
+                    .await
+                {
+                    Ok(n) if n > 0 => tracing::info!(pruned = n, "pruned done jobs"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not prune done jobs"),
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.services.work.notified() => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+        tracing::info!("worker stopped");
+    }
+
+    /// How long an idle worker may sleep: until the next due job, at most a second (so
+    /// jobs enqueued by another replica are picked up promptly).
+    async fn idle_wait(&self) -> Duration {
+        let now = self.services.clock.now_ms();
+        match self.services.store.next_run_at().await {
+            Ok(Some(at)) if at > now => Duration::from_millis((at - now).min(1_000) as u64),
+            Ok(Some(_)) => Duration::from_millis(50),
+            _ => Duration::from_secs(1),
+        }
+    }
+}
+
+async fn execute(services: Arc<Services>, registry: Registry, row: crate::db::JobRow) {
+    let store = &services.store;
+    let now = services.clock.now_ms();
+    let name = row.name.clone();
+    let record = |outcome: &'static str| {
+        metrics::counter!("cxbot_jobs_total", "job" => name.clone(), "outcome" => outcome)
+            .increment(1);
+    };
+
+    // Pacing: a job for a channel first reserves that channel's next slot.
+    if let (Some(key), None) = (&row.pace_key, row.paced_at) {
+        match store.reserve_pace_slot(key, now, PACE_INTERVAL_MS).await {
+            Ok(slot) if slot > now => {
+                if let Err(e) = store.defer_job(row.id, slot, true, None, now).await {
+                    tracing::error!(job = row.id, error = %e, "could not defer paced job");
+                }
+                record("paced");
+                return;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(job = row.id, error = %e, "could not reserve a pace slot; retrying");
+                let _ = store
+                    .retry_job(row.id, now + backoff_ms(1), &e.to_string(), now)
+                    .await;
+                return;
+            }
+        }
+    }
+
+    let Some(handler) = registry.get(&row.name) else {
+        let msg = format!(
+            "no handler for job {:?}: was it renamed or removed?",
+            row.name
+        );
+        tracing::error!(job = row.id, "{msg}");
+        let _ = store.park_job(row.id, &msg, now).await;
+        record("dead");
+        return;
+    };
+
+    let result = match tokio::time::timeout(
+        Duration::from_millis((LEASE_MS / 2) as u64),
+        handler(row.payload.clone(), services.clone()),
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(_) => Err(JobError::Retry("job ran longer than half its lease".into())),
+    };
+    let now = services.clock.now_ms();
+    let saved = match result {
+        Ok(JobOutcome::Done) => {
+            record("done");
+            store.complete_job(row.id, now, None).await
+        }
+        Ok(JobOutcome::Posted(p)) => {
+            record("done");
+            store.complete_job(row.id, now, Some(&p)).await
+        }
+        Err(JobError::RateLimited(after)) => {
+            record("rate_limited");
+            let at = now + after.as_millis() as i64;
+            if let Some(key) = &row.pace_key {
+                let _ = store.push_pace_slot(key, at + PACE_INTERVAL_MS).await;
+            }
+            tracing::warn!(job = row.id, name = %row.name, retry_after_ms = after.as_millis() as u64, "Slack rate limit; rescheduled");
+            store
+                .defer_job(row.id, at, true, Some("rate limited (429)"), now)
+                .await
+        }
+        Err(JobError::Retry(msg)) if row.attempts < MAX_ATTEMPTS => {
+            record("retried");
+            let at = now + backoff_ms(row.attempts);
+            tracing::warn!(job = row.id, name = %row.name, attempts = row.attempts, error = %msg, "job failed; will retry");
+            store.retry_job(row.id, at, &msg, now).await
+        }
+        Err(JobError::Retry(msg)) => {
+            record("dead");
+            tracing::error!(job = row.id, name = %row.name, attempts = row.attempts, error = %msg, "job failed {} times; parked as dead", row.attempts);
+            store.park_job(row.id, &msg, now).await
+        }
+        Err(JobError::Permanent(msg)) => {
+            record("dead");
+            tracing::error!(job = row.id, name = %row.name, "job cannot succeed; parked. Operator action: {msg}");
+            store.park_job(row.id, &msg, now).await
+        }
+    };
+    if let Err(e) = saved {
+        // The lease will expire and the job will run again; handlers are idempotent.
+        tracing::error!(job = row.id, error = %e, "could not record the job's outcome");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff_ms;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(backoff_ms(1), 2_000);
+        assert_eq!(backoff_ms(2), 4_000);
+        assert_eq!(backoff_ms(5), 32_000);
+        assert_eq!(backoff_ms(30), 600_000);
+    }
+}

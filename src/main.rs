@@ -1,0 +1,66 @@
+//! The `cxbot` binary: parse the command line, set up logging, run the subcommand.
+
+use clap::Parser;
+use cxbot::app::{shutdown_signal, Application, WorkerMode};
+use cxbot::clock::SystemClock;
+use cxbot::config::{Cli, Command, Needs};
+use cxbot::db::{self, OpenMode};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    cxbot::telemetry::init_tracing(cli.settings.log_format, &cli.settings.log);
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("cxbot: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check => match cli.settings.load(Needs::Everything) {
+            Ok(config) => {
+                print!("{}", config.summary());
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(problems) => {
+                eprintln!("cxbot check found {} problem(s):", problems.0.len());
+                for p in &problems.0 {
+                    eprintln!("  - {p}");
+                }
+                Ok(ExitCode::FAILURE)
+            }
+        },
+        Command::Migrate => {
+            let config = load_or_exit(&cli, Needs::Database)?;
+            let store = db::open(&config.database_url, OpenMode::Tool).await?;
+            store.close().await;
+            println!("migrations applied");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve => {
+            let config = load_or_exit(&cli, Needs::Everything)?;
+            tracing::info!(playbook = %config.playbook_source, "starting cxbot");
+            let app =
+                Application::build(config, Arc::new(SystemClock), WorkerMode::Background).await?;
+            tracing::info!(address = %app.local_addr(), "listening");
+            app.run_until(shutdown_signal()).await?;
+            tracing::info!("stopped");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn load_or_exit(cli: &Cli, needs: Needs) -> anyhow::Result<cxbot::config::Config> {
+    cli.settings.load(needs).map_err(|problems| {
+        anyhow::anyhow!(
+            "configuration problems (run `cxbot check` for the full list):\n{}",
+            problems
+        )
+    })
+}

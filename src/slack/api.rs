@@ -1,0 +1,280 @@
+//! The Slack Web API client: slack-morphism's hyper client, with a timeout on every call
+//! (slack-morphism has none) and its errors sorted into what the worker does next:
+//! reschedule at Retry-After, retry with backoff, or park with a message an operator can
+//! act on. Only the worker calls these, except `views.open`, whose trigger_id expires in 3 s.
+
+use crate::config::SlackSettings;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use secrecy::ExposeSecret;
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+type Connector = SlackClientHyperConnector<HttpsConnector<HttpConnector>>;
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum SlackError {
+    #[error("rate limited by Slack; retry after {retry_after:?}")]
+    RateLimited { retry_after: Duration },
+    #[error("transient Slack failure: {0}")]
+    Transient(String),
+    #[error("Slack refused the call ({code}): {hint}")]
+    Permanent { code: String, hint: String },
+}
+
+/// Codes that will not go away by retrying. Anything else is retried with backoff and
+/// parked only after the attempts run out.
+const PERMANENT_CODES: &[&str] = &[
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "missing_scope",
+    "no_permission",
+    "user_not_found",
+    "users_not_found",
+    "invalid_blocks",
+    "invalid_blocks_format",
+    "msg_too_long",
+    "msg_blocks_too_long",
+    "no_text",
+    "cant_update_message",
+    "message_not_found",
+    "restricted_action",
+    "ekm_access_denied",
+    "invalid_arguments",
+    "not_allowed_token_type",
+    "user_not_in_channel",
+    "expired_trigger_id",
+    "invalid_trigger_id",
+];
+
+/// What an operator should do about a permanent error.
+pub fn operator_hint(code: &str, channel: Option<&str>) -> String {
+    let ch = channel.unwrap_or("the channel");
+    match code {
+        "not_in_channel" | "user_not_in_channel" => format!("invite the bot to {ch} (/invite @cxbot in that channel)"),
+        "channel_not_found" => format!("channel {ch} does not exist or the bot cannot see it: check [channels] in the playbook and invite the bot"),
+        "is_archived" => format!("{ch} is archived: unarchive it or point the playbook at another channel"),
+        "invalid_auth" | "not_authed" | "token_revoked" | "token_expired" | "account_inactive" => {
+            "SLACK_BOT_TOKEN is not valid: reinstall the app and set the new xoxb- token".to_string()
+        }
+        "missing_scope" | "no_permission" | "not_allowed_token_type" => {
+            "the app lacks a scope: reinstall it from manifest.yml so Slack grants every scope cxbot needs".to_string()
+        }
+        "user_not_found" | "users_not_found" => "the Slack user no longer exists: update the playbook's team list".to_string(),
+        _ => format!("Slack rejected the request ({code}); see the job's last_error for the payload"),
+    }
+}
+
+pub struct SlackApi {
+    client: SlackClient<Connector>,
+    token: SlackApiToken,
+    timeout: Duration,
+}
+
+/// Where a posted message landed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    pub channel: String,
+    pub ts: String,
+}
+
+impl SlackApi {
+    pub fn new(settings: &SlackSettings) -> anyhow::Result<Self> {
+        let builder = match hyper_rustls::HttpsConnectorBuilder::new().with_native_roots() {
+            Ok(b) => b,
+            Err(e) => {
+                // Only a local http:// fake Slack works without CA roots.
+                tracing::warn!(error = %e, "no system CA certificates found; https calls to Slack will fail");
+                let empty = rustls::ClientConfig::builder()
+                    .with_root_certificates(rustls::RootCertStore::empty())
+                    .with_no_client_auth();
+                hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(empty)
+            }
+        };
+        let https = builder.https_or_http().enable_http1().build();
+        let connector = SlackClientHyperConnector::with_connector(https)
+            .with_slack_api_url(settings.api_url.trim_end_matches('/'));
+        Ok(Self {
+            client: SlackClient::new(connector),
+            token: SlackApiToken::new(settings.bot_token.expose_secret().to_string().into()),
+            timeout: settings.timeout,
+        })
+    }
+
+    fn session(&self) -> SlackClientSession<'_, Connector> {
+        self.client.open_session(&self.token)
+    }
+
+    async fn call<T>(
+        &self,
+        method: &'static str,
+        fut: impl Future<Output = ClientResult<T>>,
+    ) -> Result<T, SlackError> {
+        let started = Instant::now();
+        let result = match tokio::time::timeout(self.timeout, fut).await {
+            Err(_) => Err(SlackError::Transient(format!(
+                "{method} timed out after {:?}",
+                self.timeout
+            ))),
+            Ok(r) => r.map_err(classify),
+        };
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(SlackError::RateLimited { .. }) => "rate_limited",
+            Err(SlackError::Transient(_)) => "transient",
+            Err(SlackError::Permanent { .. }) => "permanent",
+        };
+        metrics::counter!("cxbot_slack_api_calls_total", "method" => method, "result" => outcome)
+            .increment(1);
+        metrics::histogram!("cxbot_slack_api_seconds", "method" => method)
+            .record(started.elapsed().as_secs_f64());
+        result
+    }
+
+    pub async fn post_message(
+        &self,
+        channel: &str,
+        content: SlackMessageContent,
+        thread_ts: Option<&str>,
+    ) -> Result<Posted, SlackError> {
+        let req = SlackApiChatPostMessageRequest::new(channel.into(), content)
+            .opt_thread_ts(thread_ts.map(Into::into));
+        let res = self
+            .call("chat.postMessage", self.session().chat_post_message(&req))
+            .await
+            .map_err(|e| with_channel(e, channel))?;
+        Ok(Posted {
+            channel: res.channel.to_string(),
+            ts: res.ts.to_string(),
+        })
+    }
+
+    pub async fn update_message(
+        &self,
+        channel: &str,
+        ts: &str,
+        content: SlackMessageContent,
+    ) -> Result<(), SlackError> {
+        let req = SlackApiChatUpdateRequest::new(channel.into(), content, ts.into());
+        self.call("chat.update", self.session().chat_update(&req))
+            .await
+            .map_err(|e| with_channel(e, channel))?;
+        Ok(())
+    }
+
+    pub async fn post_ephemeral(
+        &self,
+        channel: &str,
+        user: &str,
+        content: SlackMessageContent,
+    ) -> Result<(), SlackError> {
+        let req = SlackApiChatPostEphemeralRequest::new(channel.into(), user.into(), content);
+        self.call(
+            "chat.postEphemeral",
+            self.session().chat_post_ephemeral(&req),
+        )
+        .await
+        .map_err(|e| with_channel(e, channel))?;
+        Ok(())
+    }
+
+    pub async fn publish_home(&self, user: &str, view: SlackView) -> Result<(), SlackError> {
+        let req = SlackApiViewsPublishRequest::new(user.into(), view);
+        self.call("views.publish", self.session().views_publish(&req))
+            .await?;
+        Ok(())
+    }
+
+    /// Inline only: the trigger_id is valid for 3 s.
+    pub async fn open_view(&self, trigger_id: &str, view: SlackView) -> Result<(), SlackError> {
+        let req = SlackApiViewsOpenRequest::new(trigger_id.into(), view);
+        self.call("views.open", self.session().views_open(&req))
+            .await?;
+        Ok(())
+    }
+
+    /// The DM channel with a user.
+    pub async fn open_dm(&self, user: &str) -> Result<String, SlackError> {
+        let req = SlackApiConversationsOpenRequest::new().with_users(vec![user.into()]);
+        let res = self
+            .call(
+                "conversations.open",
+                self.session().conversations_open(&req),
+            )
+            .await?;
+        Ok(res.channel.id.to_string())
+    }
+
+    /// A user's display name and time zone.
+    pub async fn user_info(&self, user: &str) -> Result<UserInfo, SlackError> {
+        let req = SlackApiUsersInfoRequest::new(user.into());
+        let res = self
+            .call("users.info", self.session().users_info(&req))
+            .await?;
+        let u = res.user;
+        let display = u
+            .profile
+            .as_ref()
+            .and_then(|p| {
+                p.display_name
+                    .clone()
+                    .filter(|n| !n.is_empty())
+                    .or_else(|| p.real_name.clone())
+            })
+            .or(u.real_name.clone())
+            .or(u.name.clone())
+            .unwrap_or_else(|| user.to_string());
+        Ok(UserInfo {
+            name: display,
+            tz: u.tz,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserInfo {
+    pub name: String,
+    pub tz: Option<String>,
+}
+
+fn with_channel(e: SlackError, channel: &str) -> SlackError {
+    match e {
+        SlackError::Permanent { code, .. } => SlackError::Permanent {
+            hint: operator_hint(&code, Some(channel)),
+            code,
+        },
+        other => other,
+    }
+}
+
+fn classify(e: SlackClientError) -> SlackError {
+    match e {
+        SlackClientError::RateLimitError(r) => SlackError::RateLimited {
+            retry_after: r.retry_after.unwrap_or(Duration::from_secs(1)),
+        },
+        SlackClientError::ApiError(api) => {
+            if api.code == "ratelimited" {
+                SlackError::RateLimited {
+                    retry_after: Duration::from_secs(1),
+                }
+            } else if PERMANENT_CODES.contains(&api.code.as_str()) {
+                SlackError::Permanent {
+                    hint: operator_hint(&api.code, None),
+                    code: api.code,
+                }
+            } else {
+                SlackError::Transient(format!("Slack API error {}", api.code))
+            }
+        }
+        SlackClientError::HttpError(h) => SlackError::Transient(format!("HTTP {}", h.status_code)),
+        other => SlackError::Transient(other.to_string()),
+    }
+}

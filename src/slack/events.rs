@@ -1,0 +1,111 @@
+//! Events API payloads. Parsing is strict JSON (Slack's docs examples with trailing commas
+//! are rejected); event types cxbot does not use are accepted and ignored.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventEnvelope {
+    UrlVerification {
+        challenge: String,
+    },
+    EventCallback(EventCallback),
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct EventCallback {
+    pub event_id: String,
+    #[serde(default)]
+    pub team_id: Option<String>,
+    #[serde(default)]
+    pub event_time: Option<i64>,
+    pub event: SlackEvent,
+}
+
+/// The fields cxbot reads from an inner event.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SlackEvent {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub tab: Option<String>,
+    #[serde(default)]
+    pub subtype: Option<String>,
+    #[serde(default)]
+    pub bot_id: Option<String>,
+    #[serde(default)]
+    pub channel: Option<String>,
+}
+
+impl SlackEvent {
+    /// Messages from bots (ourselves included) never trigger anything: no loops.
+    pub fn is_from_bot(&self) -> bool {
+        self.bot_id.is_some() || self.subtype.as_deref() == Some("bot_message")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(format!(
+            "{}/tests/fixtures/slack/payloads/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn url_verification_parses() {
+        let env: EventEnvelope = serde_json::from_str(&fixture("url_verification.json")).unwrap();
+        assert_eq!(
+            env,
+            EventEnvelope::UrlVerification {
+                challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P".into()
+            }
+        );
+    }
+
+    #[test]
+    fn app_mention_and_bot_message() {
+        let EventEnvelope::EventCallback(cb) =
+            serde_json::from_str(&fixture("event_callback.app_mention.java_sdk.json")).unwrap()
+        else {
+            panic!("not a callback")
+        };
+        assert_eq!(cb.event_id, "EvV1KV8BM3");
+        assert_eq!(cb.event.kind, "app_mention");
+        assert_eq!(cb.event.user.as_deref(), Some("U234"));
+        assert!(!cb.event.is_from_bot());
+        let EventEnvelope::EventCallback(bot) = serde_json::from_str(&fixture(
+            "event_callback.app_mention_bot_message.java_sdk.json",
+        ))
+        .unwrap() else {
+            panic!("not a callback")
+        };
+        assert!(bot.event.is_from_bot());
+    }
+
+    #[test]
+    fn app_home_opened_from_an_org_install() {
+        let EventEnvelope::EventCallback(cb) =
+            serde_json::from_str(&fixture("event_callback.app_home_opened.bolt_python.json"))
+                .unwrap()
+        else {
+            panic!("not a callback")
+        };
+        assert_eq!(cb.event.kind, "app_home_opened");
+        assert_eq!(cb.event.tab.as_deref(), Some("messages"));
+    }
+
+    #[test]
+    fn docs_examples_with_trailing_commas_are_rejected() {
+        let text = fixture("event_callback.app_mention.slack_docs.verbatim.txt");
+        assert!(serde_json::from_str::<EventEnvelope>(&text).is_err());
+    }
+}

@@ -1,0 +1,129 @@
+//! HTTP handlers for `/slack/*`. A middleware verifies every request (401 with no detail,
+//! nothing stored) before a handler parses it; handlers answer well inside Slack's 3 s.
+
+use crate::app::AppState;
+use crate::http::error::ApiError;
+use crate::service;
+use crate::slack::commands::{self, Command};
+use crate::slack::events::EventEnvelope;
+use crate::slack::interactions::{self, Interaction, InteractionForm, InteractionResponse};
+use crate::slack::verify::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use crate::slack::views::{self, Reply};
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+
+/// Slack bodies are small; anything larger is refused with 413.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/slack/events", post(events))
+        .route("/slack/commands", post(slash_command))
+        .route("/slack/interactivity", post(interactivity))
+        .route_layer(middleware::from_fn_with_state(state, verify_request))
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+async fn verify_request(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => return ApiError::PayloadTooLarge.into_response(),
+    };
+    let now = state.services.clock.now().timestamp();
+    let checked = verify::verify(
+        state.signing_secret.expose_secret().as_bytes(),
+        header(&parts.headers, SIGNATURE_HEADER),
+        header(&parts.headers, TIMESTAMP_HEADER),
+        &bytes,
+        now,
+    );
+    if let Err(e) = checked {
+        tracing::warn!(reason = %e, path = %parts.uri.path(), "rejected Slack request");
+        metrics::counter!("cxbot_slack_requests_rejected_total", "reason" => e.to_string())
+            .increment(1);
+        return ApiError::Unauthorized.into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+async fn events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let envelope: EventEnvelope = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::BadRequest(format!("malformed event body: {e}")))?;
+    match envelope {
+        EventEnvelope::UrlVerification { challenge } => {
+            Ok(Json(serde_json::json!({ "challenge": challenge })).into_response())
+        }
+        EventEnvelope::EventCallback(cb) => {
+            let retry = header(&headers, "x-slack-retry-num");
+            let fresh = service::events::accept_slack_event(&state.services, &cb).await?;
+            if !fresh {
+                tracing::info!(event_id = %cb.event_id, retry_num = ?retry, reason = ?header(&headers, "x-slack-retry-reason"), "duplicate event acknowledged");
+            }
+            Ok(StatusCode::OK.into_response())
+        }
+        EventEnvelope::Other => Ok(StatusCode::OK.into_response()),
+    }
+}
+
+/// The form Slack posts for a slash command (the fields cxbot reads).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SlashCommandPayload {
+    #[serde(default)]
+    pub command: String,
+    #[serde(default)]
+    pub text: String,
+    pub user_id: String,
+    #[serde(default)]
+    pub user_name: Option<String>,
+    #[serde(default)]
+    pub channel_id: Option<String>,
+    #[serde(default)]
+    pub team_id: Option<String>,
+    #[serde(default)]
+    pub response_url: Option<String>,
+    #[serde(default)]
+    pub trigger_id: Option<String>,
+}
+
+async fn slash_command(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+    let payload: SlashCommandPayload = serde_urlencoded::from_bytes(&body)
+        .map_err(|e| ApiError::BadRequest(format!("malformed slash command: {e}")))?;
+    let reply = match commands::parse(&payload.text) {
+        Ok(cmd) => run_command(&state, &payload, cmd).await,
+        Err(usage) => views::usage_error(&usage),
+    };
+    Ok(Json(reply.ephemeral_json()).into_response())
+}
+
+async fn run_command(_state: &AppState, _payload: &SlashCommandPayload, cmd: Command) -> Reply {
+    match cmd {
+        Command::Help => views::help(commands::USAGE),
+    }
+}
+
+async fn interactivity(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+    let form: InteractionForm = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| ApiError::BadRequest("expected a form field named payload".into()))?;
+    let interaction: Interaction = serde_json::from_str(&form.payload)
+        .map_err(|e| ApiError::BadRequest(format!("malformed interaction payload: {e}")))?;
+    Ok(match interactions::dispatch(&state, interaction).await {
+        InteractionResponse::Ack => StatusCode::OK.into_response(),
+        InteractionResponse::Json(v) => Json(v).into_response(),
+    })
+}

@@ -1,0 +1,109 @@
+//! `cxbot check` on good and bad configurations, and the manifest against the routes.
+
+use std::process::Command;
+
+fn cxbot(envs: &[(&str, &str)]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cxbot"));
+    cmd.arg("check").current_dir(dir.path()).env_clear();
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("cxbot runs")
+}
+
+#[test]
+fn check_passes_with_both_secrets_and_prints_a_summary() {
+    let out = cxbot(&[
+        ("SLACK_SIGNING_SECRET", "abc123"),
+        ("SLACK_BOT_TOKEN", "xoxb-1-2-3"),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "stdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("configuration OK"));
+    assert!(stdout.contains("SQLite (sqlite://cxbot.db)"));
+    assert!(stdout.contains("queue=#cx-queue"));
+    assert!(stdout.contains("time zone America/New_York"));
+    assert!(!stdout.contains("abc123"), "no secret is printed");
+    assert!(!stdout.contains("xoxb-1-2-3"), "no token is printed");
+}
+
+#[test]
+fn check_names_a_missing_signing_secret_and_fails() {
+    let out = cxbot(&[("SLACK_BOT_TOKEN", "xoxb-1-2-3")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("SLACK_SIGNING_SECRET: missing"), "{stderr}");
+}
+
+#[test]
+fn check_reports_every_problem_with_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let playbook = dir.path().join("bad.toml");
+    std::fs::write(
+        &playbook,
+        "[team]\ntimezone = \"Nowhere/City\"\n[channels]\nqueue = \"cx queue\"\n",
+    )
+    .unwrap();
+    let out = cxbot(&[
+        ("SLACK_BOT_TOKEN", "not-a-token"),
+        ("DATABASE_URL", "mysql://x"),
+        ("CXBOT_LISTEN", "everywhere"),
+        ("CXBOT_CONFIG", playbook.to_str().unwrap()),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    for key in [
+        "SLACK_SIGNING_SECRET",
+        "SLACK_BOT_TOKEN: expected a Slack token",
+        "DATABASE_URL",
+        "CXBOT_LISTEN",
+        "team.timezone",
+        "channels.queue",
+        "channels.social: missing",
+    ] {
+        assert!(stderr.contains(key), "expected {key:?} in:\n{stderr}");
+    }
+}
+
+#[test]
+fn check_reports_an_unreadable_playbook() {
+    let out = cxbot(&[
+        ("SLACK_SIGNING_SECRET", "abc"),
+        ("SLACK_BOT_TOKEN", "xoxb-1"),
+        ("CXBOT_CONFIG", "/nonexistent/cxbot.toml"),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("CXBOT_CONFIG: cannot read /nonexistent/cxbot.toml"));
+}
+
+#[test]
+fn manifest_command_and_urls_match_the_served_routes() {
+    let manifest =
+        std::fs::read_to_string(format!("{}/manifest.yml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let urls: Vec<&str> = manifest
+        .lines()
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix("url:")
+                .or_else(|| l.trim().strip_prefix("request_url:"))
+        })
+        .map(str::trim)
+        .collect();
+    let paths: Vec<&str> = urls
+        .iter()
+        .map(|u| u.trim_start_matches("https://cxbot.example.com"))
+        .collect();
+    assert_eq!(
+        paths,
+        vec!["/slack/commands", "/slack/events", "/slack/interactivity"]
+    );
+    assert!(manifest.lines().any(|l| l.trim() == "- command: /cx"));
+    assert!(manifest.contains("home_tab_enabled: true"));
+    assert!(manifest.contains("- app_home_opened"));
+}

@@ -1,0 +1,33 @@
+//! /healthz, /readyz, /metrics.
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn health_ready_and_metrics() {
+    let app = spawn_app().await;
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status(), 200);
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 200);
+
+    app.command("U0AGENT01", "help").await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(text.contains("cxbot_http_requests_total"), "{text}");
+    assert!(text.contains(r#"route="/slack/commands""#), "{text}");
+    assert!(text.contains("cxbot_http_request_seconds_bucket"), "{text}");
+    assert!(text.contains(r#"cxbot_jobs{state="pending"}"#), "{text}");
+}
+
+#[tokio::test]
+async fn readyz_is_503_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    app.state.services.store.close().await;
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 503);
+}
+
+#[tokio::test]
+async fn unknown_path_is_404() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/nope").await.status(), 404);
+}

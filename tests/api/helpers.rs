@@ -1,0 +1,481 @@
+//! The test harness: `spawn_app()` runs the real app on port 0 with a fresh database and a
+//! fake Slack Web API that answers like Slack and records every call; helpers sign
+//! requests with the app's injected clock; `run_pending_jobs()` drains the worker.
+
+use chrono::{DateTime, TimeZone, Utc};
+use cxbot::app::{AppState, Application, WorkerMode};
+use cxbot::clock::ManualClock;
+use cxbot::config::{LogFormat, Needs, Settings};
+use cxbot::jobs::worker::Worker;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+pub const SIGNING_SECRET: &str = "test-signing-secret-0123456789";
+pub const BOT_TOKEN: &str = "xoxb-test-token";
+
+/// Monday 2026-11-23 09:00 in New York.
+pub fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 14, 0, 0).unwrap()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The backends to run store-level tests on: SQLite always, PostgreSQL when
+/// TEST_DATABASE_URL is set (and then it must be reachable: no silent skip).
+pub fn backends() -> Vec<Backend> {
+    let mut b = vec![Backend::Sqlite];
+    if std::env::var("TEST_DATABASE_URL").is_ok() {
+        b.push(Backend::Postgres);
+    }
+    b
+}
+
+/// A fresh, empty database for one test.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn fresh_db(backend: Backend) -> TestDb {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("cxbot.db").display());
+            TestDb {
+                url,
+                _dir: Some(dir),
+            }
+        }
+        Backend::Postgres => {
+            let base = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+            let name = format!("cxbot_t_{}", uuid::Uuid::new_v4().simple());
+            let conn = sqlx::PgPool::connect(&base)
+                .await
+                .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable ({e}); unset it to run SQLite only"));
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&conn)
+                .await
+                .expect("create test database");
+            conn.close().await;
+            let (prefix, _) = base
+                .rsplit_once('/')
+                .expect("TEST_DATABASE_URL names a database");
+            TestDb {
+                url: format!("{prefix}/{name}"),
+                _dir: None,
+            }
+        }
+    }
+}
+
+/// Answers chat.postMessage like Slack: echoes the channel, a fresh ts, the message.
+struct PostMessageResponder {
+    counter: Arc<AtomicU64>,
+}
+
+impl Respond for PostMessageResponder {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+        let n = self.counter.fetch_add(1, Ordering::SeqCst) + 1;
+        let ts = format!("1700000000.{n:06}");
+        let channel = body["channel"].as_str().unwrap_or("C000").to_string();
+        let channel = if channel.starts_with('#') {
+            format!("C{}", channel.len())
+        } else {
+            channel
+        };
+        ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true, "channel": channel, "ts": ts,
+            "message": {"type": "message", "text": body["text"], "ts": ts, "bot_id": "BCXBOT"}
+        }))
+    }
+}
+
+/// Answers views.publish / views.open with the view plus the state Slack adds.
+struct ViewResponder;
+
+impl Respond for ViewResponder {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+        let mut view = body["view"].clone();
+        view["id"] = json!("V0FAKE");
+        view["team_id"] = json!("T0FAKE");
+        view["hash"] = json!("1700000000.abc");
+        ResponseTemplate::new(200).set_body_json(json!({"ok": true, "view": view}))
+    }
+}
+
+struct UpdateResponder;
+
+impl Respond for UpdateResponder {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+        ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true, "channel": body["channel"], "ts": body["ts"], "text": body["text"],
+            "message": {"text": body["text"]}
+        }))
+    }
+}
+
+/// The fake Slack Web API.
+pub struct FakeSlack {
+    pub server: MockServer,
+}
+
+impl FakeSlack {
+    pub async fn start() -> Self {
+        let server = MockServer::start().await;
+        let counter = Arc::new(AtomicU64::new(0));
+        Mock::given(method("POST"))
+            .and(path("/chat.postMessage"))
+            .respond_with(PostMessageResponder { counter })
+            .with_priority(10)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/chat.update"))
+            .respond_with(UpdateResponder)
+            .with_priority(10)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/chat.postEphemeral"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"ok": true, "message_ts": "1700000000.999999"})),
+            )
+            .with_priority(10)
+            .mount(&server)
+            .await;
+        for p in [
+            "/views.publish",
+            "/views.open",
+            "/views.push",
+            "/views.update",
+        ] {
+            Mock::given(method("POST"))
+                .and(path(p))
+                .respond_with(ViewResponder)
+                .with_priority(10)
+                .mount(&server)
+                .await;
+        }
+        Mock::given(method("POST"))
+            .and(path("/conversations.open"))
+            .respond_with(|req: &Request| {
+                let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+                let user = body["users"].as_str().unwrap_or("U0").to_string();
+                ResponseTemplate::new(200).set_body_json(json!({"ok": true, "channel": {"id": format!("D{}", user.trim_start_matches('U'))}}))
+            })
+            .with_priority(10)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/users.info"))
+            .respond_with(|req: &Request| {
+                let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+                let user = body["user"].as_str().unwrap_or("U0").to_string();
+                ResponseTemplate::new(200).set_body_json(json!({"ok": true, "user": {
+                    "id": user, "name": user.to_lowercase(), "real_name": format!("Agent {user}"),
+                    "tz": "America/New_York", "tz_offset": -18000,
+                    "profile": {"display_name": format!("agent-{}", user.to_lowercase()), "real_name": format!("Agent {user}")}
+                }}))
+            })
+            .with_priority(10)
+            .mount(&server)
+            .await;
+        Self { server }
+    }
+
+    pub fn url(&self) -> String {
+        format!("{}/", self.server.uri())
+    }
+
+    /// Every call made, in order: (method, JSON body).
+    pub async fn calls(&self) -> Vec<(String, Value)> {
+        self.server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| {
+                let body = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+                (r.url.path().trim_start_matches('/').to_string(), body)
+            })
+            .collect()
+    }
+
+    /// The bodies of every call to one method.
+    pub async fn calls_to(&self, method_name: &str) -> Vec<Value> {
+        self.calls()
+            .await
+            .into_iter()
+            .filter(|(m, _)| m == method_name)
+            .map(|(_, b)| b)
+            .collect()
+    }
+
+    /// Makes the next `times` calls to `method_name` answer with `response`.
+    pub async fn fail_next(&self, method_name: &str, times: u64, response: ResponseTemplate) {
+        Mock::given(method("POST"))
+            .and(path(format!("/{method_name}")))
+            .respond_with(response)
+            .up_to_n_times(times)
+            .with_priority(1)
+            .mount(&self.server)
+            .await;
+    }
+}
+
+pub struct TestOptions {
+    pub backend: Backend,
+    pub playbook: Option<String>,
+    pub slack_timeout_ms: u64,
+    pub signing_secret: Option<String>,
+    pub start: Option<DateTime<Utc>>,
+    /// Share another app's database (a second replica).
+    pub db_url: Option<String>,
+    /// Share another app's fake Slack.
+    pub slack_url: Option<String>,
+}
+
+impl Default for TestOptions {
+    fn default() -> Self {
+        Self {
+            backend: Backend::Sqlite,
+            playbook: None,
+            slack_timeout_ms: 2_000,
+            signing_secret: None,
+            start: None,
+            db_url: None,
+            slack_url: None,
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub slack: FakeSlack,
+    pub clock: Arc<ManualClock>,
+    pub state: AppState,
+    pub worker: Worker,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+    _playbook_dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(TestOptions::default()).await
+}
+
+pub fn settings(db_url: &str, slack_url: &str) -> Settings {
+    Settings {
+        slack_signing_secret: Some(SIGNING_SECRET.into()),
+        slack_bot_token: Some(BOT_TOKEN.into()),
+        slack_api_url: slack_url.into(),
+        slack_timeout_ms: 2_000,
+        database_url: db_url.into(),
+        listen: "127.0.0.1:0".into(),
+        config: None,
+        log_format: LogFormat::Human,
+        log: "warn".into(),
+        freshdesk_webhook_token: Some("fd-token".into()),
+        zendesk_webhook_secret: Some("zd-secret".into()),
+        cxbot_webhook_secret: Some("cx-secret".into()),
+        worker_concurrency: 8,
+    }
+}
+
+pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
+    let slack = FakeSlack::start().await;
+    let db = match opts.db_url {
+        Some(url) => TestDb { url, _dir: None },
+        None => fresh_db(opts.backend).await,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = settings(&db.url, &opts.slack_url.unwrap_or_else(|| slack.url()));
+    s.slack_timeout_ms = opts.slack_timeout_ms;
+    if let Some(secret) = opts.signing_secret {
+        s.slack_signing_secret = Some(secret);
+    }
+    if let Some(text) = &opts.playbook {
+        let p = dir.path().join("cxbot.toml");
+        std::fs::write(&p, text).unwrap();
+        s.config = Some(p);
+    }
+    let config = s.load(Needs::Everything).expect("test config is valid");
+    let clock = Arc::new(ManualClock::new(opts.start.unwrap_or_else(start_time)));
+    let app = Application::build(config, clock.clone(), WorkerMode::Manual)
+        .await
+        .expect("app builds");
+    let address = format!("http://{}", app.local_addr());
+    let state = app.state();
+    let worker = app.worker();
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp {
+        address,
+        slack,
+        clock,
+        state,
+        worker,
+        client: reqwest::Client::new(),
+        db,
+        _playbook_dir: dir,
+    }
+}
+
+pub fn sign(timestamp: i64, body: &[u8]) -> String {
+    cxbot::slack::verify::sign(SIGNING_SECRET.as_bytes(), &timestamp.to_string(), body)
+}
+
+impl TestApp {
+    pub fn now(&self) -> i64 {
+        use cxbot::clock::Clock;
+        self.clock.now().timestamp()
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        self.clock.advance(by);
+    }
+
+    /// Drains the worker at the clock's current time.
+    pub async fn run_pending_jobs(&self) -> usize {
+        self.worker.run_until_empty().await.expect("worker runs")
+    }
+
+    /// POSTs `body` with a valid signature at the clock's time.
+    pub async fn post_signed(
+        &self,
+        path: &str,
+        body: &str,
+        content_type: &str,
+    ) -> reqwest::Response {
+        let ts = self.now();
+        self.post_raw(
+            path,
+            body,
+            content_type,
+            &[
+                ("x-slack-request-timestamp", ts.to_string()),
+                ("x-slack-signature", sign(ts, body.as_bytes())),
+            ],
+        )
+        .await
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        body: &str,
+        content_type: &str,
+        headers: &[(&str, String)],
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(format!("{}{}", self.address, path))
+            .header("content-type", content_type)
+            .body(body.to_string());
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    /// `/cx <text>` from `user`; returns the JSON reply.
+    pub async fn command(&self, user: &str, text: &str) -> Value {
+        let res = self.command_raw(user, text).await;
+        assert_eq!(res.status(), 200, "slash command status");
+        res.json().await.expect("JSON reply")
+    }
+
+    pub async fn command_raw(&self, user: &str, text: &str) -> reqwest::Response {
+        let body = serde_urlencoded::to_string([
+            ("token", "legacy"),
+            ("team_id", "T0001"),
+            ("team_domain", "example"),
+            ("channel_id", "C0QUEUE01"),
+            ("channel_name", "cx-queue"),
+            ("user_id", user),
+            ("user_name", &user.to_lowercase()),
+            ("command", "/cx"),
+            ("text", text),
+            ("api_app_id", "A0001"),
+            ("response_url", "https://hooks.slack.com/commands/T0001/1/x"),
+            ("trigger_id", "111.222.trigger"),
+        ])
+        .unwrap();
+        self.post_signed(
+            "/slack/commands",
+            &body,
+            "application/x-www-form-urlencoded",
+        )
+        .await
+    }
+
+    pub async fn event(&self, event: &Value, retry: Option<u32>) -> reqwest::Response {
+        let body = event.to_string();
+        let ts = self.now();
+        let mut headers = vec![
+            ("x-slack-request-timestamp", ts.to_string()),
+            ("x-slack-signature", sign(ts, body.as_bytes())),
+        ];
+        if let Some(n) = retry {
+            headers.push(("x-slack-retry-num", n.to_string()));
+            headers.push(("x-slack-retry-reason", "http_timeout".to_string()));
+        }
+        self.post_raw("/slack/events", &body, "application/json", &headers)
+            .await
+    }
+
+    /// An interactivity payload (form field `payload`).
+    pub async fn interact(&self, payload: &Value) -> reqwest::Response {
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        self.post_signed(
+            "/slack/interactivity",
+            &body,
+            "application/x-www-form-urlencoded",
+        )
+        .await
+    }
+
+    /// A block_actions click of `action_id` with `value` by `user` on message `ts`.
+    pub async fn click(
+        &self,
+        user: &str,
+        action_id: &str,
+        value: &str,
+        message_ts: Option<&str>,
+    ) -> reqwest::Response {
+        let mut payload = json!({
+            "type": "block_actions",
+            "user": {"id": user, "username": user.to_lowercase(), "team_id": "T0001"},
+            "api_app_id": "A0001",
+            "trigger_id": "111.222.trigger",
+            "team": {"id": "T0001", "domain": "example"},
+            "response_url": "https://hooks.slack.com/actions/T0001/1/x",
+            "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1700000000.1"}]
+        });
+        if let Some(ts) = message_ts {
+            payload["container"] =
+                json!({"type": "message", "message_ts": ts, "channel_id": "C0QUEUE01"});
+            payload["channel"] = json!({"id": "C0QUEUE01", "name": "cx-queue"});
+            payload["message"] = json!({"ts": ts, "type": "message"});
+        }
+        self.interact(&payload).await
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: one binary, the real app on port 0, a fresh database per test, a fake
+//! Slack that records every call. Each test asserts what a user or operator would see: the
+//! Slack call made, the row stored, the status returned.
+
+mod check;
+mod health;
+mod helpers;
+mod slack_edge;
+mod store;
+mod worker;

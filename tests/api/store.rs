@@ -1,0 +1,283 @@
+//! The store conformance suite: the same cases on SQLite and, when TEST_DATABASE_URL is
+//! set, on PostgreSQL.
+
+use crate::helpers::*;
+use cxbot::db::{self, JobState, NewJob, OpenMode, PostedMessage, SharedStore};
+use std::collections::HashSet;
+
+async fn open(backend: Backend) -> (SharedStore, TestDb) {
+    let tdb = fresh_db(backend).await;
+    let store = db::open(&tdb.url, OpenMode::Tool)
+        .await
+        .expect("store opens and migrates");
+    (store, tdb)
+}
+
+fn job(payload: &str, run_at: i64) -> NewJob {
+    NewJob {
+        name: "test_job",
+        payload: payload.to_string(),
+        run_at,
+        dedupe_key: None,
+        recurring: false,
+        pace_key: None,
+    }
+}
+
+#[tokio::test]
+async fn leases_due_jobs_in_order_and_not_twice() {
+    for backend in backends() {
+        let (store, _db) = open(backend).await;
+        store
+            .enqueue(&[job("b", 200), job("a", 100), job("future", 1_000_000)], 0)
+            .await
+            .unwrap();
+        let leased = store.lease_jobs(1_000, 61_000, 10, "w1").await.unwrap();
+        let payloads: Vec<_> = leased.iter().map(|j| j.payload.as_str()).collect();
+        assert_eq!(payloads, vec!["a", "b"], "{backend:?}");
+        assert!(leased.iter().all(|j| j.attempts == 1));
+        assert!(
+            store
+                .lease_jobs(1_000, 61_000, 10, "w2")
+                .await
+                .unwrap()
+                .is_empty(),
+            "{backend:?}: leased jobs are not leased again"
+        );
+        // The lease runs out (the process died): the job is leased again.
+        let again = store.lease_jobs(61_000, 121_000, 10, "w2").await.unwrap();
+        assert_eq!(again.len(), 2, "{backend:?}");
+        assert!(again.iter().all(|j| j.attempts == 2));
+    }
+}
+
+#[tokio::test]
+async fn complete_deletes_and_records_the_posted_message_together() {
+    for backend in backends() {
+        let (store, _db) = open(backend).await;
+        store.enqueue(&[job("x", 0)], 0).await.unwrap();
+        let j = store.lease_jobs(0, 1_000, 1, "w").await.unwrap().remove(0);
+        let posted = PostedMessage {
+            msg_key: "card:1".into(),
+            channel: "C1".into(),
+            ts: "1.1".into(),
+        };
+        store.complete_job(j.id, 5, Some(&posted)).await.unwrap();
+        assert_eq!(
+            store.posted_message("card:1").await.unwrap(),
+            Some(posted),
+            "{backend:?}"
+        );
+        assert!(store.list_jobs(JobState::Pending).await.unwrap().is_empty());
+        assert!(
+            store.list_jobs(JobState::Done).await.unwrap().is_empty(),
+            "unkeyed jobs are deleted"
+        );
+    }
+}
+
+#[tokio::test]
+async fn dedupe_keys_and_recurring_slots_are_unique() {
+    for backend in backends() {
+        let (store, _db) = open(backend).await;
+        let mut a = job("first", 0);
+        a.dedupe_key = Some("remind:1:step:2".into());
+        let mut b = job("second", 0);
+        b.dedupe_key = Some("remind:1:step:2".into());
+        store.enqueue(&[a.clone()], 0).await.unwrap();
+        store.enqueue(&[b], 0).await.unwrap();
+        let pending = store.list_jobs(JobState::Pending).await.unwrap();
+        assert_eq!(pending.len(), 1, "{backend:?}");
+        assert_eq!(pending[0].payload, "first");
+        // Done keyed jobs keep their key: a late duplicate is still ignored.
+        let j = store.lease_jobs(0, 1_000, 1, "w").await.unwrap().remove(0);
+        store.complete_job(j.id, 1, None).await.unwrap();
+        store.enqueue(&[a], 2).await.unwrap();
+        assert!(
+            store.list_jobs(JobState::Pending).await.unwrap().is_empty(),
+            "{backend:?}"
+        );
+
+        let mut d1 = job("digest", 86_400_000);
+        d1.recurring = true;
+        let d2 = d1.clone();
+        store.enqueue(&[d1], 0).await.unwrap();
+        store.enqueue(&[d2], 0).await.unwrap();
+        assert_eq!(
+            store.list_jobs(JobState::Pending).await.unwrap().len(),
+            1,
+            "{backend:?}: one digest per slot"
+        );
+    }
+}
+
+#[tokio::test]
+async fn retry_defer_and_park() {
+    for backend in backends() {
+        let (store, _db) = open(backend).await;
+        store.enqueue(&[job("x", 0)], 0).await.unwrap();
+        let j = store.lease_jobs(0, 1_000, 1, "w").await.unwrap().remove(0);
+        store.retry_job(j.id, 5_000, "HTTP 500", 0).await.unwrap();
+        assert!(
+            store
+                .lease_jobs(4_999, 9_000, 1, "w")
+                .await
+                .unwrap()
+                .is_empty(),
+            "{backend:?}"
+        );
+        let j = store
+            .lease_jobs(5_000, 9_000, 1, "w")
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(j.attempts, 2);
+        assert_eq!(j.last_error.as_deref(), Some("HTTP 500"));
+        store
+            .defer_job(j.id, 7_000, true, Some("rate limited"), 5_000)
+            .await
+            .unwrap();
+        let j = store
+            .lease_jobs(7_000, 9_000, 1, "w")
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(
+            j.attempts, 2,
+            "{backend:?}: a deferral is not a failed attempt"
+        );
+        assert_eq!(j.paced_at, Some(7_000));
+        store
+            .park_job(j.id, "channel_not_found", 7_000)
+            .await
+            .unwrap();
+        let dead = store.list_jobs(JobState::Dead).await.unwrap();
+        assert_eq!(dead.len(), 1);
+        assert_eq!(dead[0].last_error.as_deref(), Some("channel_not_found"));
+        assert!(
+            store
+                .lease_jobs(100_000, 200_000, 1, "w")
+                .await
+                .unwrap()
+                .is_empty(),
+            "dead jobs never run"
+        );
+    }
+}
+
+#[tokio::test]
+async fn pace_slots_space_posts_per_channel() {
+    for backend in backends() {
+        let (store, _db) = open(backend).await;
+        let slots: Vec<i64> = futures_slots(&store, "C1", 0, 5).await;
+        assert_eq!(slots, vec![0, 1_000, 2_000, 3_000, 4_000], "{backend:?}");
+        assert_eq!(
+            store.reserve_pace_slot("C2", 0, 1_000).await.unwrap(),
+            0,
+            "another channel is not held back"
+        );
+        // Later, after the backlog: the slot is now, not in the past.
+        assert_eq!(
+            store.reserve_pace_slot("C1", 60_000, 1_000).await.unwrap(),
+            60_000
+        );
+        store.push_pace_slot("C2", 90_000).await.unwrap();
+        assert_eq!(
+            store.reserve_pace_slot("C2", 61_000, 1_000).await.unwrap(),
+            90_000
+        );
+    }
+}
+
+async fn futures_slots(store: &SharedStore, key: &str, now: i64, n: usize) -> Vec<i64> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        out.push(store.reserve_pace_slot(key, now, 1_000).await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_inbox_records_an_event_once_even_under_concurrency() {
+    for backend in backends() {
+        let (store, _db) = open(backend).await;
+        let tasks: Vec<_> = (0..10)
+            .map(|_| {
+                let s = store.clone();
+                tokio::spawn(async move {
+                    s.record_event("slack:Ev1", "slack", 0, &[job("handle", 0)])
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut fresh = 0;
+        for t in tasks {
+            if t.await.unwrap() {
+                fresh += 1;
+            }
+        }
+        assert_eq!(fresh, 1, "{backend:?}");
+        assert_eq!(store.event_count().await.unwrap(), 1);
+        assert_eq!(
+            store.list_jobs(JobState::Pending).await.unwrap().len(),
+            1,
+            "{backend:?}: the event's job is enqueued once"
+        );
+    }
+}
+
+#[tokio::test]
+async fn two_leasers_share_a_thousand_jobs_with_no_overlap() {
+    for backend in backends() {
+        let (store, db) = open(backend).await;
+        let jobs: Vec<_> = (0..1_000).map(|i| job(&i.to_string(), 0)).collect();
+        store.enqueue(&jobs, 0).await.unwrap();
+        let other = db::open(&db.url, OpenMode::Tool).await.unwrap();
+        let lease_all = |s: SharedStore, name: &'static str| {
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                loop {
+                    let batch = s.lease_jobs(1, 600_000, 25, name).await.unwrap();
+                    if batch.is_empty() {
+                        break seen;
+                    }
+                    for j in batch {
+                        s.complete_job(j.id, 1, None).await.unwrap();
+                        seen.push(j.payload);
+                    }
+                }
+            })
+        };
+        let (a, b) = tokio::join!(lease_all(store.clone(), "a"), lease_all(other, "b"));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let all: HashSet<_> = a.iter().chain(b.iter()).cloned().collect();
+        assert_eq!(
+            a.len() + b.len(),
+            1_000,
+            "{backend:?}: every job leased exactly once"
+        );
+        assert_eq!(all.len(), 1_000);
+    }
+}
+
+#[tokio::test]
+async fn a_second_serve_on_one_sqlite_file_refuses_to_start() {
+    let tdb = fresh_db(Backend::Sqlite).await;
+    let _first = db::open(&tdb.url, OpenMode::Serve)
+        .await
+        .expect("first serve");
+    let err = match db::open(&tdb.url, OpenMode::Serve).await {
+        Ok(_) => panic!("second serve must not start"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("another cxbot serve is already using this SQLite database"),
+        "{err}"
+    );
+    assert!(err.contains("PostgreSQL"), "{err}");
+    // Tools (migrate, check) may still open it.
+    db::open(&tdb.url, OpenMode::Tool)
+        .await
+        .expect("migrate alongside serve");
+}
