@@ -1,6 +1,17 @@
 //! Pure types and rules. Nothing here does I/O or depends on anything async: the service
 //! layer feeds these functions the state it read and the clock's `now`, and stores what
 //! they return. Property tests live beside the rules they check.
+//!
+//! - `ids`, `team`: identifier newtypes; the escalation ladder.
+//! - `calendar`: cadence days as local dates, and when they begin and end.
+//! - `cadence`: follow-up cadences: playbook data, validation, choice, the per-ticket run.
+//! - `contact`: which channels (email, call, text) to use to reach a customer.
+//
+// No `///` on these `mod` lines: rustdoc would then resolve the modules' `//!` intra-doc
+// links in this scope, where they do not exist.
 
+pub mod cadence;
+pub mod calendar;
+pub mod contact;
 pub mod ids;
 pub mod team;
