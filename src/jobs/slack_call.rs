@@ -6,6 +6,7 @@
 use super::{Job, JobError, JobOutcome, JobResult};
 use crate::db::PostedMessage;
 use crate::service::Services;
+use crate::slack::api::Posted;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
@@ -61,6 +62,26 @@ fn content(text: &str, blocks: &Option<Vec<SlackBlock>>) -> SlackMessageContent 
         .opt_blocks(blocks.clone())
 }
 
+/// A keyed message Slack already accepted (a retry after success) is not posted again.
+async fn already_posted(services: &Services, key: &Option<String>) -> Result<bool, JobError> {
+    Ok(match key {
+        Some(k) => services.store.posted_message(k).await?.is_some(),
+        None => false,
+    })
+}
+
+/// Keyed posts are recorded in the transaction that completes the job.
+fn posted_outcome(key: Option<String>, posted: Posted) -> JobOutcome {
+    match key {
+        Some(msg_key) => JobOutcome::Posted(PostedMessage {
+            msg_key,
+            channel: posted.channel,
+            ts: posted.ts,
+        }),
+        None => JobOutcome::Done,
+    }
+}
+
 #[async_trait]
 impl Job for SlackCall {
     const NAME: &'static str = "slack_call";
@@ -83,10 +104,8 @@ impl Job for SlackCall {
                 blocks,
                 thread,
             } => {
-                if let Some(k) = &key {
-                    if services.store.posted_message(k).await?.is_some() {
-                        return Ok(JobOutcome::Done);
-                    }
+                if already_posted(services, &key).await? {
+                    return Ok(JobOutcome::Done);
                 }
                 let thread_ts = match &thread {
                     None => None,
@@ -102,14 +121,7 @@ impl Job for SlackCall {
                 let posted = slack
                     .post_message(&channel, content(&text, &blocks), thread_ts.as_deref())
                     .await?;
-                Ok(match key {
-                    Some(msg_key) => JobOutcome::Posted(PostedMessage {
-                        msg_key,
-                        channel: posted.channel,
-                        ts: posted.ts,
-                    }),
-                    None => JobOutcome::Done,
-                })
+                Ok(posted_outcome(key, posted))
             }
             SlackCall::Update { key, text, blocks } => {
                 let Some(p) = services.store.posted_message(&key).await? else {
@@ -137,23 +149,14 @@ impl Job for SlackCall {
                 text,
                 blocks,
             } => {
-                if let Some(k) = &key {
-                    if services.store.posted_message(k).await?.is_some() {
-                        return Ok(JobOutcome::Done);
-                    }
+                if already_posted(services, &key).await? {
+                    return Ok(JobOutcome::Done);
                 }
                 let channel = slack.open_dm(&user).await?;
                 let posted = slack
                     .post_message(&channel, content(&text, &blocks), None)
                     .await?;
-                Ok(match key {
-                    Some(msg_key) => JobOutcome::Posted(PostedMessage {
-                        msg_key,
-                        channel: posted.channel,
-                        ts: posted.ts,
-                    }),
-                    None => JobOutcome::Done,
-                })
+                Ok(posted_outcome(key, posted))
             }
         }
     }
