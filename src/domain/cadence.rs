@@ -86,12 +86,12 @@ mod validate;
 #[cfg(test)]
 mod validate_tests;
 
-pub use choose::{Choice, choose_cadence, effective_cadence};
-pub use defaults::{CadenceSection, DEFAULT_CADENCES_TOML, default_cadences, default_variants};
+pub use choose::{choose_cadence, effective_cadence, Choice};
+pub use defaults::{default_cadences, default_variants, CadenceSection, DEFAULT_CADENCES_TOML};
 pub use fields::{Holiday, Template, TicketStatus};
 pub use run::{CadenceRun, DueStep, MarkOutcome, RunError, StopReason};
 pub use text::{step_instructions, step_title};
-pub use validate::{ConfigProblem, MAX_DAY, validate};
+pub use validate::{validate, ConfigProblem, MAX_DAY};
 
 use std::fmt;
 

@@ -8,7 +8,7 @@ use proptest::prelude::*;
 
 use super::calendar::{is_business_day, local_date, local_day_start};
 use super::{
-    Cadence, CadenceRun, DayKind, Holiday, MarkOutcome, RunError, Step, StepAction, validate,
+    validate, Cadence, CadenceRun, DayKind, Holiday, MarkOutcome, RunError, Step, StepAction,
 };
 
 const ZONES: [Tz; 6] = [

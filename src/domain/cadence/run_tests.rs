@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 
 use super::calendar::local_date;
 use super::{
-    Cadence, CadenceRun, MarkOutcome, RunError, StopReason, default_cadences, default_variants,
+    default_cadences, default_variants, Cadence, CadenceRun, MarkOutcome, RunError, StopReason,
 };
 use chrono_tz::{America::New_York, Europe::London};
 
@@ -135,10 +135,9 @@ fn restart_stop_and_snooze() {
 
     assert_eq!(run.snooze(now, now), Err(RunError::SnoozeNotInFuture));
     run.snooze(local(New_York, 2026, 3, 7, 14), now).unwrap();
-    assert!(
-        run.due(general, New_York, local(New_York, 2026, 3, 7, 13))
-            .is_none()
-    );
+    assert!(run
+        .due(general, New_York, local(New_York, 2026, 3, 7, 13))
+        .is_none());
     assert_eq!(
         run.next_wakeup(general, New_York),
         Some(local(New_York, 2026, 3, 7, 14))
@@ -153,10 +152,9 @@ fn restart_stop_and_snooze() {
     assert!(run.stop(StopReason::CustomerReplied, now));
     assert!(!run.stop(StopReason::TicketSolved, now));
     assert_eq!(run.stop_reason, Some(StopReason::CustomerReplied));
-    assert!(
-        run.due(general, New_York, local(New_York, 2026, 3, 20, 9))
-            .is_none()
-    );
+    assert!(run
+        .due(general, New_York, local(New_York, 2026, 3, 20, 9))
+        .is_none());
     assert_eq!(run.mark_done(general, 1, now), Err(RunError::Finished));
 }
 

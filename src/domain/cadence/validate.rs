@@ -1,8 +1,8 @@
 //! Checks a playbook's cadences and variants, naming every wrong key at once
 //! (serde stops at the first error; `cxbot check` should not).
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 
 use super::{Cadence, DayKind, Holiday, Step, Template, Variant};
 

@@ -1,8 +1,8 @@
 //! Every kind of configuration problem, with its key path.
 
 use super::{
-    ConfigProblem, DayKind, FinalStepOverride, Holiday, StepAction, default_cadences,
-    default_variants, validate,
+    default_cadences, default_variants, validate, ConfigProblem, DayKind, FinalStepOverride,
+    Holiday, StepAction,
 };
 
 fn paths(problems: &[ConfigProblem]) -> Vec<&str> {
