@@ -22,3 +22,5 @@ pub mod service;
 pub mod slack;
 /// Tracing and metrics set-up.
 pub mod telemetry;
+/// Helpdesk webhooks: auth, wire formats, conversion into intake events, `POST /hooks/*`.
+pub mod webhooks;

@@ -7,6 +7,7 @@
 //! default, so the example can never drift from what runs).
 
 use super::Problem;
+use crate::domain::routing::{ChannelKey, ClassificationConfig, RoutingConfig};
 use crate::domain::team::Level;
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -40,6 +41,32 @@ pub struct Playbook {
     pub team: Team,
     /// Channel key -> Slack channel (an ID such as C0123ABCD, or #name).
     pub channels: BTreeMap<String, String>,
+    /// How a helpdesk event becomes a card (missed call, social, ...).
+    #[serde(default)]
+    pub classification: ClassificationConfig,
+    /// Which `[channels]` key each card kind goes to, and when the leads hear of it.
+    #[serde(default)]
+    pub routing: RoutingConfig,
+    #[serde(default)]
+    pub wording: Wording,
+}
+
+/// Text cxbot writes for the team to send to customers; teams reword it in the playbook.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Wording {
+    /// The follow-up for a blank missed chat; `{name}` is the customer's first name.
+    pub missed_chat_follow_up: String,
+}
+
+impl Default for Wording {
+    fn default() -> Self {
+        Self {
+            missed_chat_follow_up: "Hi {name}, we saw that you submitted your email to start a chat \
+                with us, but you did not enter a message. Is there something we can help you with now?"
+                .to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -108,6 +135,23 @@ impl Playbook {
                 ));
             }
         }
+        for (field, key) in self.routed_channels() {
+            if !self.channels.contains_key(key.as_str()) {
+                problems.push(Problem::new(
+                    format!("routing.{field}"),
+                    format!(
+                        "channel key {:?} is not defined in [channels]",
+                        key.as_str()
+                    ),
+                ));
+            }
+        }
+        if self.wording.missed_chat_follow_up.trim().is_empty() {
+            problems.push(Problem::new(
+                "wording.missed_chat_follow_up",
+                "must not be empty",
+            ));
+        }
         let mut seen = std::collections::HashSet::new();
         for (i, m) in self.team.members.iter().enumerate() {
             if !is_user_id(&m.slack_id) {
@@ -127,6 +171,25 @@ impl Playbook {
             }
         }
         problems
+    }
+
+    /// Every channel key routing can send to, with the field that names it.
+    fn routed_channels(&self) -> Vec<(&'static str, &ChannelKey)> {
+        let c = &self.routing.cards;
+        let mut keys = vec![
+            ("cards.missed_call", &c.missed_call),
+            ("cards.missed_chat", &c.missed_chat),
+            ("cards.email", &c.email),
+            ("cards.ticket", &c.ticket),
+            ("cards.social", &c.social),
+            ("cards.marketing", &c.marketing),
+            ("cards.app_review", &c.app_review),
+            ("cards.beta_review", &c.beta_review),
+        ];
+        if self.routing.leads.enabled {
+            keys.push(("leads.channel", &self.routing.leads.channel));
+        }
+        keys
     }
 
     pub fn tz(&self) -> Tz {
@@ -184,6 +247,23 @@ mod tests {
         let pb = Playbook::parse(EXAMPLE_PLAYBOOK).expect("example parses");
         assert_eq!(pb.channel("queue"), Some("#cx-queue"));
         assert_eq!(pb.tz(), chrono_tz::America::New_York);
+    }
+
+    #[test]
+    fn example_intake_tables_are_exactly_the_defaults() {
+        let pb = Playbook::parse(EXAMPLE_PLAYBOOK).expect("example parses");
+        assert_eq!(pb.classification, ClassificationConfig::default());
+        assert_eq!(pb.routing, RoutingConfig::default());
+        assert_eq!(pb.wording, Wording::default());
+    }
+
+    #[test]
+    fn routing_to_an_undefined_channel_names_the_key() {
+        let text = EXAMPLE_PLAYBOOK.replace("app_review = \"mobile\"", "app_review = \"apps\"");
+        let problems = Playbook::parse(&text).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].key, "routing.cards.app_review");
+        assert!(problems[0].message.contains("\"apps\""), "{problems:?}");
     }
 
     #[test]

@@ -15,9 +15,15 @@ pub mod postgres;
 mod rows;
 mod shared;
 pub mod sqlite;
+pub mod tickets;
+mod tickets_sql;
 
 pub use jobs::{JobRow, JobState, NewJob};
 pub use rows::PostedMessage;
+pub use tickets::{
+    CustomerInput, CustomerRow, IntakeContext, IntakePlan, IntakePlanner, IntakeRecorded,
+    IntakeRequest, TicketRow, TicketStore, TicketWrite,
+};
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -114,7 +120,7 @@ pub enum Backend {
 
 /// Everything the service layer needs from storage.
 #[async_trait]
-pub trait Store: JobStore + InboxStore + MessageStore + Send + Sync {
+pub trait Store: JobStore + InboxStore + MessageStore + TicketStore + Send + Sync {
     fn backend(&self) -> Backend;
     /// Is the database reachable? (for /readyz)
     async fn ping(&self) -> StoreResult<()>;

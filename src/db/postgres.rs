@@ -2,6 +2,7 @@
 //! `FOR UPDATE SKIP LOCKED`, so replicas split the work and never run one job at once.
 
 use super::shared::impl_shared_store;
+use super::tickets_sql::impl_ticket_store;
 use super::{Backend, Store, StoreResult};
 use async_trait::async_trait;
 use sqlx::postgres::PgPoolOptions;
@@ -40,6 +41,7 @@ impl PgStore {
 }
 
 impl_shared_store!(PgStore, Postgres);
+impl_ticket_store!(PgStore, Postgres);
 
 #[async_trait]
 impl Store for PgStore {

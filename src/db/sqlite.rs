@@ -3,6 +3,7 @@
 //! `<database>.lock`, so a second `serve` on the same file refuses to start.
 
 use super::shared::impl_shared_store;
+use super::tickets_sql::impl_ticket_store;
 use super::{Backend, OpenMode, Store, StoreError, StoreResult};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -77,6 +78,7 @@ fn take_lock(db: PathBuf) -> StoreResult<File> {
 }
 
 impl_shared_store!(SqliteStore, Sqlite);
+impl_ticket_store!(SqliteStore, Sqlite);
 
 #[async_trait]
 impl Store for SqliteStore {

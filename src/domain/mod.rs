@@ -14,4 +14,6 @@ pub mod cadence;
 pub mod calendar;
 pub mod contact;
 pub mod ids;
+pub mod intake;
+pub mod routing;
 pub mod team;

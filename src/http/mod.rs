@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::slack::routes::router(state.clone()))
         .merge(health::router())
+        .merge(crate::webhooks::routes::router())
         .fallback(|| async { error::ApiError::NotFound })
         .layer(middleware::from_fn(track_metrics))
         .layer(

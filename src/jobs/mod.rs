@@ -9,6 +9,7 @@
 
 pub mod publish_home;
 pub mod slack_call;
+pub mod sync_card;
 pub mod worker;
 
 use crate::db::{NewJob, PostedMessage, StoreError};
@@ -130,4 +131,5 @@ pub fn registry() -> Registry {
     }
     .with::<slack_call::SlackCall>()
     .with::<publish_home::PublishHome>()
+    .with::<sync_card::SyncCard>()
 }

@@ -4,6 +4,8 @@
 
 pub mod events;
 pub mod home;
+pub mod intake;
+mod intake_plan;
 
 use crate::clock::SharedClock;
 use crate::config::Playbook;

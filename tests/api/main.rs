@@ -5,6 +5,7 @@
 mod check;
 mod health;
 mod helpers;
+mod intake;
 mod slack_edge;
 mod store;
 mod worker;

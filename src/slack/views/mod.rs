@@ -3,6 +3,7 @@
 //! truncating on characters, never bytes: 50 blocks a message, 100 a modal or home tab,
 //! 3000 characters of section text, 75 of button text, 150 of header text.
 
+pub mod card;
 pub mod home;
 
 use crate::slack::commands::UsageError;

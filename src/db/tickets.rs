@@ -1,0 +1,176 @@
+//! Tickets (one per helpdesk ticket, i.e. one per card) and the customers intake has seen.
+//!
+//! Intake is read-then-decide-then-write: the service's `plan` closure sees the ticket as
+//! stored (and the customer's other open tickets) and says what to write and which jobs to
+//! enqueue, and [`TicketStore::record_intake`] runs it inside the same write transaction that
+//! records the inbox key, so a duplicate delivery or a concurrent one changes nothing twice.
+//! The rules live in the service; this module only applies them.
+
+use super::{NewJob, StoreResult};
+use async_trait::async_trait;
+use serde::Serialize;
+
+/// A ticket as stored. `kind`, `status` and `priority` hold the domain enums' `as_str()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct TicketRow {
+    pub id: i64,
+    pub helpdesk: String,
+    pub external_id: String,
+    pub kind: String,
+    pub status: String,
+    pub priority: String,
+    pub subject: Option<String>,
+    pub url: Option<String>,
+    pub customer_id: Option<i64>,
+    pub customer_name: Option<String>,
+    pub customer_email: Option<String>,
+    pub customer_phone: Option<String>,
+    pub customer_order_id: Option<String>,
+    pub department: Option<String>,
+    pub group_name: Option<String>,
+    /// JSON array of strings.
+    pub tags: String,
+    pub message: Option<String>,
+    /// JSON of `domain::intake::Social`.
+    pub social: Option<String>,
+    /// JSON of `domain::intake::Review`.
+    pub review: Option<String>,
+    pub channel: String,
+    pub claimed_by: Option<String>,
+    pub answered: bool,
+    pub customer_replied_at: Option<i64>,
+    pub missed_calls: i64,
+    pub opened_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl TicketRow {
+    pub fn tag_list(&self) -> Vec<String> {
+        serde_json::from_str(&self.tags).unwrap_or_default()
+    }
+
+    pub fn is_open(&self) -> bool {
+        !matches!(self.status.as_str(), "solved" | "closed")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub order_id: Option<String>,
+    pub helpdesk_ids: String,
+}
+
+/// Who an intake event is from; `email` lower-cased and `phone_key` digits only (the
+/// service normalises them), so the same person matches however a helpdesk spells them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerInput {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub phone_key: Option<String>,
+    pub order_id: Option<String>,
+}
+
+/// The event being recorded: its inbox key and the ticket and customer it is about.
+#[derive(Debug, Clone)]
+pub struct IntakeRequest<'a> {
+    pub key: &'a str,
+    /// The inbox `source` column (the provider).
+    pub source: &'a str,
+    pub now: i64,
+    pub helpdesk: &'a str,
+    pub external_id: &'a str,
+    pub customer: &'a CustomerInput,
+}
+
+/// What the plan closure sees.
+#[derive(Debug, Clone)]
+pub struct IntakeContext {
+    /// The stored ticket with this helpdesk and external id.
+    pub existing: Option<TicketRow>,
+    /// The customer's other tickets (any status, matched through the customer), newest
+    /// first, at most [`CUSTOMER_TICKETS_LIMIT`].
+    pub customer_tickets: Vec<TicketRow>,
+    /// The customer record the event matched or created.
+    pub customer_id: Option<i64>,
+}
+
+/// What to write. `ticket.id` is ignored for an insert; the jobs get the id written.
+pub struct IntakePlan {
+    pub write: TicketWrite,
+    /// Other tickets of the customer to mark "already answered" (blank missed chats).
+    pub mark_answered: Vec<i64>,
+    pub jobs: Box<dyn FnOnce(i64) -> Vec<NewJob> + Send>,
+}
+
+pub enum TicketWrite {
+    /// A new ticket (card).
+    Insert(Box<TicketRow>),
+    /// Every mutable column of an existing ticket (`claimed_by` and `created_at` are kept).
+    Update(Box<TicketRow>),
+}
+
+pub type IntakePlanner<'a> = dyn Fn(&IntakeContext) -> IntakePlan + Send + Sync + 'a;
+
+/// How many of a customer's tickets intake looks at (repeat calls, "already answered").
+pub const CUSTOMER_TICKETS_LIMIT: i64 = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IntakeRecorded {
+    /// False: the event key was seen before; nothing was written or enqueued.
+    pub fresh: bool,
+    /// The ticket written (None for a duplicate).
+    pub ticket_id: Option<i64>,
+    /// True when a new ticket row (a new card) was inserted.
+    pub new_ticket: bool,
+}
+
+#[async_trait]
+pub trait TicketStore: Send + Sync {
+    /// In one transaction: records `key` in the inbox (a duplicate returns `fresh: false`
+    /// and does nothing else), upserts the customer, reads the context, runs `plan`, writes
+    /// its ticket and answered marks, and enqueues its jobs.
+    async fn record_intake(
+        &self,
+        event: &IntakeRequest<'_>,
+        plan: &IntakePlanner<'_>,
+    ) -> StoreResult<IntakeRecorded>;
+    async fn ticket(&self, id: i64) -> StoreResult<Option<TicketRow>>;
+    async fn ticket_by_ref(
+        &self,
+        helpdesk: &str,
+        external_id: &str,
+    ) -> StoreResult<Option<TicketRow>>;
+    /// Open tickets of the customer matching this email or phone key, oldest first.
+    async fn open_tickets_for_contact(
+        &self,
+        email: Option<&str>,
+        phone_key: Option<&str>,
+    ) -> StoreResult<Vec<TicketRow>>;
+    async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRow>>;
+    /// The customer's most recent tickets, newest first, without `except`.
+    async fn recent_tickets(
+        &self,
+        customer_id: i64,
+        except: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<TicketRow>>;
+    async fn ticket_count(&self) -> StoreResult<i64>;
+}
+
+/// The columns of `tickets`, in `TicketRow` order (a macro so `concat!` makes static SQL).
+macro_rules! ticket_columns {
+    () => {
+        "id, helpdesk, external_id, kind, status, priority, subject, url, customer_id, \
+         customer_name, customer_email, customer_phone, customer_order_id, department, group_name, tags, \
+         message, social, review, channel, claimed_by, answered, customer_replied_at, missed_calls, \
+         opened_at, created_at, updated_at"
+    };
+}
+
+pub(crate) use ticket_columns;

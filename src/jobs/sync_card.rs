@@ -1,0 +1,89 @@
+//! `SyncCard`: makes a ticket's card show the ticket as it is now. The first run posts it
+//! (recorded under `card:{id}`, so a retry after Slack accepted it updates instead of
+//! posting twice); later runs `chat.update` it in place. It re-reads the row, so several
+//! queued syncs of one ticket all render the latest state.
+
+use super::{Job, JobOutcome, JobResult};
+use crate::db::PostedMessage;
+use crate::service::Services;
+use crate::slack::views::card::{ticket_card, Caller, CardView};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use slack_morphism::prelude::*;
+
+/// How many of a caller's earlier tickets a missed-call card lists.
+const RECENT_TICKETS: i64 = 3;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncCard {
+    pub ticket_id: i64,
+    /// The ticket's Slack channel: the pace key, so card posts obey the per-channel limit.
+    pub channel: String,
+}
+
+impl SyncCard {
+    pub fn card_key(ticket_id: i64) -> String {
+        format!("card:{ticket_id}")
+    }
+}
+
+#[async_trait]
+impl Job for SyncCard {
+    const NAME: &'static str = "sync_card";
+
+    fn pace_key(&self) -> Option<String> {
+        Some(self.channel.clone())
+    }
+
+    async fn run(self, services: &Services) -> JobResult {
+        let store = &services.store;
+        let Some(ticket) = store.ticket(self.ticket_id).await? else {
+            return Ok(JobOutcome::Done);
+        };
+        let caller = match (ticket.kind.as_str(), ticket.customer_id) {
+            ("missed_call", None) => Some(Caller::Unknown),
+            ("missed_call", Some(cid)) => {
+                let name = store.customer(cid).await?.and_then(|c| c.name);
+                let recent = store.recent_tickets(cid, ticket.id, RECENT_TICKETS).await?;
+                Some(if name.is_none() && recent.is_empty() {
+                    Caller::Unknown
+                } else {
+                    Caller::Known { name, recent }
+                })
+            }
+            _ => None,
+        };
+        let follow_up = crate::service::intake::follow_up_text(&services.playbook, &ticket);
+        let reply = ticket_card(&CardView {
+            ticket: &ticket,
+            now_ms: services.now_ms(),
+            caller,
+            follow_up,
+            sla_due_ms: None,
+        });
+        let content = SlackMessageContent::new()
+            .with_text(reply.text)
+            .with_blocks(reply.blocks);
+        let key = Self::card_key(ticket.id);
+        match store.posted_message(&key).await? {
+            Some(p) => {
+                services
+                    .slack
+                    .update_message(&p.channel, &p.ts, content)
+                    .await?;
+                Ok(JobOutcome::Done)
+            }
+            None => {
+                let posted = services
+                    .slack
+                    .post_message(&ticket.channel, content, None)
+                    .await?;
+                Ok(JobOutcome::Posted(PostedMessage {
+                    msg_key: key,
+                    channel: posted.channel,
+                    ts: posted.ts,
+                }))
+            }
+        }
+    }
+}

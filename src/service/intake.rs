@@ -1,0 +1,150 @@
+//! Intake: a verified, parsed helpdesk event becomes a ticket row and a card in Slack.
+//!
+//! How it works. [`accept_intake`] classifies the event and routes it with the playbook's
+//! rules (`domain::routing`), then asks the store to record it in one transaction: the inbox
+//! key (a redelivery changes nothing), the customer, the ticket, and the jobs. What to write
+//! is decided by [`plan`](super::intake_plan) from the stored state inside that transaction:
+//! a new card, an update of the ticket's card (status, priority, customer reply), a repeat
+//! missed call folded into the caller's open card, and blank missed chats the customer has
+//! since followed up marked "already answered". Every change enqueues a `SyncCard` (the
+//! card re-rendered from the row) and one thread line; nothing here calls Slack.
+//!
+//! Adding a helpdesk needs nothing here: its webhook module produces the same
+//! `IntakeEvent` (see `webhooks`).
+
+use super::intake_plan::{plan, Inputs};
+use super::{Error, Result, Services};
+use crate::config::Playbook;
+use crate::db::{CustomerInput, IntakeRequest, TicketRow};
+use crate::domain::intake::{Customer, IntakeEvent};
+use crate::domain::routing::{classify, route};
+
+/// What the edge answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Accepted {
+    /// The ticket the event was recorded on (None for a duplicate).
+    pub ticket_id: Option<i64>,
+    /// The event key was seen before: acknowledged, nothing done.
+    pub duplicate: bool,
+}
+
+/// Records one helpdesk event and enqueues the Slack work it causes.
+pub async fn accept_intake(services: &Services, event: &IntakeEvent) -> Result<Accepted> {
+    let pb = &services.playbook;
+    let classified = classify(event, &pb.classification);
+    let routed = route(&classified, event, &pb.routing);
+    let leads = routed
+        .also
+        .iter()
+        .map(|k| slack_channel(pb, k.as_str()))
+        .collect::<Result<Vec<_>>>()?;
+    let channel = slack_channel(pb, routed.channel.as_str())?;
+    let customer = customer_input(&event.customer);
+    let now = services.now_ms();
+    let inputs = Inputs {
+        event,
+        classified: &classified,
+        queue: slack_channel(pb, "queue").unwrap_or_else(|_| channel.clone()),
+        channel,
+        leads,
+        phone_key: customer.phone_key.clone(),
+        now,
+    };
+    let key = format!("hook:{}", event.key);
+    let helpdesk = event.helpdesk.as_str().to_string();
+    let request = IntakeRequest {
+        key: &key,
+        source: &helpdesk,
+        now,
+        helpdesk: &helpdesk,
+        external_id: &event.ticket.external_id,
+        customer: &customer,
+    };
+    let recorded = services
+        .store
+        .record_intake(&request, &|ctx| plan(&inputs, ctx))
+        .await?;
+    if recorded.fresh {
+        services.wake_worker();
+    }
+    tracing::info!(
+        key = %event.key, kind = event.kind.as_str(), route = %routed.reason,
+        ticket = ?recorded.ticket_id, new_card = recorded.new_ticket, duplicate = !recorded.fresh,
+        "helpdesk event"
+    );
+    Ok(Accepted {
+        ticket_id: recorded.ticket_id,
+        duplicate: !recorded.fresh,
+    })
+}
+
+/// The Slack channel for a playbook key; `cxbot check` guarantees routing's keys exist.
+fn slack_channel(pb: &Playbook, key: &str) -> Result<String> {
+    pb.channel(key)
+        .map(str::to_string)
+        .ok_or_else(|| Error::User(format!("the playbook has no channel {key:?} in [channels]")))
+}
+
+/// Lower-cased email and digits-only phone, so a customer matches however a helpdesk
+/// spells them ("+1 (555) 010-0100" and "15550100100" are one caller).
+pub fn customer_input(c: &Customer) -> CustomerInput {
+    let clean = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    CustomerInput {
+        name: clean(&c.name),
+        email: clean(&c.email)
+            .map(|e| e.to_lowercase())
+            .filter(|e| e.contains('@')),
+        phone: clean(&c.phone),
+        phone_key: c.phone.as_deref().and_then(phone_key),
+        order_id: clean(&c.order_id),
+    }
+}
+
+/// Digits only; fewer than 5 digits is not a number we can match on.
+pub fn phone_key(phone: &str) -> Option<String> {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() >= 5).then_some(digits)
+}
+
+/// Whether a ticket's message is empty (a blank missed chat).
+pub fn is_blank(message: Option<&str>) -> bool {
+    message.is_none_or(|m| m.trim().is_empty())
+}
+
+/// The follow-up a blank missed chat's card carries while it still needs one.
+pub fn follow_up_text(pb: &Playbook, t: &TicketRow) -> Option<String> {
+    if t.kind != "missed_chat" || !is_blank(t.message.as_deref()) || t.answered || !t.is_open() {
+        return None;
+    }
+    let first = t
+        .customer_name
+        .as_deref()
+        .and_then(|n| n.split_whitespace().next())
+        .unwrap_or("there");
+    Some(pb.wording.missed_chat_follow_up.replace("{name}", first))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn customers_match_however_they_are_spelled() {
+        let c = customer_input(&Customer {
+            name: Some("  Ana Lima ".into()),
+            email: Some(" Ana@Example.COM".into()),
+            phone: Some("+1 (555) 010-0100".into()),
+            order_id: Some(String::new()),
+        });
+        assert_eq!(c.name.as_deref(), Some("Ana Lima"));
+        assert_eq!(c.email.as_deref(), Some("ana@example.com"));
+        assert_eq!(c.phone_key.as_deref(), Some("15550100100"));
+        assert_eq!(c.order_id, None);
+        assert_eq!(phone_key("ext 12"), None);
+    }
+}

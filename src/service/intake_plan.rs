@@ -1,0 +1,274 @@
+//! What one intake event writes, decided from the stored state inside the intake
+//! transaction (see `service::intake`). Pure: state in, rows and jobs out.
+
+use super::intake::is_blank;
+use crate::db::{IntakeContext, IntakePlan, NewJob, TicketRow, TicketWrite};
+use crate::domain::intake::{Change, EventKind, IntakeEvent};
+use crate::domain::routing::{CardKind, Classified};
+use crate::jobs::slack_call::SlackCall;
+use crate::jobs::sync_card::SyncCard;
+use crate::jobs::Job;
+use crate::slack::views::card;
+
+/// The event with everything the service resolved outside the transaction.
+pub struct Inputs<'a> {
+    pub event: &'a IntakeEvent,
+    pub classified: &'a Classified,
+    /// The Slack channel the card goes to.
+    pub channel: String,
+    /// Slack channels also told (the leads), per the route.
+    pub leads: Vec<String>,
+    /// Where customer replies nobody has are posted for pickup.
+    pub queue: String,
+    pub phone_key: Option<String>,
+    pub now: i64,
+}
+
+pub fn kind_str(k: CardKind) -> &'static str {
+    match k {
+        CardKind::MissedCall => "missed_call",
+        CardKind::MissedChat => "missed_chat",
+        CardKind::Social => "social",
+        CardKind::Marketing => "marketing",
+        CardKind::Email => "email",
+        CardKind::Ticket => "ticket",
+        CardKind::AppReview => "app_review",
+    }
+}
+
+pub fn plan(i: &Inputs<'_>, ctx: &IntakeContext) -> IntakePlan {
+    if let Some(t) = &ctx.existing {
+        return update(i, ctx, t);
+    }
+    if i.classified.kind == CardKind::MissedCall {
+        if let Some(open) = open_call_from_same_number(i, ctx) {
+            return repeat_call(i, open);
+        }
+    }
+    let mut row = new_row(i, ctx);
+    // The other order: the customer's later contact reached us before the blank chat did.
+    row.answered = row.kind == "missed_chat"
+        && is_blank(row.message.as_deref())
+        && ctx.customer_tickets.iter().any(|o| {
+            (o.opened_at > row.opened_at && counts_as_contact(o))
+                || o.customer_replied_at.is_some_and(|at| at > row.opened_at)
+        });
+    let (answered, answered_jobs) = answered_chats(i, ctx, &row);
+    let leads = i.leads.clone();
+    let now = i.now;
+    IntakePlan {
+        write: TicketWrite::Insert(Box::new(row.clone())),
+        mark_answered: answered,
+        jobs: Box::new(move |id| {
+            row.id = id;
+            let mut jobs = vec![sync(&row, now)];
+            jobs.extend(leads.iter().map(|ch| leads_notice(&row, ch, now)));
+            jobs.extend(answered_jobs);
+            jobs
+        }),
+    }
+}
+
+fn sync(t: &TicketRow, now: i64) -> NewJob {
+    SyncCard {
+        ticket_id: t.id,
+        channel: t.channel.clone(),
+    }
+    .new_job(now)
+}
+
+fn thread_line(t: &TicketRow, text: String, now: i64) -> NewJob {
+    SlackCall::Post {
+        key: None,
+        channel: t.channel.clone(),
+        text,
+        blocks: None,
+        thread: Some(SyncCard::card_key(t.id)),
+    }
+    .new_job(now)
+}
+
+/// Keyed `leads:{id}`, so the leads hear about a ticket once however often it is raised.
+fn leads_notice(t: &TicketRow, channel: &str, now: i64) -> NewJob {
+    SlackCall::Post {
+        key: Some(format!("leads:{}", t.id)),
+        channel: channel.to_string(),
+        text: card::leads_notice(t),
+        blocks: None,
+        thread: None,
+    }
+    .new_job(now)
+}
+
+/// A ticket that shows we spoke with the customer: not a missed call, not another blank chat.
+fn counts_as_contact(t: &TicketRow) -> bool {
+    t.kind != "missed_call" && !(t.kind == "missed_chat" && is_blank(t.message.as_deref()))
+}
+
+/// The customer's open blank missed chats from before this contact: already answered now.
+fn answered_chats(i: &Inputs<'_>, ctx: &IntakeContext, by: &TicketRow) -> (Vec<i64>, Vec<NewJob>) {
+    let contact = match i.event.kind {
+        EventKind::CustomerReply => true,
+        k if k.is_new_item() => counts_as_contact(by),
+        _ => false,
+    };
+    if !contact {
+        return (Vec::new(), Vec::new());
+    }
+    let at = i.event.occurred_at.timestamp_millis();
+    let chats: Vec<&TicketRow> = ctx
+        .customer_tickets
+        .iter()
+        .filter(|t| {
+            t.kind == "missed_chat"
+                && !t.answered
+                && t.is_open()
+                && is_blank(t.message.as_deref())
+                && t.opened_at <= at
+        })
+        .collect();
+    let mut jobs = Vec::new();
+    for t in &chats {
+        jobs.push(sync(t, i.now));
+        jobs.push(thread_line(t, card::wrote_again(by), i.now));
+    }
+    (chats.iter().map(|t| t.id).collect(), jobs)
+}
+
+fn open_call_from_same_number<'c>(i: &Inputs<'_>, ctx: &'c IntakeContext) -> Option<&'c TicketRow> {
+    let key = i.phone_key.as_deref()?;
+    ctx.customer_tickets.iter().find(|t| {
+        t.kind == "missed_call"
+            && t.is_open()
+            && t.customer_phone
+                .as_deref()
+                .and_then(super::intake::phone_key)
+                .as_deref()
+                == Some(key)
+    })
+}
+
+/// A second call while the first is open: one card, its count and thread say so.
+fn repeat_call(i: &Inputs<'_>, open: &TicketRow) -> IntakePlan {
+    let mut t = open.clone();
+    t.missed_calls += 1;
+    let line = card::another_missed_call(&t, i.event.occurred_at.timestamp_millis());
+    let now = i.now;
+    IntakePlan {
+        write: TicketWrite::Update(Box::new(t.clone())),
+        mark_answered: Vec::new(),
+        jobs: Box::new(move |_| vec![sync(&t, now), thread_line(&t, line, now)]),
+    }
+}
+
+fn new_row(i: &Inputs<'_>, ctx: &IntakeContext) -> TicketRow {
+    let e = i.event;
+    let c = i.classified;
+    let status = e
+        .ticket
+        .status
+        .or(match e.change {
+            Some(Change::Status { to, .. }) => to,
+            _ => None,
+        })
+        .map_or("open", |s| s.as_str());
+    let opened_at = e
+        .ticket
+        .created_at
+        .unwrap_or(e.occurred_at)
+        .timestamp_millis();
+    TicketRow {
+        id: 0,
+        helpdesk: e.helpdesk.as_str().to_string(),
+        external_id: e.ticket.external_id.clone(),
+        kind: kind_str(c.kind).to_string(),
+        status: status.to_string(),
+        priority: c.priority.as_str().to_string(),
+        subject: e.ticket.subject.clone(),
+        url: e.ticket.url.clone(),
+        customer_id: ctx.customer_id,
+        customer_name: e.customer.name.clone(),
+        customer_email: e.customer.email.clone(),
+        customer_phone: e.customer.phone.clone(),
+        customer_order_id: e.customer.order_id.clone(),
+        department: c.department.clone(),
+        group_name: e.ticket.group.clone(),
+        tags: serde_json::to_string(&c.tags).unwrap_or_else(|_| "[]".into()),
+        message: e.message.clone(),
+        social: e
+            .social
+            .as_ref()
+            .and_then(|s| serde_json::to_string(s).ok()),
+        review: e
+            .review
+            .as_ref()
+            .and_then(|r| serde_json::to_string(r).ok()),
+        channel: i.channel.clone(),
+        claimed_by: None,
+        answered: false,
+        customer_replied_at: (e.kind == EventKind::CustomerReply).then_some(i.now),
+        missed_calls: i64::from(c.kind == CardKind::MissedCall),
+        opened_at,
+        created_at: i.now,
+        updated_at: i.now,
+    }
+}
+
+/// A change to a ticket we have a card for: the row, the card, one thread line.
+fn update(i: &Inputs<'_>, ctx: &IntakeContext, t: &TicketRow) -> IntakePlan {
+    let e = i.event;
+    let c = i.classified;
+    let mut n = t.clone();
+    let mut lines = Vec::new();
+    let status = e.ticket.status.or(match e.change {
+        Some(Change::Status { to, .. }) => to,
+        _ => None,
+    });
+    if let Some(s) = status.filter(|s| s.as_str() != t.status) {
+        lines.push(card::status_changed(&t.status, s.as_str()));
+        n.status = s.as_str().to_string();
+    }
+    if c.priority_from_helpdesk && c.priority.as_str() != t.priority {
+        lines.push(card::priority_changed(&t.priority, c.priority.as_str()));
+        n.priority = c.priority.as_str().to_string();
+    }
+    let replied = e.kind == EventKind::CustomerReply;
+    if replied {
+        n.customer_replied_at = Some(i.now);
+        lines.push(card::customer_replied(e.message.as_deref()));
+    } else if n.message.is_none() {
+        n.message = e.message.clone();
+    }
+    // Fill in what the first event left out; the card's kind and channel stay put.
+    n.subject = n.subject.or_else(|| e.ticket.subject.clone());
+    n.url = n.url.or_else(|| e.ticket.url.clone());
+    n.department = n.department.or_else(|| c.department.clone());
+    n.group_name = n.group_name.or_else(|| e.ticket.group.clone());
+    n.customer_id = n.customer_id.or(ctx.customer_id);
+    n.customer_name = n.customer_name.or_else(|| e.customer.name.clone());
+    n.customer_email = n.customer_email.or_else(|| e.customer.email.clone());
+    n.customer_phone = n.customer_phone.or_else(|| e.customer.phone.clone());
+    if !c.tags.is_empty() {
+        n.tags = serde_json::to_string(&c.tags).unwrap_or(n.tags);
+    }
+    n.updated_at = i.now;
+    let pickup = replied && n.claimed_by.is_none() && n.is_open();
+    let (answered, answered_jobs) = answered_chats(i, ctx, &n);
+    let (leads, queue, now) = (i.leads.clone(), i.queue.clone(), i.now);
+    IntakePlan {
+        write: TicketWrite::Update(Box::new(n.clone())),
+        mark_answered: answered,
+        jobs: Box::new(move |_| {
+            let mut jobs = vec![sync(&n, now)];
+            if !lines.is_empty() {
+                jobs.push(thread_line(&n, lines.join("\n"), now));
+            }
+            if pickup {
+                jobs.push(SlackCall::post(queue, card::pickup_line(&n)).new_job(now));
+            }
+            jobs.extend(leads.iter().map(|ch| leads_notice(&n, ch, now)));
+            jobs.extend(answered_jobs);
+            jobs
+        }),
+    }
+}

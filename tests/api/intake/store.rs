@@ -1,0 +1,174 @@
+//! `TicketStore` conformance, on SQLite and (with TEST_DATABASE_URL) PostgreSQL.
+
+use super::*;
+use cxbot::db::{
+    self, CustomerInput, IntakeContext, IntakePlan, IntakeRequest, JobState, NewJob, OpenMode,
+    TicketWrite,
+};
+
+fn row(external_id: &str, kind: &str) -> TicketRow {
+    TicketRow {
+        id: 0,
+        helpdesk: "zoho".into(),
+        external_id: external_id.into(),
+        kind: kind.into(),
+        status: "open".into(),
+        priority: "medium".into(),
+        subject: Some("Hello".into()),
+        url: None,
+        customer_id: None,
+        customer_name: None,
+        customer_email: Some("ana@example.com".into()),
+        customer_phone: None,
+        customer_order_id: None,
+        department: None,
+        group_name: None,
+        tags: "[]".into(),
+        message: None,
+        social: None,
+        review: None,
+        channel: "#cx-queue".into(),
+        claimed_by: None,
+        answered: false,
+        customer_replied_at: None,
+        missed_calls: 0,
+        opened_at: 1_000,
+        created_at: 1_000,
+        updated_at: 1_000,
+    }
+}
+
+fn job(id: i64) -> Vec<NewJob> {
+    vec![NewJob {
+        name: "test_job",
+        payload: id.to_string(),
+        run_at: 0,
+        dedupe_key: None,
+        recurring: false,
+        pace_key: None,
+    }]
+}
+
+/// Inserts when the ticket is new, else bumps its status to `pending`.
+fn planner(external_id: &'static str) -> impl Fn(&IntakeContext) -> IntakePlan + Send + Sync {
+    move |ctx| {
+        let write = match &ctx.existing {
+            None => {
+                let mut t = row(external_id, "ticket");
+                t.customer_id = ctx.customer_id;
+                TicketWrite::Insert(Box::new(t))
+            }
+            Some(t) => {
+                let mut t = t.clone();
+                t.status = "pending".into();
+                TicketWrite::Update(Box::new(t))
+            }
+        };
+        IntakePlan {
+            write,
+            mark_answered: ctx.customer_tickets.iter().map(|t| t.id).collect(),
+            jobs: Box::new(job),
+        }
+    }
+}
+
+fn req<'a>(key: &'a str, external_id: &'a str, customer: &'a CustomerInput) -> IntakeRequest<'a> {
+    IntakeRequest {
+        key,
+        source: "zoho",
+        now: 2_000,
+        helpdesk: "zoho",
+        external_id,
+        customer,
+    }
+}
+
+#[tokio::test]
+async fn record_intake_is_idempotent_and_matches_customers() {
+    for backend in backends() {
+        let tdb = fresh_db(backend).await;
+        let store = db::open(&tdb.url, OpenMode::Tool).await.unwrap();
+        let ana = CustomerInput {
+            email: Some("ana@example.com".into()),
+            phone: Some("+1 555 0100".into()),
+            phone_key: Some("15550100".into()),
+            ..CustomerInput::default()
+        };
+        let first = store
+            .record_intake(&req("k1", "1", &ana), &planner("1"))
+            .await
+            .unwrap();
+        assert!(first.fresh && first.new_ticket, "{backend:?}");
+        let id = first.ticket_id.unwrap();
+
+        let dup = store
+            .record_intake(&req("k1", "1", &ana), &planner("1"))
+            .await
+            .unwrap();
+        assert!(!dup.fresh && dup.ticket_id.is_none(), "{backend:?}");
+        assert_eq!(
+            store.list_jobs(JobState::Pending).await.unwrap().len(),
+            1,
+            "{backend:?}"
+        );
+
+        let again = store
+            .record_intake(&req("k2", "1", &ana), &planner("1"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (again.ticket_id, again.new_ticket),
+            (Some(id), false),
+            "{backend:?}"
+        );
+        let t = store.ticket(id).await.unwrap().unwrap();
+        assert_eq!(t.status, "pending");
+        assert!(t.customer_id.is_some());
+
+        // Matched by phone alone; the name is learnt; the first ticket is in its context.
+        let by_phone = CustomerInput {
+            name: Some("Ana".into()),
+            phone_key: Some("15550100".into()),
+            ..CustomerInput::default()
+        };
+        let other = store
+            .record_intake(&req("k3", "2", &by_phone), &planner("2"))
+            .await
+            .unwrap();
+        let answered = store.ticket(id).await.unwrap().unwrap();
+        assert!(answered.answered, "{backend:?}: mark_answered applied");
+        let customer = store
+            .customer(t.customer_id.unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(customer.name.as_deref(), Some("Ana"));
+        let open = store
+            .open_tickets_for_contact(Some("ana@example.com"), None)
+            .await
+            .unwrap();
+        assert_eq!(open.len(), 2, "{backend:?}");
+        let open = store
+            .open_tickets_for_contact(None, Some("15550100"))
+            .await
+            .unwrap();
+        assert_eq!(open.len(), 2, "{backend:?}");
+        let recent = store
+            .recent_tickets(t.customer_id.unwrap(), id, 5)
+            .await
+            .unwrap();
+        assert_eq!(
+            recent.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [other.ticket_id.unwrap()]
+        );
+        assert_eq!(
+            store
+                .ticket_by_ref("zoho", "2")
+                .await
+                .unwrap()
+                .map(|t| t.id),
+            other.ticket_id
+        );
+        assert_eq!(store.ticket_count().await.unwrap(), 2);
+    }
+}
