@@ -7,6 +7,8 @@
 //! default, so the example can never drift from what runs).
 
 use super::Problem;
+use crate::domain::claim::LeasePolicy;
+use crate::domain::escalation::EscalationConfig;
 use crate::domain::routing::{ChannelKey, ClassificationConfig, RoutingConfig};
 use crate::domain::team::Level;
 use chrono_tz::Tz;
@@ -49,6 +51,12 @@ pub struct Playbook {
     pub routing: RoutingConfig,
     #[serde(default)]
     pub wording: Wording,
+    /// Claim leases: when an idle owner is asked "still on it?" and when the claim lapses.
+    #[serde(default)]
+    pub claims: LeasePolicy,
+    /// The escalation ladder and named targets.
+    #[serde(default)]
+    pub escalation: EscalationConfig,
 }
 
 /// Text cxbot writes for the team to send to customers; teams reword it in the playbook.
@@ -109,7 +117,24 @@ impl Playbook {
     }
 
     pub fn validate(&self) -> Vec<Problem> {
-        let mut problems = Vec::new();
+        let mut problems: Vec<Problem> = self
+            .claims
+            .problems()
+            .into_iter()
+            .chain(self.escalation.problems())
+            .map(|(k, m)| Problem::new(k, m))
+            .collect();
+        for t in self.escalation.all() {
+            if self.resolve_channel(&t.channel).is_none() {
+                problems.push(Problem::new(
+                    format!("escalation ({})", t.key),
+                    format!(
+                        "channel {:?} is neither a [channels] key nor a channel id or #name",
+                        t.channel
+                    ),
+                ));
+            }
+        }
         if self.team.timezone.parse::<Tz>().is_err() {
             problems.push(Problem::new(
                 "team.timezone",
@@ -203,6 +228,13 @@ impl Playbook {
 
     pub fn member(&self, slack_id: &str) -> Option<&Member> {
         self.team.members.iter().find(|m| m.slack_id == slack_id)
+    }
+
+    /// A channel named by a `[channels]` key, or given directly as an id or #name.
+    pub fn resolve_channel(&self, key_or_channel: &str) -> Option<String> {
+        self.channel(key_or_channel)
+            .map(str::to_string)
+            .or_else(|| is_channel_ref(key_or_channel).then(|| key_or_channel.to_string()))
     }
 
     pub fn is_lead(&self, slack_id: &str) -> bool {

@@ -10,6 +10,8 @@
 //! (same file name), a small trait here, its SQL in `shared.rs` (or per dialect where the
 //! dialects differ), and a case in the conformance tests (`tests/api/store.rs`).
 
+pub mod claims;
+mod claims_sql;
 mod jobs;
 pub mod postgres;
 mod rows;
@@ -18,6 +20,7 @@ pub mod sqlite;
 pub mod tickets;
 mod tickets_sql;
 
+pub use claims::{Audit, AuditRow, ClaimStore, JobsForClaim, SlackUserRow, Source};
 pub use jobs::{JobRow, JobState, NewJob};
 pub use rows::PostedMessage;
 pub use tickets::{
@@ -120,7 +123,9 @@ pub enum Backend {
 
 /// Everything the service layer needs from storage.
 #[async_trait]
-pub trait Store: JobStore + InboxStore + MessageStore + TicketStore + Send + Sync {
+pub trait Store:
+    JobStore + InboxStore + MessageStore + TicketStore + ClaimStore + Send + Sync
+{
     fn backend(&self) -> Backend;
     /// Is the database reachable? (for /readyz)
     async fn ping(&self) -> StoreResult<()>;

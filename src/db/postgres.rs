@@ -1,6 +1,7 @@
 //! PostgreSQL: for several replicas behind a load balancer. Jobs are leased with
 //! `FOR UPDATE SKIP LOCKED`, so replicas split the work and never run one job at once.
 
+use super::claims_sql::impl_claim_store;
 use super::shared::impl_shared_store;
 use super::tickets_sql::impl_ticket_store;
 use super::{Backend, Store, StoreResult};
@@ -42,6 +43,7 @@ impl PgStore {
 
 impl_shared_store!(PgStore, Postgres);
 impl_ticket_store!(PgStore, Postgres);
+impl_claim_store!(PgStore, Postgres);
 
 #[async_trait]
 impl Store for PgStore {

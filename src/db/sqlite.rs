@@ -2,6 +2,7 @@
 //! `BEGIN IMMEDIATE` for read-then-write. One writer: `serve` holds an exclusive lock on
 //! `<database>.lock`, so a second `serve` on the same file refuses to start.
 
+use super::claims_sql::impl_claim_store;
 use super::shared::impl_shared_store;
 use super::tickets_sql::impl_ticket_store;
 use super::{Backend, OpenMode, Store, StoreError, StoreResult};
@@ -79,6 +80,7 @@ fn take_lock(db: PathBuf) -> StoreResult<File> {
 
 impl_shared_store!(SqliteStore, Sqlite);
 impl_ticket_store!(SqliteStore, Sqlite);
+impl_claim_store!(SqliteStore, Sqlite);
 
 #[async_trait]
 impl Store for SqliteStore {

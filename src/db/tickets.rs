@@ -43,6 +43,23 @@ pub struct TicketRow {
     pub opened_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Ownership details (written by the claim store only; intake keeps them).
+    #[sqlx(flatten)]
+    pub claim: ClaimInfo,
+}
+
+/// A ticket's claim, lease and escalation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ClaimInfo {
+    pub claimed_at: Option<i64>,
+    /// Numbers each claim; a lease timer carries the number it was set for.
+    pub claim_seq: i64,
+    pub last_activity_at: Option<i64>,
+    pub lease_asked_at: Option<i64>,
+    /// An escalation target key ("L3", "developers").
+    pub escalated_to: Option<String>,
+    pub escalated_by: Option<String>,
+    pub escalated_at: Option<i64>,
 }
 
 impl TicketRow {
@@ -169,7 +186,8 @@ macro_rules! ticket_columns {
         "id, helpdesk, external_id, kind, status, priority, subject, url, customer_id, \
          customer_name, customer_email, customer_phone, customer_order_id, department, group_name, tags, \
          message, social, review, channel, claimed_by, answered, customer_replied_at, missed_calls, \
-         opened_at, created_at, updated_at"
+         opened_at, created_at, updated_at, claimed_at, claim_seq, last_activity_at, lease_asked_at, \
+         escalated_to, escalated_by, escalated_at"
     };
 }
 

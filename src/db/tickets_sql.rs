@@ -128,7 +128,8 @@ macro_rules! impl_ticket_store {
                              customer_name = $8, customer_email = $9, customer_phone = $10, customer_order_id = $11, \
                              department = $12, group_name = $13, tags = $14, message = $15, social = $16, review = $17, \
                              channel = $18, answered = $19, customer_replied_at = $20, missed_calls = $21, opened_at = $22, \
-                             updated_at = $23 WHERE id = $1",
+                             updated_at = $23, \
+                             last_activity_at = CASE WHEN claimed_by IS NULL THEN last_activity_at ELSE $23 END WHERE id = $1",
                         )
                         .bind(t.id).bind(&t.kind).bind(&t.status).bind(&t.priority).bind(&t.subject).bind(&t.url)
                         .bind(t.customer_id).bind(&t.customer_name).bind(&t.customer_email).bind(&t.customer_phone)

@@ -6,13 +6,16 @@
 //! - `calendar`: cadence days as local dates, and when they begin and end.
 //! - `cadence`: follow-up cadences: playbook data, validation, choice, the per-ticket run.
 //! - `contact`: which channels (email, call, text) to use to reach a customer.
+//! - `claim`, `escalation`: who may release, claim leases, where an escalation goes.
 //
 // No `///` on these `mod` lines: rustdoc would then resolve the modules' `//!` intra-doc
 // links in this scope, where they do not exist.
 
 pub mod cadence;
 pub mod calendar;
+pub mod claim;
 pub mod contact;
+pub mod escalation;
 pub mod ids;
 pub mod intake;
 pub mod routing;

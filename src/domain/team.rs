@@ -27,6 +27,24 @@ impl Level {
         }
     }
 
+    /// The key stored for a level ("L3", "TMT").
+    pub fn key(self) -> &'static str {
+        match self {
+            Level::L1 => "L1",
+            Level::L2 => "L2",
+            Level::L3 => "L3",
+            Level::L4 => "L4",
+            Level::Tmt => "TMT",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Level> {
+        Self::LADDER
+            .iter()
+            .copied()
+            .find(|l| l.key().eq_ignore_ascii_case(key))
+    }
+
     /// The next rung up, or None at the top.
     pub fn next(self) -> Option<Level> {
         let i = Self::LADDER.iter().position(|l| *l == self)?;

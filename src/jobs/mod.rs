@@ -7,6 +7,8 @@
 //! `NAME` (never rename one: stored rows refer to it), register it in [`registry`], and
 //! enqueue it with [`Job::new_job`] from the service layer.
 
+pub mod claim_lease;
+pub mod fetch_user;
 pub mod publish_home;
 pub mod slack_call;
 pub mod sync_card;
@@ -131,5 +133,7 @@ pub fn registry() -> Registry {
     }
     .with::<slack_call::SlackCall>()
     .with::<publish_home::PublishHome>()
+    .with::<claim_lease::CheckClaimLease>()
+    .with::<fetch_user::FetchSlackUser>()
     .with::<sync_card::SyncCard>()
 }

@@ -1,12 +1,12 @@
 //! What one intake event writes, decided from the stored state inside the intake
 //! transaction (see `service::intake`). Pure: state in, rows and jobs out.
 
+use super::cards::{sync, thread_line};
 use super::intake::is_blank;
 use crate::db::{IntakeContext, IntakePlan, NewJob, TicketRow, TicketWrite};
 use crate::domain::intake::{Change, EventKind, IntakeEvent};
 use crate::domain::routing::{CardKind, Classified};
 use crate::jobs::slack_call::SlackCall;
-use crate::jobs::sync_card::SyncCard;
 use crate::jobs::Job;
 use crate::slack::views::card;
 
@@ -67,25 +67,6 @@ pub fn plan(i: &Inputs<'_>, ctx: &IntakeContext) -> IntakePlan {
             jobs
         }),
     }
-}
-
-fn sync(t: &TicketRow, now: i64) -> NewJob {
-    SyncCard {
-        ticket_id: t.id,
-        channel: t.channel.clone(),
-    }
-    .new_job(now)
-}
-
-fn thread_line(t: &TicketRow, text: String, now: i64) -> NewJob {
-    SlackCall::Post {
-        key: None,
-        channel: t.channel.clone(),
-        text,
-        blocks: None,
-        thread: Some(SyncCard::card_key(t.id)),
-    }
-    .new_job(now)
 }
 
 /// Keyed `leads:{id}`, so the leads hear about a ticket once however often it is raised.
@@ -211,6 +192,7 @@ fn new_row(i: &Inputs<'_>, ctx: &IntakeContext) -> TicketRow {
         opened_at,
         created_at: i.now,
         updated_at: i.now,
+        claim: Default::default(),
     }
 }
 

@@ -2,10 +2,13 @@
 //! here. Service functions read state, apply `domain` rules, and write the new state and
 //! the jobs it causes in one store transaction; they never call Slack directly.
 
+pub mod cards;
+pub mod claim;
 pub mod events;
 pub mod home;
 pub mod intake;
 mod intake_plan;
+pub mod notify;
 
 use crate::clock::SharedClock;
 use crate::config::Playbook;

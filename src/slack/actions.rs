@@ -1,26 +1,66 @@
 //! Action ids: every button and modal cxbot renders, as an enum, so a renamed id is a
 //! compile error and not a dead button. Ids are part of messages already posted in
-//! Slack: never rename one.
+//! Slack: never rename one. Card buttons carry the ticket id as their value; lease
+//! buttons carry `ticket_id:claim_seq`, so a button from an earlier claim does nothing.
 
 /// The `action_id` of every interactive element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ActionId {
     /// The App Home's "Help" button.
     HomeHelp,
+    /// A card's (or the home tab's) Claim.
+    Claim,
+    /// A claimed card's Release.
+    Release,
+    /// A card's Escalate: opens the escalation modal.
+    Escalate,
+    /// The lease DM's Keep.
+    LeaseKeep,
+    /// The lease DM's Release.
+    LeaseRelease,
 }
 
+/// The escalation modal's callback id and its inputs.
+pub const ESCALATE_MODAL: &str = "cx_escalate_modal";
+pub const ESCALATE_TARGET_BLOCK: &str = "target";
+pub const ESCALATE_TARGET_ACTION: &str = "target_select";
+pub const ESCALATE_REASON_BLOCK: &str = "reason";
+pub const ESCALATE_REASON_ACTION: &str = "reason_input";
+
 impl ActionId {
-    pub const ALL: &'static [ActionId] = &[ActionId::HomeHelp];
+    pub const ALL: &'static [ActionId] = &[
+        ActionId::HomeHelp,
+        ActionId::Claim,
+        ActionId::Release,
+        ActionId::Escalate,
+        ActionId::LeaseKeep,
+        ActionId::LeaseRelease,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ActionId::HomeHelp => "cx_home_help",
+            ActionId::Claim => "cx_claim",
+            ActionId::Release => "cx_release",
+            ActionId::Escalate => "cx_escalate",
+            ActionId::LeaseKeep => "cx_lease_keep",
+            ActionId::LeaseRelease => "cx_lease_release",
         }
     }
 
     pub fn parse(s: &str) -> Option<ActionId> {
         Self::ALL.iter().copied().find(|a| a.as_str() == s)
     }
+}
+
+/// A lease button's value.
+pub fn lease_value(ticket_id: i64, seq: i64) -> String {
+    format!("{ticket_id}:{seq}")
+}
+
+pub fn parse_lease_value(v: &str) -> Option<(i64, i64)> {
+    let (a, b) = v.split_once(':')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
 }
 
 #[cfg(test)]
@@ -34,5 +74,7 @@ mod tests {
             assert!(a.as_str().len() <= 255);
         }
         assert_eq!(ActionId::parse("nope"), None);
+        assert_eq!(parse_lease_value(&lease_value(42, 3)), Some((42, 3)));
+        assert_eq!(parse_lease_value("42"), None);
     }
 }

@@ -1,14 +1,111 @@
 //! The `/cx` grammar: text in, a typed [`Command`] or a [`UsageError`] out. Pure: no I/O,
 //! no state, unit-tested here. Dispatch lives in `routes.rs`.
+//!
+//! Slack sends mentions escaped (`<@U0123|dana>`) because the manifest sets
+//! `should_escape: true`; a bare `@dana` is accepted as a name to look up.
 
+use chrono::NaiveDate;
 use std::fmt;
 
 /// Every subcommand with its usage line, in the order `/cx help` shows them.
-pub const USAGE: &[(&str, &str)] = &[("/cx help", "show this list")];
+pub const USAGE: &[(&str, &str)] = &[
+    (
+        "/cx claim <ticket>",
+        "take a ticket: you own it until you release it",
+    ),
+    (
+        "/cx release <ticket>",
+        "give a ticket back to the queue (owner or lead)",
+    ),
+    (
+        "/cx escalate <ticket> [reason]",
+        "escalate one rung up the ladder, with a reason",
+    ),
+    (
+        "/cx assign <ticket> @someone",
+        "give a ticket to someone (leads)",
+    ),
+    ("/cx mine", "your open claims, oldest first"),
+    (
+        "/cx queue",
+        "unclaimed tickets: missed calls first, then by priority and age",
+    ),
+    ("/cx help", "show this list"),
+];
+
+/// How a ticket is named: `4521`, `#4521`, or `zendesk:4521` when helpdesks share numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketQuery {
+    pub helpdesk: Option<String>,
+    pub number: String,
+}
+
+impl TicketQuery {
+    pub fn parse(s: &str) -> Option<TicketQuery> {
+        let (helpdesk, rest) = match s.split_once(':') {
+            Some((h, r))
+                if !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+            {
+                (Some(h.to_ascii_lowercase()), r)
+            }
+            Some(_) => return None,
+            None => (None, s),
+        };
+        let number = rest.trim_start_matches('#');
+        let valid = !number.is_empty()
+            && number.len() <= 64
+            && number
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        valid.then(|| TicketQuery {
+            helpdesk,
+            number: number.to_string(),
+        })
+    }
+}
+
+impl fmt::Display for TicketQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.helpdesk {
+            Some(h) => write!(f, "{h}:{}", self.number),
+            None => write!(f, "#{}", self.number),
+        }
+    }
+}
+
+/// Someone named in a command: an escaped mention or a bare name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserArg {
+    Id(String),
+    Name(String),
+}
+
+impl UserArg {
+    fn parse(s: &str) -> Option<UserArg> {
+        if let Some(inner) = s.strip_prefix("<@").and_then(|r| r.strip_suffix('>')) {
+            let id = inner.split('|').next().unwrap_or_default();
+            return (!id.is_empty()).then(|| UserArg::Id(id.to_string()));
+        }
+        let name = s.strip_prefix('@')?;
+        (!name.is_empty()).then(|| UserArg::Name(name.to_string()))
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Help,
+    Claim(TicketQuery),
+    Release(TicketQuery),
+    Escalate {
+        ticket: TicketQuery,
+        reason: Option<String>,
+    },
+    Assign {
+        ticket: TicketQuery,
+        to: UserArg,
+    },
+    Mine,
+    Queue,
 }
 
 /// A typo or a missing argument: shown to the user (ephemerally) with the right usage.
@@ -26,11 +123,48 @@ impl UsageError {
             usage: USAGE.to_vec(),
         }
     }
+
+    fn of(sub: &str, message: impl Into<String>) -> Self {
+        let prefix = format!("/cx {sub}");
+        Self {
+            message: message.into(),
+            usage: USAGE
+                .iter()
+                .copied()
+                .filter(|(u, _)| u.starts_with(&prefix))
+                .collect(),
+        }
+    }
 }
 
 impl fmt::Display for UsageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
+    }
+}
+
+fn ticket_arg(sub: &str, word: Option<&str>) -> Result<TicketQuery, UsageError> {
+    let word = word.ok_or_else(|| {
+        UsageError::of(
+            sub,
+            format!("`/cx {sub}` needs a ticket number, e.g. `/cx {sub} 4521`."),
+        )
+    })?;
+    TicketQuery::parse(word).ok_or_else(|| {
+        UsageError::of(
+            sub,
+            format!("`{word}` is not a ticket number. Use the helpdesk's number (`4521` or `#4521`), or `zendesk:4521` when two helpdesks share it."),
+        )
+    })
+}
+
+fn no_more(sub: &str, mut words: std::str::SplitWhitespace<'_>) -> Result<(), UsageError> {
+    match words.next() {
+        None => Ok(()),
+        Some(extra) => Err(UsageError::of(
+            sub,
+            format!("`/cx {sub}` does not take `{extra}`."),
+        )),
     }
 }
 
@@ -40,15 +174,64 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
     let Some(sub) = words.next() else {
         return Ok(Command::Help);
     };
-    match sub.to_ascii_lowercase().as_str() {
+    let lower = sub.to_ascii_lowercase();
+    match lower.as_str() {
         "help" | "?" => Ok(Command::Help),
+        "claim" | "release" => {
+            let ticket = ticket_arg(&lower, words.next())?;
+            no_more(&lower, words)?;
+            Ok(if lower == "claim" {
+                Command::Claim(ticket)
+            } else {
+                Command::Release(ticket)
+            })
+        }
+        "escalate" => {
+            let ticket = ticket_arg("escalate", words.next())?;
+            let reason = words.collect::<Vec<_>>().join(" ");
+            Ok(Command::Escalate {
+                ticket,
+                reason: (!reason.is_empty()).then_some(reason),
+            })
+        }
+        "assign" => {
+            let ticket = ticket_arg("assign", words.next())?;
+            let who = words.next().ok_or_else(|| {
+                UsageError::of(
+                    "assign",
+                    "`/cx assign` needs the person, e.g. `/cx assign 4521 @dana`.",
+                )
+            })?;
+            let to = UserArg::parse(who).ok_or_else(|| {
+                UsageError::of(
+                    "assign",
+                    format!("`{who}` is not a person: mention them with @."),
+                )
+            })?;
+            no_more("assign", words)?;
+            Ok(Command::Assign { ticket, to })
+        }
+        "mine" => no_more("mine", words).map(|_| Command::Mine),
+        "queue" => no_more("queue", words).map(|_| Command::Queue),
         _ => Err(UsageError::unknown(sub)),
     }
+}
+
+/// `YYYY-MM-DD`, as `from <date>` takes it.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn q(n: &str) -> TicketQuery {
+        TicketQuery {
+            helpdesk: None,
+            number: n.into(),
+        }
+    }
 
     #[test]
     fn help_and_empty_text_show_help() {
@@ -62,5 +245,90 @@ mod tests {
         let err = parse("clam 4521").unwrap_err();
         assert!(err.message.contains("`clam`"));
         assert_eq!(err.usage, USAGE.to_vec());
+    }
+
+    #[test]
+    fn ticket_references() {
+        assert_eq!(parse("claim 4521"), Ok(Command::Claim(q("4521"))));
+        assert_eq!(parse("claim #4521"), Ok(Command::Claim(q("4521"))));
+        assert_eq!(
+            parse("release Zendesk:#4521"),
+            Ok(Command::Release(TicketQuery {
+                helpdesk: Some("zendesk".into()),
+                number: "4521".into()
+            }))
+        );
+        assert_eq!(
+            TicketQuery::parse("zendesk:4521").unwrap().to_string(),
+            "zendesk:4521"
+        );
+        assert_eq!(q("4521").to_string(), "#4521");
+    }
+
+    #[test]
+    fn bad_or_missing_tickets_show_that_subcommands_usage() {
+        let err = parse("claim").unwrap_err();
+        assert!(
+            err.message.contains("needs a ticket number"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.usage.len(), 1);
+        assert!(err.usage[0].0.starts_with("/cx claim"));
+        let err = parse("claim #").unwrap_err();
+        assert!(err.message.contains("is not a ticket number"));
+        let err = parse("claim 4521 4522").unwrap_err();
+        assert!(err.message.contains("does not take `4522`"));
+    }
+
+    #[test]
+    fn escalate_keeps_the_reason() {
+        assert_eq!(
+            parse("escalate 77 refund over $500, customer upset"),
+            Ok(Command::Escalate {
+                ticket: q("77"),
+                reason: Some("refund over $500, customer upset".into())
+            })
+        );
+        assert_eq!(
+            parse("escalate 77"),
+            Ok(Command::Escalate {
+                ticket: q("77"),
+                reason: None
+            })
+        );
+    }
+
+    #[test]
+    fn assign_takes_an_escaped_mention_or_a_name() {
+        assert_eq!(
+            parse("assign 9 <@U0DANA001|dana>"),
+            Ok(Command::Assign {
+                ticket: q("9"),
+                to: UserArg::Id("U0DANA001".into())
+            })
+        );
+        assert_eq!(
+            parse("assign 9 @dana"),
+            Ok(Command::Assign {
+                ticket: q("9"),
+                to: UserArg::Name("dana".into())
+            })
+        );
+        assert!(parse("assign 9 dana")
+            .unwrap_err()
+            .message
+            .contains("mention them with @"));
+        assert!(parse("assign 9")
+            .unwrap_err()
+            .message
+            .contains("needs the person"));
+    }
+
+    #[test]
+    fn mine_and_queue_take_nothing() {
+        assert_eq!(parse("mine"), Ok(Command::Mine));
+        assert_eq!(parse("QUEUE"), Ok(Command::Queue));
+        assert!(parse("mine please").is_err());
     }
 }

@@ -3,7 +3,13 @@
 //! means a button on an old message whose feature was removed.
 
 use crate::app::AppState;
-use crate::slack::actions::ActionId;
+use crate::db::Source;
+use crate::service::claim::{self, Actor};
+use crate::service::notify;
+use crate::slack::actions::{
+    parse_lease_value, ActionId, ESCALATE_MODAL, ESCALATE_REASON_ACTION, ESCALATE_REASON_BLOCK,
+    ESCALATE_TARGET_ACTION, ESCALATE_TARGET_BLOCK,
+};
 use crate::slack::views;
 use serde::Deserialize;
 
@@ -111,21 +117,14 @@ pub async fn dispatch(state: &AppState, interaction: Interaction) -> Interaction
     match interaction {
         Interaction::BlockActions(ba) => {
             for action in &ba.actions {
-                match ActionId::parse(&action.action_id) {
-                    Some(ActionId::HomeHelp) => {
-                        if let Some(trigger) = &ba.trigger_id {
-                            let view = views::home::help_modal(crate::slack::commands::USAGE);
-                            if let Err(e) = state.services.slack.open_view(trigger, view).await {
-                                tracing::warn!(error = %e, "views.open for help failed");
-                            }
-                        }
-                    }
-                    None => {
-                        tracing::warn!(action_id = %action.action_id, user = %ba.user.id, "unknown action id; acknowledged and ignored");
-                    }
-                }
+                on_action(state, &ba, action).await;
             }
             InteractionResponse::Ack
+        }
+        Interaction::ViewSubmission(vs)
+            if vs.view.callback_id.as_deref() == Some(ESCALATE_MODAL) =>
+        {
+            on_escalate_submit(state, &vs).await
         }
         Interaction::ViewSubmission(vs) => {
             tracing::warn!(callback_id = ?vs.view.callback_id, "unknown view submission; acknowledged and ignored");
@@ -133,6 +132,130 @@ pub async fn dispatch(state: &AppState, interaction: Interaction) -> Interaction
         }
         Interaction::Other => InteractionResponse::Ack,
     }
+}
+
+async fn on_action(state: &AppState, ba: &BlockActions, action: &ActionPayload) {
+    let services = &state.services;
+    let user = ba.user.id.as_str();
+    let channel = ba.channel.as_ref().map(|c| c.id.as_str());
+    let source = if channel.is_some() {
+        Source::Button
+    } else {
+        Source::Home
+    };
+    let actor = Actor { user, source };
+    let ticket_id = action.value.as_deref().and_then(|v| v.parse::<i64>().ok());
+    let lease = action.value.as_deref().and_then(parse_lease_value);
+    let result = match (ActionId::parse(&action.action_id), ticket_id, lease) {
+        (Some(ActionId::HomeHelp), _, _) => {
+            if let Some(trigger) = &ba.trigger_id {
+                let view = views::home::help_modal(crate::slack::commands::USAGE);
+                if let Err(e) = services.slack.open_view(trigger, view).await {
+                    tracing::warn!(error = %e, "views.open for help failed");
+                }
+            }
+            return;
+        }
+        (Some(ActionId::Claim), Some(id), _) => {
+            claim::claim(services, id, actor).await.map(|_| None)
+        }
+        (Some(ActionId::Release), Some(id), _) => {
+            claim::release(services, id, actor).await.map(|_| None)
+        }
+        (Some(ActionId::Escalate), Some(id), _) => {
+            open_escalate_modal(state, ba, id).await.map(|_| None)
+        }
+        (Some(ActionId::LeaseKeep), _, Some((id, seq))) => {
+            claim::keep(services, id, seq, actor).await.map(|_| None)
+        }
+        (Some(ActionId::LeaseRelease), _, Some((id, seq))) => {
+            claim::release_from_lease(services, id, seq, actor)
+                .await
+                .map(Some)
+        }
+        (Some(a), _, _) => {
+            tracing::warn!(action_id = a.as_str(), value = ?action.value, "button with a malformed value; ignored");
+            return;
+        }
+        (None, _, _) => {
+            tracing::warn!(action_id = %action.action_id, user = %user, "unknown action id; acknowledged and ignored");
+            return;
+        }
+    };
+    let reply = match result {
+        Ok(None) => return,
+        Ok(Some(reply)) => reply,
+        Err(crate::service::Error::User(m)) => views::user_error(&m),
+        Err(e) => {
+            tracing::error!(error = %e, action_id = %action.action_id, "button failed");
+            views::internal_error()
+        }
+    };
+    if let Err(e) = notify::tell(services, user, channel, reply).await {
+        tracing::error!(error = %e, "could not queue the reply to a button");
+    }
+}
+
+/// The Escalate button opens the modal (inline: its trigger_id expires in 3 s).
+async fn open_escalate_modal(
+    state: &AppState,
+    ba: &BlockActions,
+    id: i64,
+) -> crate::service::Result<()> {
+    let services = &state.services;
+    let t = claim::ticket(services, id).await?;
+    let pb = &services.playbook;
+    let mine = pb.member(&ba.user.id).and_then(|m| m.level);
+    let current = t
+        .claim
+        .escalated_to
+        .as_deref()
+        .and_then(crate::domain::team::Level::from_key);
+    let next = pb.escalation.next_rung(mine, current).map(|r| r.key);
+    let view = views::claim::escalate_modal(&t, &pb.escalation.all(), next.as_deref());
+    let Some(trigger) = &ba.trigger_id else {
+        return Err(crate::service::Error::User("Slack sent no trigger to open the escalation form; use `/cx escalate <ticket> [reason]`.".into()));
+    };
+    if let Err(e) = services.slack.open_view(trigger, view).await {
+        tracing::warn!(error = %e, "views.open for escalation failed");
+        return Err(crate::service::Error::User("Slack did not open the escalation form; try again or use `/cx escalate <ticket> [reason]`.".into()));
+    }
+    Ok(())
+}
+
+async fn on_escalate_submit(state: &AppState, vs: &ViewSubmission) -> InteractionResponse {
+    let id = vs
+        .view
+        .private_metadata
+        .as_deref()
+        .and_then(|m| m.parse::<i64>().ok());
+    let target = vs.view.input(ESCALATE_TARGET_BLOCK, ESCALATE_TARGET_ACTION);
+    let reason = vs.view.input(ESCALATE_REASON_BLOCK, ESCALATE_REASON_ACTION);
+    let (Some(id), Some(target)) = (id, target) else {
+        return errors(ESCALATE_TARGET_BLOCK, "Pick where to escalate to.");
+    };
+    let actor = Actor {
+        user: &vs.user.id,
+        source: Source::Modal,
+    };
+    match claim::escalate(&state.services, id, actor, Some(&target), reason.as_deref()).await {
+        Ok(_) => InteractionResponse::Ack,
+        Err(crate::service::Error::User(m)) => errors(ESCALATE_TARGET_BLOCK, &m),
+        Err(e) => {
+            tracing::error!(error = %e, "escalation failed");
+            errors(
+                ESCALATE_TARGET_BLOCK,
+                "cxbot could not record the escalation; try again in a minute.",
+            )
+        }
+    }
+}
+
+/// A view_submission answer that shows `message` under the block.
+fn errors(block: &str, message: &str) -> InteractionResponse {
+    InteractionResponse::Json(
+        serde_json::json!({"response_action": "errors", "errors": {block: message}}),
+    )
 }
 
 #[cfg(test)]

@@ -2,9 +2,11 @@
 //! nothing stored) before a handler parses it; handlers answer well inside Slack's 3 s.
 
 use crate::app::AppState;
+use crate::db::Source;
 use crate::http::error::ApiError;
 use crate::service;
-use crate::slack::commands::{self, Command};
+use crate::service::claim::{self, Actor};
+use crate::slack::commands::{self, Command, UserArg};
 use crate::slack::events::EventEnvelope;
 use crate::slack::interactions::{self, Interaction, InteractionForm, InteractionResponse};
 use crate::slack::verify::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
@@ -111,9 +113,48 @@ async fn slash_command(State(state): State<AppState>, body: Bytes) -> Result<Res
     Ok(Json(reply.ephemeral_json()).into_response())
 }
 
-async fn run_command(_state: &AppState, _payload: &SlashCommandPayload, cmd: Command) -> Reply {
-    match cmd {
-        Command::Help => views::help(commands::USAGE),
+async fn run_command(state: &AppState, payload: &SlashCommandPayload, cmd: Command) -> Reply {
+    let services = &state.services;
+    let actor = Actor {
+        user: &payload.user_id,
+        source: Source::Command,
+    };
+    let result = match cmd {
+        Command::Help => Ok(views::help(commands::USAGE)),
+        Command::Claim(q) => match claim::resolve(services, &q).await {
+            Ok(t) => claim::claim(services, t.id, actor).await,
+            Err(e) => Err(e),
+        },
+        Command::Release(q) => match claim::resolve(services, &q).await {
+            Ok(t) => claim::release(services, t.id, actor).await,
+            Err(e) => Err(e),
+        },
+        Command::Escalate { ticket, reason } => match claim::resolve(services, &ticket).await {
+            Ok(t) => claim::escalate(services, t.id, actor, None, reason.as_deref()).await,
+            Err(e) => Err(e),
+        },
+        Command::Assign { ticket, to } => match (to, claim::resolve(services, &ticket).await) {
+            (UserArg::Id(to), Ok(t)) => claim::assign(services, t.id, actor, &to).await,
+            (UserArg::Name(name), Ok(_)) => Err(service::Error::User(format!(
+                "cxbot could not tell who @{name} is: pick them from Slack's @-mention list so the command carries their id."
+            ))),
+            (_, Err(e)) => Err(e),
+        },
+        Command::Mine => service::home::mine(services, &payload.user_id).await,
+        Command::Queue => service::home::queue(services).await,
+    };
+    reply_for(result)
+}
+
+/// A service result as the reply the person sees.
+pub fn reply_for(result: service::Result<Reply>) -> Reply {
+    match result {
+        Ok(reply) => reply,
+        Err(service::Error::User(message)) => views::user_error(&message),
+        Err(e) => {
+            tracing::error!(error = %e, "command failed");
+            views::internal_error()
+        }
     }
 }
 

@@ -171,17 +171,22 @@ impl FakeSlack {
             .and(path("/conversations.open"))
             .respond_with(|req: &Request| {
                 let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
-                let user = body["users"].as_str().unwrap_or("U0").to_string();
+                // slack-morphism sends `users` as a JSON array; Slack also takes "U1,U2".
+                let user = match &body["users"] {
+                    Value::Array(a) => a.first().and_then(|u| u.as_str()).unwrap_or("U0").to_string(),
+                    v => v.as_str().unwrap_or("U0").split(',').next().unwrap_or("U0").to_string(),
+                };
                 ResponseTemplate::new(200).set_body_json(json!({"ok": true, "channel": {"id": format!("D{}", user.trim_start_matches('U'))}}))
             })
             .with_priority(10)
             .mount(&server)
             .await;
-        Mock::given(method("POST"))
-            .and(path("/users.info"))
+        // slack-morphism calls users.info as GET with the user in the query string.
+        Mock::given(path("/users.info"))
             .respond_with(|req: &Request| {
                 let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
-                let user = body["user"].as_str().unwrap_or("U0").to_string();
+                let from_query = req.url.query_pairs().find(|(k, _)| k == "user").map(|(_, v)| v.to_string());
+                let user = from_query.or_else(|| body["user"].as_str().map(str::to_string)).unwrap_or_else(|| "U0".into());
                 ResponseTemplate::new(200).set_body_json(json!({"ok": true, "user": {
                     "id": user, "name": user.to_lowercase(), "real_name": format!("Agent {user}"),
                     "tz": "America/New_York", "tz_offset": -18000,
@@ -206,7 +211,15 @@ impl FakeSlack {
             .unwrap_or_default()
             .into_iter()
             .map(|r| {
-                let body = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+                let body = serde_json::from_slice(&r.body).unwrap_or_else(|_| {
+                    // GET calls carry their parameters in the query string.
+                    Value::Object(
+                        r.url
+                            .query_pairs()
+                            .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+                            .collect(),
+                    )
+                });
                 (r.url.path().trim_start_matches('/').to_string(), body)
             })
             .collect()

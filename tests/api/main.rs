@@ -3,6 +3,7 @@
 //! Slack call made, the row stored, the status returned.
 
 mod check;
+mod claims;
 mod health;
 mod helpers;
 mod intake;

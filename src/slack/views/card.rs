@@ -60,7 +60,7 @@ fn store_name(s: ReviewStore) -> &'static str {
 }
 
 /// Helpdesk text is the customer's: escaped so it cannot ping `<!channel>` or fake a link.
-fn esc(s: &str) -> String {
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -127,7 +127,7 @@ pub fn headline(t: &TicketRow) -> String {
     }
 }
 
-fn ticket_link(t: &TicketRow) -> String {
+pub fn ticket_link(t: &TicketRow) -> String {
     let label = esc(&format!("{} #{}", t.helpdesk, t.external_id));
     match &t.url {
         Some(url) if !url.contains(['<', '>', '|', ' ']) => format!("<{url}|{label}>"),
@@ -135,7 +135,7 @@ fn ticket_link(t: &TicketRow) -> String {
     }
 }
 
-fn age(from_ms: i64, now_ms: i64) -> String {
+pub fn age(from_ms: i64, now_ms: i64) -> String {
     let mins = (now_ms - from_ms).max(0) / 60_000;
     match mins {
         0 => "just now".into(),
@@ -199,12 +199,10 @@ fn details(v: &CardView<'_>) -> String {
             from_ms(due).format("%Y-%m-%d %H:%M UTC")
         ));
     }
-    facts.push(format!(
-        "*Assignee:* {}",
-        t.claimed_by
-            .as_ref()
-            .map_or("nobody yet".into(), |u| format!("<@{u}>"))
-    ));
+    facts.push(match &t.claimed_by {
+        Some(u) => format!("*Claimed by* <@{u}>"),
+        None => "*Assignee:* nobody yet".into(),
+    });
     lines.push(facts.join("  ·  "));
     let tags = t.tag_list();
     if !tags.is_empty() {
@@ -268,6 +266,12 @@ pub fn ticket_card(v: &CardView<'_>) -> Reply {
         blocks.push(section(format!("*Follow-up to send:*\n```{}```", esc(f))));
     }
     blocks.push(section(status_line(t)));
+    if let Some(line) = super::claim::escalation_line(t) {
+        blocks.push(section(line));
+    }
+    if let Some(actions) = super::claim::card_actions(t) {
+        blocks.push(actions);
+    }
     blocks.push(context(format!(
         "{}  ·  routed to this channel as {}",
         ticket_link(t),

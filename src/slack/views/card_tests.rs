@@ -31,6 +31,7 @@ fn ticket(kind: &str) -> TicketRow {
         opened_at: NOW - 12 * 60_000,
         created_at: NOW - 12 * 60_000,
         updated_at: NOW,
+        claim: Default::default(),
     }
 }
 

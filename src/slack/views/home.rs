@@ -1,6 +1,10 @@
-//! The App Home tab.
+//! The App Home tab: my claims, the unclaimed count, and the oldest unclaimed tickets with
+//! Claim buttons. Published on `app_home_opened` and whenever the user's claims change.
 
+use super::card::{age, esc, headline, ticket_link};
+use super::claim::{claim_button, ticket_ref};
 use super::{context, header, section, MAX_VIEW_BLOCKS};
+use crate::db::TicketRow;
 use crate::slack::actions::ActionId;
 use slack_morphism::prelude::*;
 
@@ -8,19 +12,63 @@ use slack_morphism::prelude::*;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HomeData {
     pub user_name: Option<String>,
+    pub my_claims: Vec<TicketRow>,
+    pub unclaimed_count: i64,
+    pub oldest_unclaimed: Vec<TicketRow>,
+    pub now_ms: i64,
+}
+
+fn ticket_line(t: &TicketRow, since: i64, now: i64) -> String {
+    format!(
+        "*{}* {}  ·  {}  ·  {}",
+        ticket_ref(t),
+        esc(&headline(t)),
+        ticket_link(t),
+        age(since, now)
+    )
 }
 
 pub fn home_view(data: &HomeData) -> SlackView {
     let greeting = match &data.user_name {
-        Some(n) => format!("Hi {n} :wave:"),
+        Some(n) => format!("Hi {} :wave:", esc(n)),
         None => "Hi :wave:".to_string(),
     };
     let mut blocks = vec![
         header("cxbot"),
-        section(format!("{greeting}\ncxbot puts every missed call, missed chat, social message and ticket in the right channel as a card you can claim, and keeps the team's follow-ups on schedule.")),
-        SlackActionsBlock::new(vec![SlackBlockButtonElement::new(pt!("Help")).with_action_id(ActionId::HomeHelp.as_str().into()).into()]).into(),
-        context("Type `/cx help` anywhere for the list of commands."),
+        section(greeting),
+        header(format!("Your claims ({})", data.my_claims.len())),
     ];
+    if data.my_claims.is_empty() {
+        blocks.push(section("_Nothing claimed. Pick one from the queue below._"));
+    }
+    for t in data.my_claims.iter().take(40) {
+        blocks.push(section(ticket_line(
+            t,
+            t.claim.claimed_at.unwrap_or(t.opened_at),
+            data.now_ms,
+        )));
+    }
+    blocks.push(header(format!("Unclaimed: {}", data.unclaimed_count)));
+    for t in &data.oldest_unclaimed {
+        blocks.push(
+            SlackSectionBlock::new()
+                .with_text(md!(super::truncate(
+                    &ticket_line(t, t.opened_at, data.now_ms),
+                    super::MAX_SECTION_TEXT
+                )))
+                .with_accessory(claim_button(t))
+                .into(),
+        );
+    }
+    blocks.push(
+        SlackActionsBlock::new(vec![SlackBlockButtonElement::new(pt!("Help"))
+            .with_action_id(ActionId::HomeHelp.as_str().into())
+            .into()])
+        .into(),
+    );
+    blocks.push(context(
+        "`/cx mine`, `/cx queue` and `/cx help` work from any channel.",
+    ));
     blocks.truncate(MAX_VIEW_BLOCKS);
     SlackView::Home(SlackHomeView::new(blocks))
 }

@@ -4,6 +4,7 @@
 //! 3000 characters of section text, 75 of button text, 150 of header text.
 
 pub mod card;
+pub mod claim;
 pub mod home;
 
 use crate::slack::commands::UsageError;
@@ -102,6 +103,11 @@ pub fn usage_error(err: &UsageError) -> Reply {
         blocks: vec![section(&text)],
         text,
     }
+}
+
+/// A refusal the person can act on ("already claimed by ...").
+pub fn user_error(message: &str) -> Reply {
+    Reply::text(format!(":warning: {message}"))
 }
 
 /// Something went wrong on our side; the detail is in the log under this request id.

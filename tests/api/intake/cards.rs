@@ -14,8 +14,8 @@ async fn freshdesk_missed_call_posts_a_card_to_the_queue() {
     assert!(text.contains("Missed call from +1 555 0100"), "{text}");
     assert!(text.contains("Unknown number"), "{text}");
     assert!(
-        !text.contains("\"button\""),
-        "no buttons until they work: {text}"
+        text.contains(r#""action_id":"cx_claim""#) && text.contains(r#""action_id":"cx_escalate""#),
+        "Claim and Escalate buttons: {text}"
     );
     let t = ticket(&app, id).await;
     assert_eq!(

@@ -35,6 +35,7 @@ fn row(external_id: &str, kind: &str) -> TicketRow {
         opened_at: 1_000,
         created_at: 1_000,
         updated_at: 1_000,
+        claim: Default::default(),
     }
 }
 

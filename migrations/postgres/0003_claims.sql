@@ -1,0 +1,32 @@
+-- Ownership: claims with a lease, escalations, the audit trail, and the Slack users cxbot
+-- has looked up. claim_seq numbers each claim so a timer set for an earlier claim is a no-op.
+ALTER TABLE tickets ADD COLUMN claimed_at BIGINT;
+ALTER TABLE tickets ADD COLUMN claim_seq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN last_activity_at BIGINT;
+ALTER TABLE tickets ADD COLUMN lease_asked_at BIGINT;
+ALTER TABLE tickets ADD COLUMN escalated_to TEXT;
+ALTER TABLE tickets ADD COLUMN escalated_by TEXT;
+ALTER TABLE tickets ADD COLUMN escalated_at BIGINT;
+CREATE INDEX tickets_claimed_by ON tickets (claimed_by, claimed_at);
+CREATE INDEX tickets_unclaimed ON tickets (opened_at) WHERE claimed_by IS NULL;
+
+-- Every claim, release, escalation, assignment and lease expiry: who, when, from where.
+CREATE TABLE ticket_audit (
+    id        BIGSERIAL PRIMARY KEY,
+    ticket_id BIGINT NOT NULL REFERENCES tickets (id),
+    action    TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    target    TEXT,
+    source    TEXT NOT NULL,
+    detail    TEXT,
+    at        BIGINT NOT NULL
+);
+CREATE INDEX ticket_audit_ticket ON ticket_audit (ticket_id, at);
+CREATE INDEX ticket_audit_at ON ticket_audit (at);
+
+CREATE TABLE slack_users (
+    user_id    TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    tz         TEXT,
+    fetched_at BIGINT NOT NULL
+);

@@ -1,0 +1,141 @@
+//! Ownership in the store: claims (one atomic conditional UPDATE, so of ten simultaneous
+//! clicks exactly one wins), releases, assignments, escalations, lease bookkeeping, the
+//! audit trail, and the Slack users cxbot has looked up. Every change writes its audit row
+//! and enqueues its jobs in the same transaction.
+
+use super::{NewJob, StoreResult, TicketRow};
+use async_trait::async_trait;
+use serde::Serialize;
+
+/// Where an ownership change came from (stored in the audit trail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Button,
+    Command,
+    Modal,
+    LeaseExpiry,
+    Home,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Button => "button",
+            Source::Command => "command",
+            Source::Modal => "modal",
+            Source::LeaseExpiry => "lease_expiry",
+            Source::Home => "home",
+        }
+    }
+}
+
+/// One audit entry to write with a change.
+#[derive(Debug, Clone, Copy)]
+pub struct Audit<'a> {
+    pub action: &'a str,
+    pub actor: &'a str,
+    pub target: Option<&'a str>,
+    pub source: Source,
+    pub detail: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AuditRow {
+    pub ticket_id: i64,
+    pub action: String,
+    pub actor: String,
+    pub target: Option<String>,
+    pub source: String,
+    pub detail: Option<String>,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct SlackUserRow {
+    pub user_id: String,
+    pub name: String,
+    pub tz: Option<String>,
+    pub fetched_at: i64,
+}
+
+/// The jobs a claim causes, given the claim's new number (its lease timer carries it).
+pub type JobsForClaim<'a> = dyn Fn(i64) -> Vec<NewJob> + Send + Sync + 'a;
+
+#[async_trait]
+pub trait ClaimStore: Send + Sync {
+    /// Claims an open, unclaimed ticket. `Some(claim_seq)` for the winner; `None` (nothing
+    /// written) when it is claimed, solved, closed or unknown.
+    async fn claim_ticket(
+        &self,
+        id: i64,
+        user: &str,
+        now: i64,
+        audit: &Audit<'_>,
+        jobs: &JobsForClaim<'_>,
+    ) -> StoreResult<Option<i64>>;
+    /// Gives an open ticket to `user` whoever held it (a lead's reassignment).
+    async fn assign_ticket(
+        &self,
+        id: i64,
+        user: &str,
+        now: i64,
+        audit: &Audit<'_>,
+        jobs: &JobsForClaim<'_>,
+    ) -> StoreResult<Option<i64>>;
+    /// Releases claim number `seq`; false when that claim is no longer current.
+    async fn release_ticket(
+        &self,
+        id: i64,
+        seq: i64,
+        now: i64,
+        audit: &Audit<'_>,
+        jobs: &[NewJob],
+    ) -> StoreResult<bool>;
+    async fn escalate_ticket(
+        &self,
+        id: i64,
+        target: &str,
+        now: i64,
+        audit: &Audit<'_>,
+        jobs: &[NewJob],
+    ) -> StoreResult<bool>;
+    /// Activity on claim `seq` (Keep, a follow-up): its lease starts again from `now`.
+    async fn renew_claim(&self, id: i64, seq: i64, now: i64, jobs: &[NewJob]) -> StoreResult<bool>;
+    /// The owner of claim `seq` was asked "still on it?".
+    async fn mark_lease_asked(
+        &self,
+        id: i64,
+        seq: i64,
+        now: i64,
+        jobs: &[NewJob],
+    ) -> StoreResult<bool>;
+    /// Tickets with this helpdesk number (in any helpdesk, or in `helpdesk`).
+    async fn tickets_by_number(
+        &self,
+        helpdesk: Option<&str>,
+        number: &str,
+    ) -> StoreResult<Vec<TicketRow>>;
+    /// A user's open claims, oldest first.
+    async fn claims_of(&self, user: &str) -> StoreResult<Vec<TicketRow>>;
+    /// Open unclaimed tickets needing action: missed calls first, then priority, then age.
+    async fn unclaimed(&self, limit: i64) -> StoreResult<Vec<TicketRow>>;
+    async fn unclaimed_count(&self) -> StoreResult<i64>;
+    async fn audit_for(&self, ticket_id: i64) -> StoreResult<Vec<AuditRow>>;
+    async fn slack_user(&self, user: &str) -> StoreResult<Option<SlackUserRow>>;
+    async fn save_slack_user(
+        &self,
+        user: &str,
+        name: &str,
+        tz: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()>;
+}
+
+/// Open tickets that need someone: not solved or closed, not marketing's, not a blank chat
+/// the customer already followed up.
+macro_rules! needs_action {
+    () => {
+        "status NOT IN ('solved', 'closed') AND kind <> 'marketing' AND NOT answered"
+    };
+}
+pub(crate) use needs_action;

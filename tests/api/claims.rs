@@ -1,0 +1,575 @@
+//! Ownership end to end: claim by button and command, the 20-click race, release rules,
+//! escalation (command and modal), claim leases by the injected clock, /cx mine, /cx queue,
+//! the App Home, and every refusal answered ephemerally with what to do.
+
+use crate::helpers::*;
+use crate::intake::{
+    deliver, drain, freshdesk, freshdesk_missed_call, posts_in, thread_replies, ticket, QUEUE,
+};
+use chrono::Duration;
+use cxbot::config::playbook::EXAMPLE_PLAYBOOK;
+use serde_json::{json, Value};
+
+const AGENT: &str = "U0AGENT01";
+const OTHER: &str = "U0AGENT02";
+const LEAD: &str = "U0LEAD001";
+
+fn team_playbook() -> String {
+    format!(
+        "{EXAMPLE_PLAYBOOK}\n[[team.member]]\nslack_id = \"{AGENT}\"\nname = \"Ana\"\nlevel = \"L1\"\n\
+         [[team.member]]\nslack_id = \"{OTHER}\"\nname = \"Ben\"\nlevel = \"L2\"\n\
+         [[team.member]]\nslack_id = \"{LEAD}\"\nname = \"Dana\"\nlevel = \"L3\"\nlead = true\n"
+    )
+}
+
+async fn team_app(backend: Backend) -> TestApp {
+    spawn_app_with(TestOptions {
+        backend,
+        playbook: Some(team_playbook()),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Every action_id in a message or view body.
+fn action_ids(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(a)) = m.get("action_id") {
+                    out.push(a.clone());
+                }
+                m.values().for_each(|x| walk(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    walk(v, &mut out);
+    out
+}
+
+fn text(v: &Value) -> String {
+    v.to_string()
+}
+
+async fn missed_call(app: &TestApp, n: u64) -> i64 {
+    let id = deliver(app, "freshdesk", &freshdesk_missed_call(n, "+1 555 0100")).await;
+    drain(app).await;
+    id
+}
+
+async fn ephemerals(app: &TestApp) -> Vec<Value> {
+    app.slack.calls_to("chat.postEphemeral").await
+}
+
+async fn last_card_update(app: &TestApp) -> Value {
+    app.slack
+        .calls_to("chat.update")
+        .await
+        .pop()
+        .expect("the card was updated")
+}
+
+#[tokio::test]
+async fn the_card_has_claim_and_escalate_and_a_button_claim_updates_it_in_place() {
+    let app = team_app(Backend::Sqlite).await;
+    let id = missed_call(&app, 11).await;
+    let card = posts_in(&app, QUEUE).await.remove(0);
+    assert_eq!(action_ids(&card), vec!["cx_claim", "cx_escalate"]);
+    assert!(
+        text(&card).contains(r#""text":"Claim""#) && text(&card).contains(r#""text":"Escalate""#),
+        "{card}"
+    );
+
+    let res = app
+        .click(
+            AGENT,
+            "cx_claim",
+            &id.to_string(),
+            Some("1700000000.000001"),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    drain(&app).await;
+
+    let t = ticket(&app, id).await;
+    assert_eq!(t.claimed_by.as_deref(), Some(AGENT));
+    let update = last_card_update(&app).await;
+    assert!(
+        text(&update).contains(&format!("Claimed by* <@{AGENT}>")),
+        "{update}"
+    );
+    assert_eq!(action_ids(&update), vec!["cx_release", "cx_escalate"]);
+    assert!(thread_replies(&app)
+        .await
+        .iter()
+        .any(|r| text(r).contains(&format!("Claimed by <@{AGENT}> (button)"))));
+    let homes = app.slack.calls_to("views.publish").await;
+    assert!(
+        homes.iter().any(|h| h["user_id"] == AGENT),
+        "App Home refreshed for the new owner"
+    );
+    assert_eq!(
+        app.slack.calls_to("users.info").await.len(),
+        1,
+        "the new user is looked up once"
+    );
+    let saved = app
+        .state
+        .services
+        .store
+        .slack_user(AGENT)
+        .await
+        .unwrap()
+        .expect("user remembered");
+    assert_eq!(saved.tz.as_deref(), Some("America/New_York"));
+    let audit = app.state.services.store.audit_for(id).await.unwrap();
+    assert_eq!(
+        (
+            audit[0].action.as_str(),
+            audit[0].actor.as_str(),
+            audit[0].source.as_str()
+        ),
+        ("claim", AGENT, "button")
+    );
+    assert!(
+        ephemerals(&app).await.is_empty(),
+        "the winner needs no ephemeral"
+    );
+}
+
+#[tokio::test]
+async fn command_claim_and_the_loser_is_told_who_has_it_and_since_when() {
+    let app = team_app(Backend::Sqlite).await;
+    let id = missed_call(&app, 11).await;
+    let reply = app.command(AGENT, "claim #11").await;
+    assert_eq!(reply["response_type"], "ephemeral");
+    assert!(
+        reply["text"].as_str().unwrap().contains("You claimed #11"),
+        "{reply}"
+    );
+    drain(&app).await;
+
+    let reply = app.command(OTHER, "claim 11").await;
+    let msg = reply["text"].as_str().unwrap();
+    assert!(
+        msg.contains(&format!("already claimed by <@{AGENT}> at 09:00")),
+        "{msg}"
+    );
+    let t = ticket(&app, id).await;
+    assert_eq!(t.claimed_by.as_deref(), Some(AGENT));
+    let audit = app.state.services.store.audit_for(id).await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].source, "command");
+}
+
+#[tokio::test]
+async fn twenty_simultaneous_claims_have_exactly_one_winner() {
+    for backend in backends() {
+        let app = team_app(backend).await;
+        let id = missed_call(&app, 11).await;
+        let users: Vec<String> = (0..20).map(|i| format!("U0RACE{i:04}")).collect();
+        let value = id.to_string();
+        let clicks = users
+            .iter()
+            .map(|u| app.click(u, "cx_claim", &value, Some("1700000000.000001")));
+        for res in futures_util::future::join_all(clicks).await {
+            assert_eq!(res.status(), 200, "{backend:?}");
+        }
+        drain(&app).await;
+        let t = ticket(&app, id).await;
+        let winner = t.claimed_by.clone().expect("someone won");
+        assert!(users.contains(&winner));
+        let claims: Vec<_> = app
+            .state
+            .services
+            .store
+            .audit_for(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.action == "claim")
+            .collect();
+        assert_eq!(claims.len(), 1, "{backend:?}: one claim recorded");
+        let refusals = ephemerals(&app).await;
+        assert_eq!(refusals.len(), 19, "{backend:?}: every loser is told");
+        for r in &refusals {
+            assert_ne!(r["user"], winner.as_str());
+            assert!(
+                text(r).contains(&format!("already claimed by <@{winner}>")),
+                "{r}"
+            );
+            assert_eq!(r["channel"], "C0QUEUE01");
+        }
+    }
+}
+
+#[tokio::test]
+async fn only_the_owner_or_a_lead_may_release() {
+    let app = team_app(Backend::Sqlite).await;
+    let id = missed_call(&app, 11).await;
+    app.command(AGENT, "claim 11").await;
+    let reply = app.command(OTHER, "release 11").await;
+    assert!(
+        reply["text"].as_str().unwrap().contains(&format!(
+            "<@{AGENT}>'s claim: only they or a lead can release it"
+        )),
+        "{reply}"
+    );
+    assert_eq!(ticket(&app, id).await.claimed_by.as_deref(), Some(AGENT));
+
+    let reply = app.command(LEAD, "release 11").await;
+    assert!(
+        reply["text"].as_str().unwrap().contains("Released #11"),
+        "{reply}"
+    );
+    drain(&app).await;
+    assert_eq!(ticket(&app, id).await.claimed_by, None);
+    assert_eq!(
+        action_ids(&last_card_update(&app).await),
+        vec!["cx_claim", "cx_escalate"],
+        "back to Claim"
+    );
+    assert!(thread_replies(&app)
+        .await
+        .iter()
+        .any(|r| text(r).contains(&format!("<@{AGENT}>'s claim released by <@{LEAD}>"))));
+    let audit = app.state.services.store.audit_for(id).await.unwrap();
+    assert_eq!(audit.last().unwrap().action, "release");
+    assert_eq!(audit.last().unwrap().actor, LEAD);
+
+    let reply = app.command(AGENT, "release 11").await;
+    assert!(
+        reply["text"].as_str().unwrap().contains("is not claimed"),
+        "{reply}"
+    );
+}
+
+#[tokio::test]
+async fn escalate_button_opens_the_modal_and_its_submission_escalates() {
+    let app = team_app(Backend::Sqlite).await;
+    let id = missed_call(&app, 11).await;
+    let res = app
+        .click(
+            AGENT,
+            "cx_escalate",
+            &id.to_string(),
+            Some("1700000000.000001"),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let opened = app.slack.calls_to("views.open").await;
+    assert_eq!(opened.len(), 1);
+    let view = &opened[0]["view"];
+    assert_eq!(view["callback_id"], "cx_escalate_modal");
+    assert_eq!(view["private_metadata"], id.to_string());
+    assert!(
+        text(view).contains("L2 Strategist"),
+        "next rung above L1 preselected: {view}"
+    );
+
+    let submission = json!({
+        "type": "view_submission",
+        "user": {"id": AGENT},
+        "view": {"id": "V1", "callback_id": "cx_escalate_modal", "private_metadata": id.to_string(),
+                 "state": {"values": {
+                     "target": {"target_select": {"type": "static_select", "selected_option": {"value": "L3"}}},
+                     "reason": {"reason_input": {"type": "plain_text_input", "value": "refund over $500"}}}}}
+    });
+    let res = app.interact(&submission).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.text().await.unwrap(),
+        "",
+        "an empty 200 closes the modal"
+    );
+    drain(&app).await;
+
+    let notice = posts_in(&app, "#cx-leads").await;
+    assert!(
+        notice
+            .iter()
+            .any(|n| text(n).contains("Escalated to L3 Brand Lead")
+                && text(n).contains("refund over $500")),
+        "{notice:?}"
+    );
+    assert!(text(&last_card_update(&app).await)
+        .contains(&format!("Escalated to *L3 Brand Lead* by <@{AGENT}>")));
+    let audit = app.state.services.store.audit_for(id).await.unwrap();
+    let e = audit.iter().find(|a| a.action == "escalate").unwrap();
+    assert_eq!(
+        (e.target.as_deref(), e.source.as_str(), e.detail.as_deref()),
+        (Some("L3"), "modal", Some("refund over $500"))
+    );
+}
+
+#[tokio::test]
+async fn escalate_command_climbs_the_ladder_and_named_targets_work() {
+    let app = team_app(Backend::Sqlite).await;
+    missed_call(&app, 11).await;
+    let reply = app
+        .command(OTHER, "escalate 11 customer wants a manager")
+        .await;
+    assert!(
+        reply["text"]
+            .as_str()
+            .unwrap()
+            .contains("Escalated #11 to L3 Brand Lead"),
+        "L2 escalates to L3: {reply}"
+    );
+    let reply = app.command(AGENT, "escalate 11").await;
+    assert!(
+        reply["text"]
+            .as_str()
+            .unwrap()
+            .contains("to L4 Brand Manager"),
+        "above the ticket's last rung: {reply}"
+    );
+    drain(&app).await;
+    assert_eq!(
+        posts_in(&app, "#cx-leads")
+            .await
+            .iter()
+            .filter(|p| text(p).contains("Escalated to"))
+            .count(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn an_idle_claim_is_checked_then_released_by_the_clock() {
+    let app = team_app(Backend::Sqlite).await;
+    let id = missed_call(&app, 11).await;
+    app.command(AGENT, "claim 11").await;
+    drain(&app).await;
+    app.advance(Duration::minutes(120));
+    drain(&app).await;
+    let dms: Vec<Value> = app
+        .slack
+        .calls_to("chat.postMessage")
+        .await
+        .into_iter()
+        .filter(|p| p["channel"] == "D0AGENT01")
+        .collect();
+    assert_eq!(dms.len(), 1, "one check-in at 2 h");
+    assert!(text(&dms[0]).contains("Still on #11?"), "{}", dms[0]);
+    assert_eq!(
+        action_ids(&dms[0]),
+        vec!["cx_lease_keep", "cx_lease_release"]
+    );
+
+    app.advance(Duration::minutes(30));
+    drain(&app).await;
+    let t = ticket(&app, id).await;
+    assert_eq!(t.claimed_by, None, "released after the grace period");
+    assert!(thread_replies(&app)
+        .await
+        .iter()
+        .any(|r| text(r).contains("Claim expired")));
+    let audit = app.state.services.store.audit_for(id).await.unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.source.as_str()),
+        ("lease_expired", "lease_expiry")
+    );
+}
+
+#[tokio::test]
+async fn keep_renews_the_lease() {
+    let app = team_app(Backend::Sqlite).await;
+    let id = missed_call(&app, 11).await;
+    app.command(AGENT, "claim 11").await;
+    app.advance(Duration::minutes(120));
+    drain(&app).await;
+    let seq = ticket(&app, id).await.claim.claim_seq;
+    let res = app
+        .click(AGENT, "cx_lease_keep", &format!("{id}:{seq}"), None)
+        .await;
+    assert_eq!(res.status(), 200);
+    drain(&app).await;
+    assert!(
+        text(&last_card_update(&app).await).contains("You kept #11"),
+        "the DM says so"
+    );
+    app.advance(Duration::minutes(60));
+    drain(&app).await;
+    assert_eq!(
+        ticket(&app, id).await.claimed_by.as_deref(),
+        Some(AGENT),
+        "kept past the old grace period"
+    );
+    let dms = || async {
+        app.slack
+            .calls_to("chat.postMessage")
+            .await
+            .into_iter()
+            .filter(|p| p["channel"] == "D0AGENT01")
+            .count()
+    };
+    assert_eq!(dms().await, 1);
+    app.advance(Duration::minutes(60));
+    drain(&app).await;
+    assert_eq!(dms().await, 2, "asked again two hours after Keep");
+}
+
+#[tokio::test]
+async fn mine_queue_and_the_app_home() {
+    let app = team_app(Backend::Sqlite).await;
+    let email = freshdesk(
+        30,
+        "{ticket_action:created}",
+        json!({"ticket_subject": "Bus late", "ticket_source": "Email", "ticket_priority": "High", "requester_email": "a@example.com"}),
+    );
+    deliver(&app, "freshdesk", &email).await;
+    app.advance(Duration::minutes(1));
+    let low = freshdesk(
+        31,
+        "{ticket_action:created}",
+        json!({"ticket_subject": "Question", "ticket_source": "Portal", "ticket_priority": "Low", "requester_email": "b@example.com"}),
+    );
+    deliver(&app, "freshdesk", &low).await;
+    let call = missed_call(&app, 32).await;
+
+    let queue = app.command(AGENT, "queue").await;
+    let q = queue["text"].as_str().unwrap().to_string() + &queue["blocks"].to_string();
+    assert!(q.contains("Unclaimed: 3"), "{q}");
+    let (p_call, p_high, p_low) = (
+        q.find("#32").unwrap(),
+        q.find("#30").unwrap(),
+        q.find("#31").unwrap(),
+    );
+    assert!(
+        p_call < p_high && p_high < p_low,
+        "missed call first, then priority: {q}"
+    );
+
+    app.command(AGENT, "claim 32").await;
+    let mine = app.command(AGENT, "mine").await;
+    assert!(mine["blocks"].to_string().contains("#32"), "{mine}");
+    assert!(!mine["blocks"].to_string().contains("#30"));
+    assert!(app.command(OTHER, "mine").await["text"]
+        .as_str()
+        .unwrap()
+        .contains("no open claims"));
+
+    let event = json!({"type": "event_callback", "event_id": "EvHOME2", "event": {"type": "app_home_opened", "user": AGENT, "tab": "home"}});
+    app.event(&event, None).await;
+    drain(&app).await;
+    let home = app
+        .slack
+        .calls_to("views.publish")
+        .await
+        .into_iter()
+        .rfind(|h| h["user_id"] == AGENT)
+        .unwrap();
+    let h = home["view"].to_string();
+    assert!(h.contains("Your claims (1)") && h.contains("#32"), "{h}");
+    assert!(h.contains("Unclaimed: 2"), "{h}");
+    assert!(
+        action_ids(&home["view"])
+            .iter()
+            .filter(|a| *a == "cx_claim")
+            .count()
+            == 2,
+        "Claim buttons for the oldest unclaimed"
+    );
+    let _ = call;
+}
+
+#[tokio::test]
+async fn refusals_say_what_to_do() {
+    let app = team_app(Backend::Sqlite).await;
+    missed_call(&app, 11).await;
+    // The same number in another helpdesk.
+    let zoho = json!({"id": "z-1", "type": "ticket", "occurred_at": "2026-11-23T13:00:00Z", "helpdesk": "zoho",
+                      "ticket": {"id": "11", "subject": "Login"}, "customer": {"email": "c@example.com"}});
+    deliver(&app, "generic", &zoho).await;
+
+    let r = app.command(AGENT, "claim 999").await;
+    assert!(
+        r["text"]
+            .as_str()
+            .unwrap()
+            .contains("No ticket #999 is known"),
+        "{r}"
+    );
+    let r = app.command(AGENT, "claim 11").await;
+    let msg = r["text"].as_str().unwrap();
+    assert!(
+        msg.contains("freshdesk:11") && msg.contains("zoho:11"),
+        "{msg}"
+    );
+    let r = app.command(AGENT, "claim zoho:11").await;
+    assert!(
+        r["text"].as_str().unwrap().contains("You claimed #11"),
+        "{r}"
+    );
+
+    let r = app
+        .command(AGENT, "assign freshdesk:11 <@U0AGENT02|ben>")
+        .await;
+    assert!(
+        r["text"]
+            .as_str()
+            .unwrap()
+            .contains("Only a lead can assign"),
+        "{r}"
+    );
+    let r = app
+        .command(LEAD, "assign freshdesk:11 <@U0AGENT02|ben>")
+        .await;
+    assert!(
+        r["text"]
+            .as_str()
+            .unwrap()
+            .contains("Assigned #11 to <@U0AGENT02>"),
+        "{r}"
+    );
+    let r = app.command(LEAD, "assign freshdesk:11 @ben").await;
+    assert!(r["text"].as_str().unwrap().contains("@-mention"), "{r}");
+
+    let solved = freshdesk(
+        40,
+        "{ticket_action:created}",
+        json!({"ticket_subject": "Done", "ticket_source": "Email", "ticket_status": "Resolved"}),
+    );
+    let id = deliver(&app, "freshdesk", &solved).await;
+    let r = app.command(AGENT, "claim 40").await;
+    assert!(
+        r["text"]
+            .as_str()
+            .unwrap()
+            .contains("#40 is solved: there is nothing to claim"),
+        "{r}"
+    );
+    assert_eq!(ticket(&app, id).await.claimed_by, None);
+
+    let r = app.command(AGENT, "claim").await;
+    assert!(
+        r["text"].as_str().unwrap().contains("/cx claim <ticket>"),
+        "usage shown: {r}"
+    );
+
+    // A refused button click is told ephemerally in the channel.
+    app.command(AGENT, "claim freshdesk:11").await;
+    let t = app
+        .state
+        .services
+        .store
+        .tickets_by_number(Some("freshdesk"), "11")
+        .await
+        .unwrap()
+        .remove(0);
+    app.click(AGENT, "cx_claim", &t.id.to_string(), Some("1.1"))
+        .await;
+    drain(&app).await;
+    let eph = ephemerals(&app).await;
+    assert_eq!(eph.len(), 1);
+    assert!(
+        text(&eph[0]).contains("already claimed by <@U0AGENT02>"),
+        "{:?}",
+        eph[0]
+    );
+}
