@@ -1,0 +1,484 @@
+//! The load tool: drives a running `cxbot serve` (it starts nothing itself) with correctly
+//! signed, each-different requests at a fixed concurrency, for a duration or a count, and
+//! reports requests/s, latency p50/p90/p99/max, non-2xx and transport errors, and what the
+//! server answered (reply texts with digits folded, so refusals are visible).
+//!
+//! ```text
+//! cargo run --release --example load -- --url http://127.0.0.1:3000 --scenario help \
+//!     --concurrency 64 --duration 10s --signing-secret S --webhook-secret W
+//! ```
+//!
+//! Scenarios: `intake` (generic webhooks creating tickets), `events` (event_callbacks),
+//! `help` (`/cx help`), `claim` (`/cx claim <number>`), `button` (Claim clicks), `mixed`
+//! (`--mix`). `claim`, `button` and a mix that has them first create `--tickets` tickets
+//! through the webhook (the prepare step, reported on its own line), then claim each once.
+//! Run `--help` for every option. The method and the figures are in `examples/PERF.md`.
+
+mod client;
+mod payloads;
+
+use clap::{Parser, ValueEnum};
+use client::{Next, Stats, Target};
+use payloads::{Ids, Ticket};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const KINDS: [&str; 5] = ["intake", "events", "help", "claim", "button"];
+const INTAKE: usize = 0;
+const CLAIM: usize = 3;
+const BUTTON: usize = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Scenario {
+    Intake,
+    Claim,
+    Button,
+    Events,
+    Help,
+    Mixed,
+}
+
+/// Drive a running cxbot with signed, distinct requests and report throughput and latency.
+#[derive(Debug, Parser)]
+#[command(
+    name = "load",
+    after_help = "Ids: intake event `load-<run>-<seq>` with helpdesk ticket number `<run><seq:07>` \
+(digits only); Slack event ids `Ev<run>L<i>`; users ULOAD00000.. (--users of them).\n\
+claim: `/cx claim <ticket number>` on each prepared ticket once.\n\
+button: form field `payload` = block_actions JSON with actions[0] = {action_id: \"cx_claim\", \
+value: \"<cxbot's internal ticket id>\" (decimal string, the `ticket` field of the intake \
+webhook's 200 answer)}, a distinct message.ts per click, channel C0LOADQ.\n\
+Once the prepared tickets are used up, claims wrap around (and are refused as already claimed)."
+)]
+struct Args {
+    /// Base URL of the running cxbot.
+    #[arg(long, default_value = "http://127.0.0.1:3000")]
+    url: String,
+    #[arg(long, value_enum, default_value = "help")]
+    scenario: Scenario,
+    /// Open connections (one worker task each, keep-alive).
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// How long to send (`10s`, `500ms`, `2m`); default 10s unless --count is given.
+    #[arg(long, value_parser = parse_duration, conflicts_with = "count")]
+    duration: Option<Duration>,
+    /// Send exactly this many requests (after the prepare step).
+    #[arg(long)]
+    count: Option<u64>,
+    /// Not counted: requests started in the first this-long (`2s`).
+    #[arg(long, value_parser = parse_duration, default_value = "0s")]
+    warmup: Duration,
+    /// Slack signing secret (cxbot's SLACK_SIGNING_SECRET).
+    #[arg(long, env = "SLACK_SIGNING_SECRET", hide_env_values = true)]
+    signing_secret: Option<String>,
+    /// Generic webhook secret (cxbot's CXBOT_WEBHOOK_SECRET).
+    #[arg(long, env = "CXBOT_WEBHOOK_SECRET", hide_env_values = true)]
+    webhook_secret: Option<String>,
+    /// Tickets the prepare step creates for claim/button (default: --count, else 20000).
+    #[arg(long)]
+    tickets: Option<u64>,
+    /// Weights for --scenario mixed.
+    #[arg(long, default_value = "intake=4,events=3,help=1,claim=1,button=1")]
+    mix: String,
+    /// Distinct Slack users the requests come from.
+    #[arg(long, default_value_t = 100)]
+    users: u64,
+    /// Inner event type for `events`: app_mention (inbox only) or app_home_opened (+ a job).
+    #[arg(long, default_value = "app_mention")]
+    event_type: String,
+    /// Intake cycles through the eight card kinds (email, ticket, missed call, missed chat,
+    /// social, marketing, app review, beta review) instead of email tickets only.
+    #[arg(long)]
+    spread_kinds: bool,
+    /// response_url put in commands and clicks (fake_slack answers it).
+    #[arg(long, default_value = "http://127.0.0.1:3100/response_url")]
+    response_url: String,
+    /// Run id in every generated id (default: from the clock, so reruns never collide).
+    #[arg(long)]
+    run: Option<u32>,
+    /// Per-request timeout; a timeout counts as a transport error.
+    #[arg(long, value_parser = parse_duration, default_value = "5s")]
+    timeout: Duration,
+    /// Tokio worker threads of this tool (it shares the machine with the server).
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// Print one JSON object instead of the table.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| c.is_alphabetic()).unwrap_or(s.len()));
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "ms" => n / 1000.0,
+        "m" => n * 60.0,
+        _ => return Err(format!("`{s}`: use s, ms or m")),
+    };
+    Ok(Duration::from_secs_f64(secs))
+}
+
+fn weights(args: &Args) -> Result<[u64; 5], String> {
+    let mut w = [0u64; 5];
+    let one = |k: usize| {
+        let mut w = [0; 5];
+        w[k] = 1;
+        w
+    };
+    Ok(match args.scenario {
+        Scenario::Intake => one(INTAKE),
+        Scenario::Events => one(1),
+        Scenario::Help => one(2),
+        Scenario::Claim => one(CLAIM),
+        Scenario::Button => one(BUTTON),
+        Scenario::Mixed => {
+            for part in args.mix.split(',').filter(|p| !p.trim().is_empty()) {
+                let (name, weight) = part
+                    .split_once('=')
+                    .ok_or_else(|| format!("--mix: `{part}` is not kind=weight"))?;
+                let k = KINDS
+                    .iter()
+                    .position(|n| *n == name.trim())
+                    .ok_or_else(|| format!("--mix: unknown kind `{name}` ({KINDS:?})"))?;
+                w[k] = weight
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("--mix: bad weight `{weight}`"))?;
+            }
+            w
+        }
+    })
+}
+
+/// Shared by every worker: what to send next, until the count or the deadline.
+struct Plan {
+    ids: Ids,
+    wheel: Vec<usize>,
+    count: Option<u64>,
+    deadline: Option<Instant>,
+    seq: AtomicU64,
+    intake_seq: AtomicU64,
+    claim_seq: AtomicU64,
+    tickets: Vec<Ticket>,
+}
+
+impl Plan {
+    fn next(&self) -> Next {
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return None;
+        }
+        let i = self.seq.fetch_add(1, Ordering::Relaxed);
+        if self.count.is_some_and(|c| i >= c) {
+            return None;
+        }
+        let kind = self.wheel[(i % self.wheel.len() as u64) as usize];
+        let (tag, req) = match kind {
+            INTAKE => {
+                let seq = self.intake_seq.fetch_add(1, Ordering::Relaxed);
+                (seq, self.ids.intake(seq))
+            }
+            1 => (i, self.ids.event(i)),
+            2 => (i, self.ids.help(i)),
+            _ => {
+                let k = self.claim_seq.fetch_add(1, Ordering::Relaxed);
+                let t = &self.tickets[(k % self.tickets.len() as u64) as usize];
+                match kind {
+                    CLAIM => (i, self.ids.claim(i, t)),
+                    _ => (i, self.ids.button(i, t)),
+                }
+            }
+        };
+        Some((kind, tag, req))
+    }
+}
+
+struct Outcome {
+    stats: Vec<Stats>,
+    bodies: Vec<(u64, hyper::body::Bytes)>,
+    elapsed: Duration,
+}
+
+async fn drive(
+    plan: Arc<Plan>,
+    target: Arc<Target>,
+    args: &Args,
+    warmup: Duration,
+    keep: bool,
+) -> Outcome {
+    let start = Instant::now();
+    let record_from = start + warmup;
+    let timeout = args.timeout;
+    let tasks: Vec<_> = (0..args.concurrency.max(1))
+        .map(|_| {
+            let (plan, target) = (plan.clone(), target.clone());
+            tokio::spawn(async move {
+                client::worker(&target, timeout, record_from, KINDS.len(), keep, || {
+                    plan.next()
+                })
+                .await
+            })
+        })
+        .collect();
+    let mut stats: Vec<Stats> = KINDS.iter().map(|_| Stats::default()).collect();
+    let mut bodies = Vec::new();
+    let mut last = record_from;
+    for t in tasks {
+        let out = t.await.expect("worker task");
+        last = last.max(out.last_done);
+        bodies.extend(out.bodies);
+        for (total, s) in stats.iter_mut().zip(out.stats) {
+            total.merge(s);
+        }
+    }
+    Outcome {
+        stats,
+        bodies,
+        elapsed: last.saturating_duration_since(record_from),
+    }
+}
+
+fn pct(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    sorted[rank.min(sorted.len()) - 1] as f64 / 1000.0
+}
+
+fn summary(name: &str, s: &mut Stats, elapsed: Duration) -> Value {
+    s.latencies_us.sort_unstable();
+    let n = s.latencies_us.len() as u64;
+    let secs = elapsed.as_secs_f64();
+    let mut answers: Vec<_> = s.answers.iter().collect();
+    answers.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    json!({
+        "kind": name, "requests": n,
+        "rps": if secs > 0.0 { n as f64 / secs } else { 0.0 },
+        "p50_ms": pct(&s.latencies_us, 50.0), "p90_ms": pct(&s.latencies_us, 90.0),
+        "p99_ms": pct(&s.latencies_us, 99.0), "max_ms": pct(&s.latencies_us, 100.0),
+        "ok_2xx": s.ok, "non_2xx": s.non_2xx(), "transport_errors": s.errors(),
+        "non_2xx_by_status": s.statuses, "transport_errors_by_kind": s.transport,
+        "answers": answers.iter().take(8).map(|(k, v)| json!({"answer": k, "count": v})).collect::<Vec<_>>(),
+    })
+}
+
+/// Per-kind rows (only the kinds that were sent) and a total.
+fn report(out: Outcome) -> (Vec<Value>, Value) {
+    let mut total = Stats::default();
+    let mut rows = Vec::new();
+    for (name, mut s) in KINDS.iter().zip(out.stats) {
+        if s.latencies_us.is_empty() {
+            continue;
+        }
+        rows.push(summary(name, &mut s, out.elapsed));
+        total.merge(s);
+    }
+    let total = summary("total", &mut total, out.elapsed);
+    (rows, total)
+}
+
+fn print_rows(rows: &[Value]) {
+    for r in rows {
+        println!(
+            "{:<10} {:>9} {:>10.1} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>9} {:>8} {:>7}",
+            r["kind"].as_str().unwrap_or(""),
+            r["requests"],
+            r["rps"].as_f64().unwrap_or(0.0),
+            r["p50_ms"].as_f64().unwrap_or(0.0),
+            r["p90_ms"].as_f64().unwrap_or(0.0),
+            r["p99_ms"].as_f64().unwrap_or(0.0),
+            r["max_ms"].as_f64().unwrap_or(0.0),
+            r["ok_2xx"],
+            r["non_2xx"],
+            r["transport_errors"],
+        );
+    }
+}
+
+fn print_details(r: &Value) {
+    let kind = r["kind"].as_str().unwrap_or("");
+    for (k, v) in r["non_2xx_by_status"].as_object().into_iter().flatten() {
+        println!("  {kind}: non-2xx {k} x {v}");
+    }
+    for (k, v) in r["transport_errors_by_kind"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        println!("  {kind}: transport error `{k}` x {v}");
+    }
+    for a in r["answers"].as_array().into_iter().flatten() {
+        println!(
+            "  {kind}: {:>9} x {}",
+            a["count"],
+            a["answer"].as_str().unwrap_or("")
+        );
+    }
+}
+
+const HEADER: &str = "kind        requests      req/s   p50 ms   p90 ms   p99 ms   max ms       2xx  non-2xx  errors";
+
+async fn run(args: Args) -> Result<bool, String> {
+    let w = weights(&args)?;
+    let target = Arc::new(Target::parse(&args.url)?);
+    let slack_kinds = w[1] + w[2] + w[CLAIM] + w[BUTTON] > 0;
+    let needs_tickets = w[CLAIM] + w[BUTTON] > 0;
+    if slack_kinds && args.signing_secret.is_none() {
+        return Err("--signing-secret (or SLACK_SIGNING_SECRET) is required".into());
+    }
+    if (w[INTAKE] > 0 || needs_tickets) && args.webhook_secret.is_none() {
+        return Err("--webhook-secret (or CXBOT_WEBHOOK_SECRET) is required".into());
+    }
+    let run_id = args.run.unwrap_or_else(|| {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        10_000 + (secs % 90_000) as u32
+    });
+    let ids = || Ids {
+        run: run_id,
+        users: args.users,
+        response_url: args.response_url.clone(),
+        signing_secret: args.signing_secret.clone().unwrap_or_default(),
+        webhook_secret: args.webhook_secret.clone(),
+        spread_kinds: args.spread_kinds,
+        event_type: args.event_type.clone(),
+    };
+    let plan = |wheel: Vec<usize>, count, deadline, intake_from, tickets| Plan {
+        ids: ids(),
+        wheel,
+        count,
+        deadline,
+        seq: AtomicU64::new(0),
+        intake_seq: AtomicU64::new(intake_from),
+        claim_seq: AtomicU64::new(0),
+        tickets,
+    };
+    let mut json_out = json!({
+        "scenario": format!("{:?}", args.scenario).to_lowercase(), "url": args.url,
+        "concurrency": args.concurrency, "threads": args.threads, "run": run_id,
+        "weights": KINDS.iter().zip(w).map(|(k, w)| (k.to_string(), json!(w))).collect::<serde_json::Map<_, _>>(),
+    });
+    if !args.json {
+        println!(
+            "cxbot load: {:?} on {}, {} connections, {} threads, run {run_id}",
+            args.scenario, args.url, args.concurrency, args.threads
+        );
+    }
+
+    let mut tickets = Vec::new();
+    let mut prepared = 0;
+    if needs_tickets {
+        let n = args.tickets.or(args.count).unwrap_or(20_000).max(1);
+        let p = Arc::new(plan(vec![INTAKE], Some(n), None, 0, Vec::new()));
+        let out = drive(p.clone(), target.clone(), &args, Duration::ZERO, true).await;
+        for (seq, body) in &out.bodies {
+            let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            if let Some(id) = v["ticket"].as_i64() {
+                tickets.push((
+                    *seq,
+                    Ticket {
+                        number: p.ids.ticket_number(*seq),
+                        id,
+                    },
+                ));
+            }
+        }
+        tickets.sort_by_key(|(seq, _)| *seq);
+        prepared = n;
+        let elapsed = out.elapsed;
+        let (_, mut row) = report(out);
+        row["kind"] = json!("prepare");
+        if !args.json {
+            println!(
+                "prepare: {n} tickets through /hooks/generic in {:.2} s, {} usable",
+                elapsed.as_secs_f64(),
+                tickets.len()
+            );
+            println!("{HEADER}");
+            print_rows(std::slice::from_ref(&row));
+            print_details(&row);
+        }
+        json_out["prepare"] = row;
+        if tickets.is_empty() {
+            return Err(
+                "the prepare step created no ticket: is CXBOT_WEBHOOK_SECRET right?".into(),
+            );
+        }
+    }
+
+    let wheel: Vec<usize> = (0..KINDS.len())
+        .flat_map(|k| std::iter::repeat_n(k, w[k] as usize))
+        .collect();
+    if wheel.is_empty() {
+        return Err("--mix gives every kind weight 0".into());
+    }
+    let deadline = match args.count {
+        Some(_) => None,
+        None => {
+            Some(Instant::now() + args.warmup + args.duration.unwrap_or(Duration::from_secs(10)))
+        }
+    };
+    let tickets: Vec<Ticket> = tickets.into_iter().map(|(_, t)| t).collect();
+    let n_tickets = tickets.len() as u64;
+    let p = Arc::new(plan(wheel, args.count, deadline, prepared, tickets));
+    let out = drive(p.clone(), target, &args, args.warmup, false).await;
+    let elapsed = out.elapsed;
+    let (rows, total) = report(out);
+    let reused = p
+        .claim_seq
+        .load(Ordering::Relaxed)
+        .saturating_sub(n_tickets);
+    let ok = total["ok_2xx"].as_u64().unwrap_or(0) > 0;
+    if args.json {
+        json_out["duration_s"] = json!(elapsed.as_secs_f64());
+        json_out["kinds"] = json!(rows);
+        json_out["total"] = total;
+        json_out["claims_on_reused_tickets"] = json!(reused);
+        println!("{json_out}");
+        return Ok(ok);
+    }
+    println!(
+        "run: {:.2} s counted (after {:?} warm-up)",
+        elapsed.as_secs_f64(),
+        args.warmup
+    );
+    println!("{HEADER}");
+    print_rows(&rows);
+    if rows.len() > 1 {
+        print_rows(std::slice::from_ref(&total));
+    }
+    for r in &rows {
+        print_details(r);
+    }
+    if reused > 0 {
+        println!("note: {reused} claims/clicks went to tickets already claimed in this run (more requests than --tickets)");
+    }
+    Ok(ok)
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.threads.max(1))
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match rt.block_on(run(args)) {
+        Ok(true) => std::process::ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("load: no request got a 2xx answer");
+            std::process::ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("load: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
