@@ -7,10 +7,12 @@
 //! default, so the example can never drift from what runs).
 
 use super::Problem;
+use crate::domain::cadence::{self, default_cadences, default_variants, Cadence, Variant};
 use crate::domain::claim::LeasePolicy;
 use crate::domain::escalation::EscalationConfig;
 use crate::domain::routing::{ChannelKey, ClassificationConfig, RoutingConfig};
 use crate::domain::team::Level;
+use chrono::NaiveTime;
 use chrono_tz::Tz;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -57,6 +59,43 @@ pub struct Playbook {
     /// The escalation ladder and named targets.
     #[serde(default)]
     pub escalation: EscalationConfig,
+    /// Follow-up cadences (`[[cadence]]`); without any, the seed's refund and general ones.
+    #[serde(default = "default_cadences", rename = "cadence")]
+    pub cadences: Vec<Cadence>,
+    /// Special queues' variants of a cadence (`[[cadence_variant]]`).
+    #[serde(default = "default_variants", rename = "cadence_variant")]
+    pub cadence_variants: Vec<Variant>,
+    /// When follow-up reminders go out.
+    #[serde(default)]
+    pub followups: FollowupPolicy,
+}
+
+/// The `[followups]` section.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FollowupPolicy {
+    /// Local working hours, "HH:MM-HH:MM": a step's reminder goes out at the start of its
+    /// day's working hours (team time zone); an owner off shift (by their own Slack time
+    /// zone) gets it in the queue channel instead, for whoever is on.
+    pub working_hours: String,
+}
+
+impl Default for FollowupPolicy {
+    fn default() -> Self {
+        Self {
+            working_hours: "09:00-18:00".into(),
+        }
+    }
+}
+
+impl FollowupPolicy {
+    /// (start, end) of the working day.
+    pub fn hours(&self) -> Option<(NaiveTime, NaiveTime)> {
+        let (a, b) = self.working_hours.split_once('-')?;
+        let a = NaiveTime::parse_from_str(a.trim(), "%H:%M").ok()?;
+        let b = NaiveTime::parse_from_str(b.trim(), "%H:%M").ok()?;
+        (a < b).then_some((a, b))
+    }
 }
 
 /// Text cxbot writes for the team to send to customers; teams reword it in the playbook.
@@ -124,6 +163,21 @@ impl Playbook {
             .chain(self.escalation.problems())
             .map(|(k, m)| Problem::new(k, m))
             .collect();
+        if self.followups.hours().is_none() {
+            problems.push(Problem::new(
+                "followups.working_hours",
+                format!(
+                    "expected \"HH:MM-HH:MM\" with the start first, got {:?}",
+                    self.followups.working_hours
+                ),
+            ));
+        }
+        for p in cadence::validate(&self.cadences, &self.cadence_variants) {
+            problems.push(Problem::new(
+                p.path.clone(),
+                format!("expected {}", p.expected),
+            ));
+        }
         for t in self.escalation.all() {
             if self.resolve_channel(&t.channel).is_none() {
                 problems.push(Problem::new(
@@ -242,7 +296,10 @@ impl Playbook {
     }
 
     pub fn cadence_names(&self) -> Vec<String> {
-        Vec::new()
+        self.cadences
+            .iter()
+            .map(|c| c.name.as_str().to_string())
+            .collect()
     }
 }
 
@@ -279,6 +336,12 @@ mod tests {
         let pb = Playbook::parse(EXAMPLE_PLAYBOOK).expect("example parses");
         assert_eq!(pb.channel("queue"), Some("#cx-queue"));
         assert_eq!(pb.tz(), chrono_tz::America::New_York);
+        // The example is the built-in default: every section equals its code default.
+        assert_eq!(pb.cadences, default_cadences());
+        assert_eq!(pb.cadence_variants, default_variants());
+        assert_eq!(pb.claims, LeasePolicy::default());
+        assert_eq!(pb.escalation, EscalationConfig::default());
+        assert_eq!(pb.followups, FollowupPolicy::default());
     }
 
     #[test]

@@ -12,6 +12,8 @@
 
 pub mod claims;
 mod claims_sql;
+pub mod followups;
+mod followups_sql;
 mod jobs;
 pub mod postgres;
 mod rows;
@@ -21,6 +23,7 @@ pub mod tickets;
 mod tickets_sql;
 
 pub use claims::{Audit, AuditRow, ClaimStore, JobsForClaim, SlackUserRow, Source};
+pub use followups::{FollowupRow, FollowupStore};
 pub use jobs::{JobRow, JobState, NewJob};
 pub use rows::PostedMessage;
 pub use tickets::{
@@ -124,7 +127,7 @@ pub enum Backend {
 /// Everything the service layer needs from storage.
 #[async_trait]
 pub trait Store:
-    JobStore + InboxStore + MessageStore + TicketStore + ClaimStore + Send + Sync
+    JobStore + InboxStore + MessageStore + TicketStore + ClaimStore + FollowupStore + Send + Sync
 {
     fn backend(&self) -> Backend;
     /// Is the database reachable? (for /readyz)

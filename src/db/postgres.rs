@@ -2,6 +2,7 @@
 //! `FOR UPDATE SKIP LOCKED`, so replicas split the work and never run one job at once.
 
 use super::claims_sql::impl_claim_store;
+use super::followups_sql::impl_followup_store;
 use super::shared::impl_shared_store;
 use super::tickets_sql::impl_ticket_store;
 use super::{Backend, Store, StoreResult};
@@ -43,6 +44,7 @@ impl PgStore {
 
 impl_shared_store!(PgStore, Postgres);
 impl_ticket_store!(PgStore, Postgres);
+impl_followup_store!(PgStore);
 impl_claim_store!(PgStore, Postgres);
 
 #[async_trait]

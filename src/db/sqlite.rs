@@ -3,6 +3,7 @@
 //! `<database>.lock`, so a second `serve` on the same file refuses to start.
 
 use super::claims_sql::impl_claim_store;
+use super::followups_sql::impl_followup_store;
 use super::shared::impl_shared_store;
 use super::tickets_sql::impl_ticket_store;
 use super::{Backend, OpenMode, Store, StoreError, StoreResult};
@@ -80,6 +81,7 @@ fn take_lock(db: PathBuf) -> StoreResult<File> {
 
 impl_shared_store!(SqliteStore, Sqlite);
 impl_ticket_store!(SqliteStore, Sqlite);
+impl_followup_store!(SqliteStore);
 impl_claim_store!(SqliteStore, Sqlite);
 
 #[async_trait]

@@ -8,7 +8,9 @@
 //! enqueue it with [`Job::new_job`] from the service layer.
 
 pub mod claim_lease;
+pub mod customer_contacted;
 pub mod fetch_user;
+pub mod followup_reminder;
 pub mod publish_home;
 pub mod slack_call;
 pub mod sync_card;
@@ -135,5 +137,7 @@ pub fn registry() -> Registry {
     .with::<publish_home::PublishHome>()
     .with::<claim_lease::CheckClaimLease>()
     .with::<fetch_user::FetchSlackUser>()
+    .with::<followup_reminder::SendFollowUpReminder>()
+    .with::<customer_contacted::CustomerContacted>()
     .with::<sync_card::SyncCard>()
 }

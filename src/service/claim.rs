@@ -432,6 +432,20 @@ pub async fn check_lease(services: &Services, id: i64, seq: i64) -> Result<()> {
     let now = services.clock.now();
     let now_ms = now.timestamp_millis();
     let policy = &services.playbook.claims;
+    // A ticket on a running follow-up cadence is waiting on the customer by design: its
+    // claim is not idle, so the lease is held (checked again one lease period later).
+    if t.claimed_by.is_some() && t.claim.claim_seq == seq {
+        if let Some(f) = services.store.followup(id).await? {
+            if f.active == 1 {
+                let at = policy.check_at(now).timestamp_millis();
+                services
+                    .store
+                    .renew_claim(id, seq, now_ms, &[CheckClaimLease::at(id, seq, at)])
+                    .await?;
+                return Ok(());
+            }
+        }
+    }
     let state = LeaseState {
         claimed: t.claimed_by.is_some(),
         claim_seq: t.claim.claim_seq,

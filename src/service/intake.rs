@@ -16,8 +16,12 @@ use super::intake_plan::{plan, Inputs};
 use super::{Error, Result, Services};
 use crate::config::Playbook;
 use crate::db::{CustomerInput, IntakeRequest, TicketRow};
+use crate::domain::intake::EventKind;
 use crate::domain::intake::{Customer, IntakeEvent};
-use crate::domain::routing::{classify, route};
+use crate::domain::routing::{classify, route, CardKind, Classified};
+use crate::jobs::customer_contacted::CustomerContacted;
+use crate::jobs::Job;
+use crate::service::followup::Contact;
 
 /// What the edge answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,9 +64,31 @@ pub async fn accept_intake(services: &Services, event: &IntakeEvent) -> Result<A
         external_id: &event.ticket.external_id,
         customer: &customer,
     };
+    // A new call or email restarts the customer's running follow-ups, a reply stops them
+    // (seed 002): a job written in this same transaction, so it survives a crash.
+    let contacted = follow_up_contact(event, &classified).map(|(contact, why)| {
+        CustomerContacted {
+            email: customer.email.clone(),
+            phone_key: customer.phone_key.clone(),
+            contact,
+            why,
+        }
+        .new_job(now)
+    });
     let recorded = services
         .store
-        .record_intake(&request, &|ctx| plan(&inputs, ctx))
+        .record_intake(&request, &|ctx| {
+            let mut p = plan(&inputs, ctx);
+            if let Some(job) = contacted.clone() {
+                let inner = p.jobs;
+                p.jobs = Box::new(move |id| {
+                    let mut jobs = inner(id);
+                    jobs.push(job);
+                    jobs
+                });
+            }
+            p
+        })
         .await?;
     if recorded.fresh {
         services.wake_worker();
@@ -76,6 +102,26 @@ pub async fn accept_intake(services: &Services, event: &IntakeEvent) -> Result<A
         ticket_id: recorded.ticket_id,
         duplicate: !recorded.fresh,
     })
+}
+
+/// Whether this event is a new contact from the customer that follow-ups must react to.
+fn follow_up_contact(event: &IntakeEvent, classified: &Classified) -> Option<(Contact, String)> {
+    let who = event
+        .customer
+        .phone
+        .clone()
+        .or_else(|| event.customer.email.clone())
+        .unwrap_or_else(|| "the customer".into());
+    match (event.kind, classified.kind) {
+        (EventKind::CustomerReply, _) => Some((Contact::Replied, format!("{who} replied"))),
+        (_, CardKind::MissedCall) => {
+            Some((Contact::Restart, format!("new missed call from {who}")))
+        }
+        (EventKind::Ticket, CardKind::Email) => {
+            Some((Contact::Restart, format!("new email from {who}")))
+        }
+        _ => None,
+    }
 }
 
 /// The Slack channel for a playbook key; `cxbot check` guarantees routing's keys exist.

@@ -5,6 +5,7 @@
 pub mod cards;
 pub mod claim;
 pub mod events;
+pub mod followup;
 pub mod home;
 pub mod intake;
 mod intake_plan;

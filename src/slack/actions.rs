@@ -18,6 +18,12 @@ pub enum ActionId {
     LeaseKeep,
     /// The lease DM's Release.
     LeaseRelease,
+    /// A follow-up reminder's Done.
+    FollowupDone,
+    /// A follow-up reminder's Customer replied.
+    FollowupReplied,
+    /// A follow-up reminder's Snooze 1h.
+    FollowupSnooze,
 }
 
 /// The escalation modal's callback id and its inputs.
@@ -35,6 +41,9 @@ impl ActionId {
         ActionId::Escalate,
         ActionId::LeaseKeep,
         ActionId::LeaseRelease,
+        ActionId::FollowupDone,
+        ActionId::FollowupReplied,
+        ActionId::FollowupSnooze,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +54,9 @@ impl ActionId {
             ActionId::Escalate => "cx_escalate",
             ActionId::LeaseKeep => "cx_lease_keep",
             ActionId::LeaseRelease => "cx_lease_release",
+            ActionId::FollowupDone => "cx_fu_done",
+            ActionId::FollowupReplied => "cx_fu_replied",
+            ActionId::FollowupSnooze => "cx_fu_snooze",
         }
     }
 

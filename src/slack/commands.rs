@@ -27,6 +27,27 @@ pub const USAGE: &[(&str, &str)] = &[
     ),
     ("/cx mine", "your open claims, oldest first"),
     (
+        "/cx followup <ticket> [cadence] [from <date>]",
+        "start a follow-up cadence (refund, general, ...); `from 2026-11-20` starts day 1 earlier",
+    ),
+    (
+        "/cx followup <ticket> done [note]",
+        "record today's attempt (and its internal note)",
+    ),
+    (
+        "/cx followup <ticket> replied",
+        "the customer answered: stop the cadence",
+    ),
+    ("/cx followup <ticket> stop", "stop the cadence"),
+    (
+        "/cx followup <ticket>",
+        "where the ticket is in its cadence (none yet: starts the playbook's choice)",
+    ),
+    (
+        "/cx followup overdue",
+        "follow-up steps not done by the end of their day",
+    ),
+    (
         "/cx queue",
         "unclaimed tickets: missed calls first, then by priority and age",
     ),
@@ -106,6 +127,37 @@ pub enum Command {
     },
     Mine,
     Queue,
+    FollowupStart {
+        ticket: TicketQuery,
+        cadence: Option<String>,
+        from: Option<NaiveDate>,
+    },
+    FollowupDone {
+        ticket: TicketQuery,
+        note: Option<String>,
+    },
+    FollowupReplied(TicketQuery),
+    FollowupStop(TicketQuery),
+    FollowupStatus(TicketQuery),
+    FollowupOverdue,
+}
+
+impl Command {
+    /// The ticket a command is about, if it is about one.
+    pub fn ticket(&self) -> Option<&TicketQuery> {
+        match self {
+            Command::Claim(t)
+            | Command::Release(t)
+            | Command::FollowupReplied(t)
+            | Command::FollowupStop(t)
+            | Command::FollowupStatus(t) => Some(t),
+            Command::Escalate { ticket, .. }
+            | Command::Assign { ticket, .. }
+            | Command::FollowupStart { ticket, .. }
+            | Command::FollowupDone { ticket, .. } => Some(ticket),
+            Command::Help | Command::Mine | Command::Queue | Command::FollowupOverdue => None,
+        }
+    }
 }
 
 /// A typo or a missing argument: shown to the user (ephemerally) with the right usage.
@@ -211,9 +263,58 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
             no_more("assign", words)?;
             Ok(Command::Assign { ticket, to })
         }
+        "followup" | "follow-up" | "fu" => parse_followup(words),
         "mine" => no_more("mine", words).map(|_| Command::Mine),
         "queue" => no_more("queue", words).map(|_| Command::Queue),
         _ => Err(UsageError::unknown(sub)),
+    }
+}
+
+fn parse_followup(mut words: std::str::SplitWhitespace<'_>) -> Result<Command, UsageError> {
+    let first = words.next();
+    if first.is_some_and(|w| w.eq_ignore_ascii_case("overdue")) {
+        return no_more("followup", words).map(|_| Command::FollowupOverdue);
+    }
+    let ticket = ticket_arg("followup", first)?;
+    let rest: Vec<&str> = words.collect();
+    match rest.first().map(|w| w.to_ascii_lowercase()).as_deref() {
+        None => Ok(Command::FollowupStatus(ticket)),
+        Some("done") => {
+            let note = rest[1..].join(" ");
+            Ok(Command::FollowupDone {
+                ticket,
+                note: (!note.is_empty()).then_some(note),
+            })
+        }
+        Some("replied") if rest.len() == 1 => Ok(Command::FollowupReplied(ticket)),
+        Some("stop") if rest.len() == 1 => Ok(Command::FollowupStop(ticket)),
+        Some(_) => {
+            let (cadence, tail) = if rest[0].eq_ignore_ascii_case("from") {
+                (None, &rest[..])
+            } else {
+                (Some(rest[0].to_ascii_lowercase()), &rest[1..])
+            };
+            let from = match tail {
+                [] => None,
+                [kw, date] if kw.eq_ignore_ascii_case("from") => Some(parse_date(date).ok_or_else(|| {
+                    UsageError::of("followup", format!("`{date}` is not a date: write it as YYYY-MM-DD, e.g. `from 2026-11-20`."))
+                })?),
+                [kw] if kw.eq_ignore_ascii_case("from") => {
+                    return Err(UsageError::of("followup", "`from` needs a date, e.g. `from 2026-11-20`."));
+                }
+                _ => {
+                    return Err(UsageError::of(
+                        "followup",
+                        format!("`/cx followup` did not understand `{}`.", tail.join(" ")),
+                    ))
+                }
+            };
+            Ok(Command::FollowupStart {
+                ticket,
+                cadence,
+                from,
+            })
+        }
     }
 }
 
@@ -323,6 +424,53 @@ mod tests {
             .unwrap_err()
             .message
             .contains("needs the person"));
+    }
+
+    #[test]
+    fn followup_grammar() {
+        assert_eq!(parse("followup overdue"), Ok(Command::FollowupOverdue));
+        assert_eq!(parse("followup 7"), Ok(Command::FollowupStatus(q("7"))));
+        assert_eq!(
+            parse("followup #7 replied"),
+            Ok(Command::FollowupReplied(q("7")))
+        );
+        assert_eq!(parse("followup 7 stop"), Ok(Command::FollowupStop(q("7"))));
+        assert_eq!(
+            parse("followup 7 done left a voicemail"),
+            Ok(Command::FollowupDone {
+                ticket: q("7"),
+                note: Some("left a voicemail".into())
+            })
+        );
+        assert_eq!(
+            parse("followup 7 Refund from 2026-11-20"),
+            Ok(Command::FollowupStart {
+                ticket: q("7"),
+                cadence: Some("refund".into()),
+                from: NaiveDate::from_ymd_opt(2026, 11, 20)
+            })
+        );
+        assert_eq!(
+            parse("followup 7 from 2026-11-20"),
+            Ok(Command::FollowupStart {
+                ticket: q("7"),
+                cadence: None,
+                from: NaiveDate::from_ymd_opt(2026, 11, 20)
+            })
+        );
+        let bad = parse("followup 7 general from 2026-13-40").unwrap_err();
+        assert!(bad.message.contains("is not a date"));
+        assert!(
+            bad.usage.iter().all(|(u, _)| u.starts_with("/cx followup")) && bad.usage.len() == 6
+        );
+        assert!(parse("followup 7 general from")
+            .unwrap_err()
+            .message
+            .contains("needs a date"));
+        assert!(parse("followup")
+            .unwrap_err()
+            .message
+            .contains("needs a ticket number"));
     }
 
     #[test]

@@ -5,12 +5,13 @@
 use crate::app::AppState;
 use crate::db::Source;
 use crate::service::claim::{self, Actor};
-use crate::service::notify;
+use crate::service::{followup, notify};
 use crate::slack::actions::{
     parse_lease_value, ActionId, ESCALATE_MODAL, ESCALATE_REASON_ACTION, ESCALATE_REASON_BLOCK,
     ESCALATE_TARGET_ACTION, ESCALATE_TARGET_BLOCK,
 };
 use crate::slack::views;
+use crate::slack::views::followup::parse_step_value;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -173,6 +174,31 @@ async fn on_action(state: &AppState, ba: &BlockActions, action: &ActionPayload) 
                 .await
                 .map(Some)
         }
+        (
+            Some(
+                a @ (ActionId::FollowupDone | ActionId::FollowupReplied | ActionId::FollowupSnooze),
+            ),
+            _,
+            _,
+        ) => match action.value.as_deref().and_then(parse_step_value) {
+            Some((id, rev, step)) => match a {
+                ActionId::FollowupDone => {
+                    followup::done(services, id, actor, None, Some((rev, step)))
+                        .await
+                        .map(Some)
+                }
+                ActionId::FollowupReplied => {
+                    followup::stop(services, id, actor, true).await.map(Some)
+                }
+                _ => followup::snooze(services, id, actor, (rev, step))
+                    .await
+                    .map(Some),
+            },
+            None => {
+                tracing::warn!(value = ?action.value, "follow-up button with a malformed value; ignored");
+                return;
+            }
+        },
         (Some(a), _, _) => {
             tracing::warn!(action_id = a.as_str(), value = ?action.value, "button with a malformed value; ignored");
             return;

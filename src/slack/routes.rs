@@ -6,6 +6,7 @@ use crate::db::Source;
 use crate::http::error::ApiError;
 use crate::service;
 use crate::service::claim::{self, Actor};
+use crate::service::followup;
 use crate::slack::commands::{self, Command, UserArg};
 use crate::slack::events::EventEnvelope;
 use crate::slack::interactions::{self, Interaction, InteractionForm, InteractionResponse};
@@ -119,31 +120,45 @@ async fn run_command(state: &AppState, payload: &SlashCommandPayload, cmd: Comma
         user: &payload.user_id,
         source: Source::Command,
     };
-    let result = match cmd {
+    let result = match &cmd {
         Command::Help => Ok(views::help(commands::USAGE)),
-        Command::Claim(q) => match claim::resolve(services, &q).await {
-            Ok(t) => claim::claim(services, t.id, actor).await,
-            Err(e) => Err(e),
-        },
-        Command::Release(q) => match claim::resolve(services, &q).await {
-            Ok(t) => claim::release(services, t.id, actor).await,
-            Err(e) => Err(e),
-        },
-        Command::Escalate { ticket, reason } => match claim::resolve(services, &ticket).await {
-            Ok(t) => claim::escalate(services, t.id, actor, None, reason.as_deref()).await,
-            Err(e) => Err(e),
-        },
-        Command::Assign { ticket, to } => match (to, claim::resolve(services, &ticket).await) {
-            (UserArg::Id(to), Ok(t)) => claim::assign(services, t.id, actor, &to).await,
-            (UserArg::Name(name), Ok(_)) => Err(service::Error::User(format!(
-                "cxbot could not tell who @{name} is: pick them from Slack's @-mention list so the command carries their id."
-            ))),
-            (_, Err(e)) => Err(e),
-        },
         Command::Mine => service::home::mine(services, &payload.user_id).await,
         Command::Queue => service::home::queue(services).await,
+        Command::FollowupOverdue => followup::overdue(services).await,
+        other => match other.ticket() {
+            Some(q) => match claim::resolve(services, q).await {
+                Ok(t) => on_ticket(state, actor, t.id, cmd).await,
+                Err(e) => Err(e),
+            },
+            None => Ok(views::help(commands::USAGE)),
+        },
     };
     reply_for(result)
+}
+
+/// The commands about one ticket, once the reference is resolved.
+async fn on_ticket(
+    state: &AppState,
+    actor: Actor<'_>,
+    id: i64,
+    cmd: Command,
+) -> service::Result<Reply> {
+    let services = &state.services;
+    match cmd {
+        Command::Claim(_) => claim::claim(services, id, actor).await,
+        Command::Release(_) => claim::release(services, id, actor).await,
+        Command::Escalate { reason, .. } => claim::escalate(services, id, actor, None, reason.as_deref()).await,
+        Command::Assign { to: UserArg::Id(to), .. } => claim::assign(services, id, actor, &to).await,
+        Command::Assign { to: UserArg::Name(name), .. } => Err(service::Error::User(format!(
+            "cxbot could not tell who @{name} is: pick them from Slack's @-mention list so the command carries their id."
+        ))),
+        Command::FollowupStart { cadence, from, .. } => followup::start(services, id, actor, cadence.as_deref(), from).await,
+        Command::FollowupDone { note, .. } => followup::done(services, id, actor, note.as_deref(), None).await,
+        Command::FollowupReplied(_) => followup::stop(services, id, actor, true).await,
+        Command::FollowupStop(_) => followup::stop(services, id, actor, false).await,
+        Command::FollowupStatus(_) => followup::status_or_start(services, id, actor).await,
+        Command::Help | Command::Mine | Command::Queue | Command::FollowupOverdue => Ok(views::help(commands::USAGE)),
+    }
 }
 
 /// A service result as the reply the person sees.

@@ -5,6 +5,7 @@
 
 pub mod card;
 pub mod claim;
+pub mod followup;
 pub mod home;
 
 use crate::slack::commands::UsageError;
