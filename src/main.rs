@@ -2,8 +2,9 @@
 
 use clap::Parser;
 use cxbot::app::{shutdown_signal, Application, WorkerMode};
+use cxbot::clock::Clock;
 use cxbot::clock::SystemClock;
-use cxbot::config::{Cli, Command, Needs};
+use cxbot::config::{Cli, Command, ContactsCommand, Needs};
 use cxbot::db::{self, OpenMode};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -22,7 +23,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
+    match &cli.command {
         Command::Check => match cli.settings.load(Needs::Everything) {
             Ok(config) => {
                 print!("{}", config.summary());
@@ -42,6 +43,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Contacts(ContactsCommand::Import { file }) => {
+            let config = load_or_exit(&cli, Needs::Database)?;
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let store = db::open(&config.database_url, OpenMode::Tool).await?;
+            let result =
+                cxbot::service::contacts::import(&store, &text, SystemClock.now_ms()).await;
+            store.close().await;
+            match result {
+                Ok(n) => {
+                    println!("imported {n} contacts from {}", file.display());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(cxbot::service::contacts::ImportError::Invalid(problems)) => {
+                    eprintln!(
+                        "nothing imported: {} problem(s) in {}:",
+                        problems.len(),
+                        file.display()
+                    );
+                    for p in problems {
+                        eprintln!("  - {p}");
+                    }
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         Command::Serve => {
             let config = load_or_exit(&cli, Needs::Everything)?;

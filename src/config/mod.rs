@@ -41,6 +41,18 @@ pub enum Command {
     Migrate,
     /// Validate the environment and the playbook; print every problem found.
     Check,
+    /// The customer directory.
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactsCommand {
+    /// Load a CSV of customers (columns name, email, phone, optional order_id).
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+    },
 }
 
 /// Every setting is a flag and an environment variable.

@@ -91,6 +91,15 @@ pub trait ClaimStore: Send + Sync {
         audit: &Audit<'_>,
         jobs: &[NewJob],
     ) -> StoreResult<bool>;
+    /// Records a missed call's callback once; false when someone already called back.
+    async fn record_callback(
+        &self,
+        id: i64,
+        user: &str,
+        now: i64,
+        audit: &Audit<'_>,
+        jobs: &[NewJob],
+    ) -> StoreResult<bool>;
     async fn escalate_ticket(
         &self,
         id: i64,

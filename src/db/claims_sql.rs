@@ -122,6 +122,25 @@ macro_rules! impl_claim_store {
                 self.guarded_update(q, id, now, Some(audit), jobs).await
             }
 
+            async fn record_callback(
+                &self,
+                id: i64,
+                user: &str,
+                now: i64,
+                audit: &$crate::db::Audit<'_>,
+                jobs: &[$crate::db::NewJob],
+            ) -> $crate::db::StoreResult<bool> {
+                let q = sqlx::query(
+                    "UPDATE tickets SET called_back_by = $2, called_back_at = $3, updated_at = $3, \
+                     last_activity_at = CASE WHEN claimed_by IS NULL THEN last_activity_at ELSE $3 END \
+                     WHERE id = $1 AND called_back_by IS NULL",
+                )
+                .bind(id)
+                .bind(user.to_string())
+                .bind(now);
+                self.guarded_update(q, id, now, Some(audit), jobs).await
+            }
+
             async fn escalate_ticket(
                 &self,
                 id: i64,

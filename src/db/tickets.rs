@@ -60,6 +60,9 @@ pub struct ClaimInfo {
     pub escalated_to: Option<String>,
     pub escalated_by: Option<String>,
     pub escalated_at: Option<i64>,
+    /// A missed call's callback (the notes are in the audit trail).
+    pub called_back_by: Option<String>,
+    pub called_back_at: Option<i64>,
 }
 
 impl TicketRow {
@@ -178,6 +181,14 @@ pub trait TicketStore: Send + Sync {
         limit: i64,
     ) -> StoreResult<Vec<TicketRow>>;
     async fn ticket_count(&self) -> StoreResult<i64>;
+    /// Loads a team's contact list in one transaction (matched by email or phone, as
+    /// intake matches). Returns how many rows were written.
+    async fn import_customers(&self, rows: &[CustomerInput], now: i64) -> StoreResult<usize>;
+    async fn customer_by_contact(
+        &self,
+        email: Option<&str>,
+        phone_key: Option<&str>,
+    ) -> StoreResult<Option<CustomerRow>>;
 }
 
 /// The columns of `tickets`, in `TicketRow` order (a macro so `concat!` makes static SQL).
@@ -187,7 +198,7 @@ macro_rules! ticket_columns {
          customer_name, customer_email, customer_phone, customer_order_id, department, group_name, tags, \
          message, social, review, channel, claimed_by, answered, customer_replied_at, missed_calls, \
          opened_at, created_at, updated_at, claimed_at, claim_seq, last_activity_at, lease_asked_at, \
-         escalated_to, escalated_by, escalated_at"
+         escalated_to, escalated_by, escalated_at, called_back_by, called_back_at"
     };
 }
 

@@ -217,6 +217,33 @@ macro_rules! impl_ticket_store {
                 .await?)
             }
 
+            async fn import_customers(&self, rows: &[$crate::db::CustomerInput], now: i64) -> $crate::db::StoreResult<usize> {
+                let mut tx = self.begin_write().await?;
+                let mut written = 0;
+                for c in rows {
+                    if Self::upsert_customer(&mut tx, c, now).await?.is_some() {
+                        written += 1;
+                    }
+                }
+                tx.commit().await?;
+                Ok(written)
+            }
+
+            async fn customer_by_contact(
+                &self,
+                email: Option<&str>,
+                phone_key: Option<&str>,
+            ) -> $crate::db::StoreResult<Option<$crate::db::CustomerRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, name, email, phone, order_id, helpdesk_ids FROM customers \
+                     WHERE ($1 IS NOT NULL AND email = $1) OR ($2 IS NOT NULL AND phone_key = $2) ORDER BY id LIMIT 1",
+                )
+                .bind(email)
+                .bind(phone_key)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
             async fn ticket_count(&self) -> $crate::db::StoreResult<i64> {
                 Ok(sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&self.pool).await?)
             }

@@ -2,8 +2,10 @@
 //! here. Service functions read state, apply `domain` rules, and write the new state and
 //! the jobs it causes in one store transaction; they never call Slack directly.
 
+pub mod callback;
 pub mod cards;
 pub mod claim;
+pub mod contacts;
 pub mod events;
 pub mod followup;
 pub mod home;

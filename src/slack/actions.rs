@@ -24,6 +24,8 @@ pub enum ActionId {
     FollowupReplied,
     /// A follow-up reminder's Snooze 1h.
     FollowupSnooze,
+    /// A missed call card's Called back: opens the call-notes modal.
+    CalledBack,
 }
 
 /// The escalation modal's callback id and its inputs.
@@ -32,6 +34,10 @@ pub const ESCALATE_TARGET_BLOCK: &str = "target";
 pub const ESCALATE_TARGET_ACTION: &str = "target_select";
 pub const ESCALATE_REASON_BLOCK: &str = "reason";
 pub const ESCALATE_REASON_ACTION: &str = "reason_input";
+/// The call-notes modal of Called back.
+pub const CALLED_BACK_MODAL: &str = "cx_called_back_modal";
+pub const CALL_NOTES_BLOCK: &str = "notes";
+pub const CALL_NOTES_ACTION: &str = "notes_input";
 
 impl ActionId {
     pub const ALL: &'static [ActionId] = &[
@@ -44,6 +50,7 @@ impl ActionId {
         ActionId::FollowupDone,
         ActionId::FollowupReplied,
         ActionId::FollowupSnooze,
+        ActionId::CalledBack,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +64,7 @@ impl ActionId {
             ActionId::FollowupDone => "cx_fu_done",
             ActionId::FollowupReplied => "cx_fu_replied",
             ActionId::FollowupSnooze => "cx_fu_snooze",
+            ActionId::CalledBack => "cx_called_back",
         }
     }
 

@@ -5,10 +5,11 @@
 use crate::app::AppState;
 use crate::db::Source;
 use crate::service::claim::{self, Actor};
-use crate::service::{followup, notify};
+use crate::service::{callback, followup, notify};
 use crate::slack::actions::{
-    parse_lease_value, ActionId, ESCALATE_MODAL, ESCALATE_REASON_ACTION, ESCALATE_REASON_BLOCK,
-    ESCALATE_TARGET_ACTION, ESCALATE_TARGET_BLOCK,
+    parse_lease_value, ActionId, CALLED_BACK_MODAL, CALL_NOTES_ACTION, CALL_NOTES_BLOCK,
+    ESCALATE_MODAL, ESCALATE_REASON_ACTION, ESCALATE_REASON_BLOCK, ESCALATE_TARGET_ACTION,
+    ESCALATE_TARGET_BLOCK,
 };
 use crate::slack::views;
 use crate::slack::views::followup::parse_step_value;
@@ -127,6 +128,11 @@ pub async fn dispatch(state: &AppState, interaction: Interaction) -> Interaction
         {
             on_escalate_submit(state, &vs).await
         }
+        Interaction::ViewSubmission(vs)
+            if vs.view.callback_id.as_deref() == Some(CALLED_BACK_MODAL) =>
+        {
+            on_called_back_submit(state, &vs).await
+        }
         Interaction::ViewSubmission(vs) => {
             tracing::warn!(callback_id = ?vs.view.callback_id, "unknown view submission; acknowledged and ignored");
             InteractionResponse::Ack
@@ -162,6 +168,9 @@ async fn on_action(state: &AppState, ba: &BlockActions, action: &ActionPayload) 
         }
         (Some(ActionId::Release), Some(id), _) => {
             claim::release(services, id, actor).await.map(|_| None)
+        }
+        (Some(ActionId::CalledBack), Some(id), _) => {
+            open_called_back_modal(state, ba, id).await.map(|_| None)
         }
         (Some(ActionId::Escalate), Some(id), _) => {
             open_escalate_modal(state, ba, id).await.map(|_| None)
@@ -247,6 +256,71 @@ async fn open_escalate_modal(
         return Err(crate::service::Error::User("Slack did not open the escalation form; try again or use `/cx escalate <ticket> [reason]`.".into()));
     }
     Ok(())
+}
+
+/// Called back opens the call-notes modal, unless someone already called back.
+async fn open_called_back_modal(
+    state: &AppState,
+    ba: &BlockActions,
+    id: i64,
+) -> crate::service::Result<()> {
+    let t = callback::check_callable(&state.services, id).await?;
+    let Some(trigger) = &ba.trigger_id else {
+        return Err(crate::service::Error::User(
+            "Slack sent no trigger to open the call-notes form; try again.".into(),
+        ));
+    };
+    if let Err(e) = state
+        .services
+        .slack
+        .open_view(trigger, views::claim::called_back_modal(&t))
+        .await
+    {
+        tracing::warn!(error = %e, "views.open for call notes failed");
+        return Err(crate::service::Error::User(
+            "Slack did not open the call-notes form; try again.".into(),
+        ));
+    }
+    Ok(())
+}
+
+async fn on_called_back_submit(state: &AppState, vs: &ViewSubmission) -> InteractionResponse {
+    let id = vs
+        .view
+        .private_metadata
+        .as_deref()
+        .and_then(|m| m.parse::<i64>().ok());
+    let notes = vs
+        .view
+        .input(CALL_NOTES_BLOCK, CALL_NOTES_ACTION)
+        .unwrap_or_default();
+    let Some(id) = id else {
+        return errors(
+            CALL_NOTES_BLOCK,
+            "This form lost its ticket; close it and click Called back again.",
+        );
+    };
+    if notes.trim().is_empty() {
+        return errors(
+            CALL_NOTES_BLOCK,
+            "Write what was said on the call, so nobody calls twice.",
+        );
+    }
+    let actor = Actor {
+        user: &vs.user.id,
+        source: Source::Modal,
+    };
+    match callback::record(&state.services, id, actor, &notes).await {
+        Ok(_) => InteractionResponse::Ack,
+        Err(crate::service::Error::User(m)) => errors(CALL_NOTES_BLOCK, &m),
+        Err(e) => {
+            tracing::error!(error = %e, "recording a callback failed");
+            errors(
+                CALL_NOTES_BLOCK,
+                "cxbot could not save the notes; try again in a minute.",
+            )
+        }
+    }
 }
 
 async fn on_escalate_submit(state: &AppState, vs: &ViewSubmission) -> InteractionResponse {

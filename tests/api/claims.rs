@@ -77,7 +77,10 @@ async fn the_card_has_claim_and_escalate_and_a_button_claim_updates_it_in_place(
     let app = team_app(Backend::Sqlite).await;
     let id = missed_call(&app, 11).await;
     let card = posts_in(&app, QUEUE).await.remove(0);
-    assert_eq!(action_ids(&card), vec!["cx_claim", "cx_escalate"]);
+    assert_eq!(
+        action_ids(&card),
+        vec!["cx_claim", "cx_escalate", "cx_called_back"]
+    );
     assert!(
         text(&card).contains(r#""text":"Claim""#) && text(&card).contains(r#""text":"Escalate""#),
         "{card}"
@@ -101,7 +104,10 @@ async fn the_card_has_claim_and_escalate_and_a_button_claim_updates_it_in_place(
         text(&update).contains(&format!("Claimed by* <@{AGENT}>")),
         "{update}"
     );
-    assert_eq!(action_ids(&update), vec!["cx_release", "cx_escalate"]);
+    assert_eq!(
+        action_ids(&update),
+        vec!["cx_release", "cx_escalate", "cx_called_back"]
+    );
     assert!(thread_replies(&app)
         .await
         .iter()
@@ -229,7 +235,7 @@ async fn only_the_owner_or_a_lead_may_release() {
     assert_eq!(ticket(&app, id).await.claimed_by, None);
     assert_eq!(
         action_ids(&last_card_update(&app).await),
-        vec!["cx_claim", "cx_escalate"],
+        vec!["cx_claim", "cx_escalate", "cx_called_back"],
         "back to Claim"
     );
     assert!(thread_replies(&app)

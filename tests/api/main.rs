@@ -4,6 +4,7 @@
 
 mod check;
 mod claims;
+mod contacts;
 mod followups;
 mod health;
 mod helpers;

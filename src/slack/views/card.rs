@@ -266,7 +266,13 @@ pub fn ticket_card(v: &CardView<'_>) -> Reply {
         blocks.push(section(format!("*Follow-up to send:*\n```{}```", esc(f))));
     }
     blocks.push(section(status_line(t)));
-    if let Some(line) = super::claim::escalation_line(t) {
+    for line in [
+        super::claim::escalation_line(t),
+        super::claim::callback_line(t),
+    ]
+    .into_iter()
+    .flatten()
+    {
         blocks.push(section(line));
     }
     if let Some(actions) = super::claim::card_actions(t) {

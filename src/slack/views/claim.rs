@@ -33,8 +33,12 @@ pub fn card_actions(t: &TicketRow) -> Option<SlackBlock> {
         }
         Some(_) => button(ActionId::Release, "Release", id.clone()),
     };
-    let escalate = button(ActionId::Escalate, "Escalate", id);
-    Some(SlackActionsBlock::new(vec![first.into(), escalate.into()]).into())
+    let escalate = button(ActionId::Escalate, "Escalate", id.clone());
+    let mut elements = vec![first.into(), escalate.into()];
+    if t.kind == "missed_call" && t.claim.called_back_by.is_none() {
+        elements.push(button(ActionId::CalledBack, "Called back", id).into());
+    }
+    Some(SlackActionsBlock::new(elements).into())
 }
 
 /// "Escalated to L3 Brand Lead by @dana".
@@ -95,6 +99,36 @@ pub fn escalate_modal(t: &TicketRow, targets: &[Target], preselect: Option<&str>
             .with_submit(pt!("Escalate"))
             .with_close(pt!("Cancel"))
             .with_callback_id(ESCALATE_MODAL.into())
+            .with_private_metadata(t.id.to_string()),
+    )
+}
+
+/// "Called back by @ana at 10:32" (Slack shows the time in each reader's time zone).
+pub fn callback_line(t: &TicketRow) -> Option<String> {
+    let by = t.claim.called_back_by.as_deref()?;
+    let at = t.claim.called_back_at.unwrap_or(t.updated_at) / 1000;
+    Some(format!(":telephone_receiver: Called back by <@{by}> <!date^{at}^at {{time}} on {{date_short}}|at {at}>: see the thread for the call notes"))
+}
+
+/// The modal Called back opens: the call notes, kept in the card's thread.
+pub fn called_back_modal(t: &TicketRow) -> SlackView {
+    let notes = SlackBlockPlainTextInputElement::new()
+        .with_action_id(CALL_NOTES_ACTION.into())
+        .with_multiline(true);
+    let blocks: Vec<SlackBlock> = vec![
+        section(format!("*{}*\n{}", esc(&headline(t)), ticket_link(t))),
+        SlackInputBlock::new(
+            pt!("Call notes"),
+            SlackInputBlockElement::PlainTextInput(notes),
+        )
+        .with_block_id(CALL_NOTES_BLOCK.into())
+        .into(),
+    ];
+    SlackView::Modal(
+        SlackModalView::new(pt!("Called back"), blocks)
+            .with_submit(pt!("Save"))
+            .with_close(pt!("Cancel"))
+            .with_callback_id(CALLED_BACK_MODAL.into())
             .with_private_metadata(t.id.to_string()),
     )
 }

@@ -1,0 +1,121 @@
+//! `cxbot contacts import FILE.csv`: a team's existing customer list (the seed's "look the
+//! number up in Intra"), so a missed call's card can say who called. Columns: `name`,
+//! `email`, `phone`, and optionally `order_id` (or `booking_id`). Every row needs an email
+//! or a phone. All or nothing: a file with any bad row imports nothing and lists each.
+
+use super::intake::phone_key;
+use crate::db::{CustomerInput, SharedStore, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{}", .0.join("\n"))]
+    Invalid(Vec<String>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Parses the CSV; every problem is reported with its line number.
+pub fn parse_csv(text: &str) -> Result<Vec<CustomerInput>, Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|c| c.to_ascii_lowercase()).collect(),
+        Err(e) => return Err(vec![format!("line 1: cannot read the header row: {e}")]),
+    };
+    let col = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
+    let (name, email, phone) = (col(&["name"]), col(&["email"]), col(&["phone"]));
+    let order = col(&["order_id", "booking_id", "order", "booking"]);
+    let missing: Vec<&str> = [("name", name), ("email", email), ("phone", phone)]
+        .iter()
+        .filter(|(_, i)| i.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    if !missing.is_empty() {
+        return Err(vec![format!(
+            "line 1: the header needs the columns name, email and phone (optional: order_id); missing: {}",
+            missing.join(", ")
+        )]);
+    }
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        let get = |idx: Option<usize>| {
+            idx.and_then(|i| record.get(i))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let email_v = get(email).map(|e| e.to_lowercase());
+        if let Some(e) = &email_v {
+            if !e.contains('@') {
+                problems.push(format!("line {line}: email {e:?} is not an email address"));
+                continue;
+            }
+        }
+        let phone_v = get(phone);
+        let key = phone_v.as_deref().and_then(phone_key);
+        if phone_v.is_some() && key.is_none() {
+            problems.push(format!(
+                "line {line}: phone {:?} has too few digits",
+                phone_v.unwrap_or_default()
+            ));
+            continue;
+        }
+        if email_v.is_none() && key.is_none() {
+            problems.push(format!("line {line}: needs an email or a phone"));
+            continue;
+        }
+        rows.push(CustomerInput {
+            name: get(name),
+            email: email_v,
+            phone: phone_v,
+            phone_key: key,
+            order_id: get(order),
+        });
+    }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Imports the file's contacts; returns how many were written.
+pub async fn import(store: &SharedStore, text: &str, now: i64) -> Result<usize, ImportError> {
+    let rows = parse_csv(text).map_err(ImportError::Invalid)?;
+    Ok(store.import_customers(&rows, now).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_normalised_and_bad_rows_named_by_line() {
+        let ok = parse_csv("Name,Email,Phone,Booking_ID\nAna Lima, ANA@x.com ,+1 (555) 010-0100,B-7\nBen,,555 0101,\n").unwrap();
+        assert_eq!(ok.len(), 2);
+        assert_eq!(ok[0].email.as_deref(), Some("ana@x.com"));
+        assert_eq!(ok[0].phone_key.as_deref(), Some("15550100100"));
+        assert_eq!(ok[0].order_id.as_deref(), Some("B-7"));
+        assert_eq!(ok[1].email, None);
+        let bad = parse_csv("name,email,phone\nA,not-an-email,\nB,,12\nC,,\n").unwrap_err();
+        assert_eq!(bad.len(), 3, "{bad:?}");
+        assert!(
+            bad[0].starts_with("line 2:")
+                && bad[1].starts_with("line 3:")
+                && bad[2].starts_with("line 4:")
+        );
+        let header = parse_csv("name,mail\nA,a@x.com\n").unwrap_err();
+        assert!(header[0].contains("missing: email, phone"), "{header:?}");
+    }
+}
