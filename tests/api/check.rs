@@ -107,3 +107,12 @@ fn manifest_command_and_urls_match_the_served_routes() {
     assert!(manifest.contains("home_tab_enabled: true"));
     assert!(manifest.contains("- app_home_opened"));
 }
+
+#[test]
+fn the_readme_documents_the_webhook_formats_exactly_as_the_code_reads_them() {
+    let readme = std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    for doc in [cxbot::webhooks::generic::GENERIC_FORMAT_DOC, cxbot::webhooks::zendesk::ZENDESK_TRIGGER_BODY_DOC] {
+        let body = doc.split_once('\n').unwrap().1;
+        assert!(readme.contains(body), "README is missing or has an outdated copy of:\n{body}");
+    }
+}
