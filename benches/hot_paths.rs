@@ -135,6 +135,7 @@ fn webhook_route(c: &mut Criterion) {
 /// migrated in-memory database, so the bench keeps compiling when the row gains columns.
 fn ticket_row() -> TicketRow {
     let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
         .build()
         .expect("runtime");
     rt.block_on(async {

@@ -1,2 +1,244 @@
-//! placeholder, being written
-fn main() {}
+//! criterion benchmark of the worker's "lease the next 100 due jobs" query with 1,000,000
+//! pending jobs (about 100,000 of them due, the rest in the future), on SQLite (a temp file)
+//! and on PostgreSQL when `TEST_DATABASE_URL` is set (a fresh database created from it and
+//! dropped at the end). Each iteration times `JobStore::lease_jobs(now, now + 60 s, 100)`
+//! only; untimed, the leased jobs are then put back as due (behind the others), so the next
+//! iteration leases a fresh batch and the due set stays at ~100,000. The query plan
+//! (`EXPLAIN QUERY PLAN` / `EXPLAIN ANALYZE`) is printed once per backend.
+//!
+//! ```text
+//! cargo bench --bench lease
+//! TEST_DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres cargo bench --bench lease
+//! ```
+
+use criterion::Criterion;
+use cxbot::db::postgres::PgStore;
+use cxbot::db::sqlite::SqliteStore;
+use cxbot::db::{JobStore, OpenMode, Store};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool};
+use sqlx::{AssertSqlSafe, PgPool};
+use std::future::Future;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+use tokio::runtime::Runtime;
+
+const JOBS: i64 = 1_000_000;
+/// One job in ten is due.
+const DUE_EVERY: i64 = 10;
+const BATCH: i64 = 100;
+const NOW: i64 = 1_800_000_000_000;
+const LEASE_MS: i64 = 60_000;
+
+// Copied from `SqliteStore::LEASE_SQL` and `PgStore::LEASE_SQL` (src/db/sqlite.rs and
+// src/db/postgres.rs, private consts), only for printing the plan: the bench itself calls
+// `lease_jobs`, so it always measures the real query. Keep these in sync.
+const SQLITE_LEASE_SQL: &str = "UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1, updated_at = $3 \
+     WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 \
+                  AND (locked_until IS NULL OR locked_until <= $3) ORDER BY run_at, id LIMIT $4) \
+     RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state";
+const PG_LEASE_SQL: &str = "UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1, updated_at = $3 \
+     WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 \
+                  AND (locked_until IS NULL OR locked_until <= $3) ORDER BY run_at, id LIMIT $4 \
+                  FOR UPDATE SKIP LOCKED) \
+     RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state";
+
+/// Due jobs run at NOW - i, the rest an hour or more after NOW.
+const FILL_SELECT: &str = "SELECT 'bench_job', '{\"ticket\":12345,\"step\":2}', \
+     CASE WHEN i % $2 = 0 THEN $3 - i ELSE $3 + 3600000 + i END, 'pending', $3, $3";
+
+/// Leased jobs go back as due at NOW - 1: behind every other due job, so they come round
+/// again only after the rest.
+fn put_back_sql(ids: &[i64]) -> String {
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    format!(
+        "UPDATE jobs SET run_at = {}, locked_until = NULL, locked_by = NULL, attempts = attempts - 1 \
+         WHERE id IN ({})",
+        NOW - 1,
+        list.join(",")
+    )
+}
+
+/// Times `lease_jobs` alone; `put_back` runs untimed after each lease.
+fn bench_lease<S, F, Fut>(c: &mut Criterion, rt: &Runtime, name: &str, store: &S, put_back: F)
+where
+    S: JobStore,
+    F: Fn(Vec<i64>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    c.bench_function(name, |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let t = Instant::now();
+                    let rows = store
+                        .lease_jobs(NOW, NOW + LEASE_MS, BATCH, "bench")
+                        .await
+                        .expect("lease");
+                    total += t.elapsed();
+                    assert_eq!(rows.len() as i64, BATCH, "a full batch of due jobs");
+                    put_back(rows.into_iter().map(|r| r.id).collect()).await;
+                }
+                total
+            })
+        })
+    });
+}
+
+fn sqlite(c: &mut Criterion, rt: &Runtime) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("lease.db").display());
+    let (store, raw) = rt.block_on(async {
+        let store = SqliteStore::connect(&url, OpenMode::Tool)
+            .await
+            .expect("sqlite store");
+        let opts = SqliteConnectOptions::from_str(&url)
+            .expect("url")
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(Duration::from_secs(5));
+        let raw = SqlitePool::connect_with(opts).await.expect("raw pool");
+        let t = Instant::now();
+        let sql = format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+             INSERT INTO jobs (name, payload, run_at, state, created_at, updated_at) {FILL_SELECT} FROM n"
+        );
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(JOBS)
+            .bind(DUE_EVERY)
+            .bind(NOW)
+            .execute(&raw)
+            .await
+            .expect("fill");
+        eprintln!("sqlite: {JOBS} pending jobs inserted in {:.1} s", t.elapsed().as_secs_f64());
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(AssertSqlSafe(format!("EXPLAIN QUERY PLAN {SQLITE_LEASE_SQL}")))
+                .bind(NOW + LEASE_MS)
+                .bind("bench")
+                .bind(NOW)
+                .bind(BATCH)
+                .fetch_all(&raw)
+                .await
+                .expect("explain");
+        eprintln!("sqlite: EXPLAIN QUERY PLAN of the lease query:");
+        for (_, _, _, detail) in plan {
+            eprintln!("  {detail}");
+        }
+        (store, raw)
+    });
+    bench_lease(c, rt, "lease_100_of_1M/sqlite", &store, |ids| {
+        let raw = raw.clone();
+        async move {
+            sqlx::query(AssertSqlSafe(put_back_sql(&ids)))
+                .execute(&raw)
+                .await
+                .expect("put back");
+        }
+    });
+    rt.block_on(async {
+        raw.close().await;
+        store.close().await;
+    });
+}
+
+fn postgres(c: &mut Criterion, rt: &Runtime, base: &str) {
+    let name = format!("cxbot_bench_{}", uuid::Uuid::new_v4().simple());
+    let (prefix, _) = base
+        .rsplit_once('/')
+        .expect("TEST_DATABASE_URL names a database");
+    let url = format!("{prefix}/{name}");
+    let (store, raw) = rt.block_on(async {
+        let admin = PgPool::connect(base)
+            .await
+            .expect("TEST_DATABASE_URL reachable");
+        sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&admin)
+            .await
+            .expect("create database");
+        admin.close().await;
+        let store = PgStore::connect(&url).await.expect("pg store");
+        let raw = PgPool::connect(&url).await.expect("raw pool");
+        let t = Instant::now();
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO jobs (name, payload, run_at, state, created_at, updated_at) {FILL_SELECT} \
+             FROM generate_series(1::bigint, $1::bigint) AS i"
+        )))
+        .bind(JOBS)
+        .bind(DUE_EVERY)
+        .bind(NOW)
+        .execute(&raw)
+        .await
+        .expect("fill");
+        // Autovacuum would get there; the bench should not depend on its timing.
+        sqlx::query("VACUUM ANALYZE jobs")
+            .execute(&raw)
+            .await
+            .expect("analyze");
+        eprintln!(
+            "postgres: {JOBS} pending jobs inserted in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        // EXPLAIN ANALYZE runs the UPDATE: inside a transaction that is rolled back.
+        let mut tx = raw.begin().await.expect("tx");
+        let plan: Vec<(String,)> = sqlx::query_as(AssertSqlSafe(format!(
+            "EXPLAIN (ANALYZE, BUFFERS) {PG_LEASE_SQL}"
+        )))
+        .bind(NOW + LEASE_MS)
+        .bind("bench")
+        .bind(NOW)
+        .bind(BATCH)
+        .fetch_all(&mut *tx)
+        .await
+        .expect("explain");
+        tx.rollback().await.expect("rollback");
+        eprintln!("postgres: EXPLAIN (ANALYZE, BUFFERS) of the lease query:");
+        for (line,) in plan {
+            eprintln!("  {line}");
+        }
+        (store, raw)
+    });
+    bench_lease(c, rt, "lease_100_of_1M/postgres", &store, |ids| {
+        let raw = raw.clone();
+        async move {
+            sqlx::query(
+                "UPDATE jobs SET run_at = $1, locked_until = NULL, locked_by = NULL, \
+                 attempts = attempts - 1 WHERE id = ANY($2)",
+            )
+            .bind(NOW - 1)
+            .bind(ids)
+            .execute(&raw)
+            .await
+            .expect("put back");
+        }
+    });
+    rt.block_on(async {
+        raw.close().await;
+        store.close().await;
+        let admin = PgPool::connect(base).await.expect("admin");
+        sqlx::query(AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&admin)
+        .await
+        .expect("drop database");
+        admin.close().await;
+    });
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut c = Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5))
+        .configure_from_args();
+    sqlite(&mut c, &rt);
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(base) => postgres(&mut c, &rt, &base),
+        Err(_) => eprintln!("postgres: skipped (set TEST_DATABASE_URL to include it)"),
+    }
+    c.final_summary();
+}

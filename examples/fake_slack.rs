@@ -8,7 +8,7 @@
 //! SLACK_API_URL=http://127.0.0.1:3100/ cxbot serve
 //! ```
 //!
-//! Stops on Ctrl-C, or after `--exit-after` accepted chat.postMessage calls (then waits
+//! Stops on Ctrl-C or SIGTERM, or after `--exit-after` accepted chat.postMessage calls (then waits
 //! `--linger-ms` for stragglers, so late 429s still show in the summary).
 
 use axum::body::Bytes;
@@ -49,10 +49,16 @@ struct Args {
     /// No per-second lines, only the summary.
     #[arg(long)]
     quiet: bool,
+    /// One line per chat.postMessage: ms since start, channel, gap since the channel's
+    /// last accepted post, accepted or 429 (to see why a pacer trips the limit).
+    #[arg(long)]
+    log_posts: bool,
 }
 
 #[derive(Default)]
 struct Channel {
+    /// As cxbot named it (`#cx-queue` or an id).
+    name: String,
     posts: u64,
     limited: u64,
     first: Option<Instant>,
@@ -114,13 +120,29 @@ fn ts(seq: u64) -> String {
 
 impl Fake {
     fn post_message(&self, p: &Value) -> Response {
-        let channel = channel_id(p["channel"].as_str().unwrap_or("C000"));
+        let raw = p["channel"].as_str().unwrap_or("C000");
+        let channel = channel_id(raw);
         let now = Instant::now();
         let mut c = self.counts.lock().expect("counts");
         let interval = Duration::from_millis(self.args.min_interval_ms);
-        let ch = c.channels.entry(channel.clone()).or_default();
-        let too_soon = ch.last.map(|last| now.duration_since(last) < interval);
-        if self.args.enforce_rate && too_soon == Some(true) {
+        let ch = c
+            .channels
+            .entry(channel.clone())
+            .or_insert_with(|| Channel {
+                name: raw.to_string(),
+                ..Channel::default()
+            });
+        let gap = ch.last.map(|last| now.duration_since(last));
+        let refuse = self.args.enforce_rate && gap.is_some_and(|g| g < interval);
+        if self.args.log_posts {
+            println!(
+                "post {:>9.1} ms  {channel}  gap {:>8}  {}",
+                now.duration_since(self.started).as_secs_f64() * 1000.0,
+                gap.map_or("-".into(), |g| format!("{:.1}", g.as_secs_f64() * 1000.0)),
+                if refuse { "429" } else { "ok" }
+            );
+        }
+        if refuse {
             ch.limited += 1;
             let wait = interval.saturating_sub(now.duration_since(ch.last.expect("last")));
             c.limited += 1;
@@ -263,7 +285,7 @@ fn summary(fake: &Fake) {
             "not enforced"
         }
     );
-    println!("  channel        posts   429s   span s   posts/s   % of {allowed}/s   min gap ms");
+    println!("  channel                    posts   429s   span s   posts/s   % of {allowed}/s   min gap ms");
     for (id, ch) in &c.channels {
         let span = match (ch.first, ch.last) {
             (Some(f), Some(l)) => l.duration_since(f).as_secs_f64(),
@@ -276,7 +298,8 @@ fn summary(fake: &Fake) {
             0.0
         };
         println!(
-            "  {id:<12} {:>7} {:>6} {:>8.1} {:>9.3} {:>12.1} {:>12}",
+            "  {:<24} {:>7} {:>6} {:>8.1} {:>9.3} {:>12.1} {:>12}",
+            format!("{id} {}", if ch.name == *id { "" } else { &ch.name }),
             ch.posts,
             ch.limited,
             span,
@@ -286,6 +309,19 @@ fn summary(fake: &Fake) {
                 .map_or("-".into(), |g| format!("{:.0}", g.as_secs_f64() * 1000.0)),
         );
     }
+}
+
+/// `kill <pid>` (SIGTERM) also ends with the summary.
+async fn terminated() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            term.recv().await;
+            return;
+        }
+    }
+    std::future::pending::<()>().await
 }
 
 #[tokio::main]
@@ -320,6 +356,7 @@ async fn main() {
         async move {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {}
+                _ = terminated() => {}
                 _ = async { fake.done.notified().await; tokio::time::sleep(linger).await } => {}
             }
         }

@@ -81,6 +81,9 @@ fn label(status: u16, body: &[u8]) -> String {
         }
         None => head,
     };
+    if body.is_empty() {
+        return format!("{status} (empty body)");
+    }
     let mut out = format!("{status} ");
     let mut in_digits = false;
     for c in String::from_utf8_lossy(snippet).chars().take(70) {

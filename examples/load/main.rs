@@ -16,10 +16,12 @@
 
 mod client;
 mod payloads;
+mod report;
 
 use clap::{Parser, ValueEnum};
 use client::{Next, Stats, Target};
 use payloads::{Ids, Ticket};
+use report::{print_details, print_rows, report, HEADER};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -95,7 +97,7 @@ struct Args {
     /// response_url put in commands and clicks (fake_slack answers it).
     #[arg(long, default_value = "http://127.0.0.1:3100/response_url")]
     response_url: String,
-    /// Run id in every generated id (default: from the clock, so reruns never collide).
+    /// Run id in every generated id (default: random five digits, so reruns do not collide).
     #[arg(long)]
     run: Option<u32>,
     /// Per-request timeout; a timeout counts as a transport error.
@@ -243,87 +245,6 @@ async fn drive(
     }
 }
 
-fn pct(sorted: &[u32], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
-    sorted[rank.min(sorted.len()) - 1] as f64 / 1000.0
-}
-
-fn summary(name: &str, s: &mut Stats, elapsed: Duration) -> Value {
-    s.latencies_us.sort_unstable();
-    let n = s.latencies_us.len() as u64;
-    let secs = elapsed.as_secs_f64();
-    let mut answers: Vec<_> = s.answers.iter().collect();
-    answers.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    json!({
-        "kind": name, "requests": n,
-        "rps": if secs > 0.0 { n as f64 / secs } else { 0.0 },
-        "p50_ms": pct(&s.latencies_us, 50.0), "p90_ms": pct(&s.latencies_us, 90.0),
-        "p99_ms": pct(&s.latencies_us, 99.0), "max_ms": pct(&s.latencies_us, 100.0),
-        "ok_2xx": s.ok, "non_2xx": s.non_2xx(), "transport_errors": s.errors(),
-        "non_2xx_by_status": s.statuses, "transport_errors_by_kind": s.transport,
-        "answers": answers.iter().take(8).map(|(k, v)| json!({"answer": k, "count": v})).collect::<Vec<_>>(),
-    })
-}
-
-/// Per-kind rows (only the kinds that were sent) and a total.
-fn report(out: Outcome) -> (Vec<Value>, Value) {
-    let mut total = Stats::default();
-    let mut rows = Vec::new();
-    for (name, mut s) in KINDS.iter().zip(out.stats) {
-        if s.latencies_us.is_empty() {
-            continue;
-        }
-        rows.push(summary(name, &mut s, out.elapsed));
-        total.merge(s);
-    }
-    let total = summary("total", &mut total, out.elapsed);
-    (rows, total)
-}
-
-fn print_rows(rows: &[Value]) {
-    for r in rows {
-        println!(
-            "{:<10} {:>9} {:>10.1} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>9} {:>8} {:>7}",
-            r["kind"].as_str().unwrap_or(""),
-            r["requests"],
-            r["rps"].as_f64().unwrap_or(0.0),
-            r["p50_ms"].as_f64().unwrap_or(0.0),
-            r["p90_ms"].as_f64().unwrap_or(0.0),
-            r["p99_ms"].as_f64().unwrap_or(0.0),
-            r["max_ms"].as_f64().unwrap_or(0.0),
-            r["ok_2xx"],
-            r["non_2xx"],
-            r["transport_errors"],
-        );
-    }
-}
-
-fn print_details(r: &Value) {
-    let kind = r["kind"].as_str().unwrap_or("");
-    for (k, v) in r["non_2xx_by_status"].as_object().into_iter().flatten() {
-        println!("  {kind}: non-2xx {k} x {v}");
-    }
-    for (k, v) in r["transport_errors_by_kind"]
-        .as_object()
-        .into_iter()
-        .flatten()
-    {
-        println!("  {kind}: transport error `{k}` x {v}");
-    }
-    for a in r["answers"].as_array().into_iter().flatten() {
-        println!(
-            "  {kind}: {:>9} x {}",
-            a["count"],
-            a["answer"].as_str().unwrap_or("")
-        );
-    }
-}
-
-const HEADER: &str = "kind        requests      req/s   p50 ms   p90 ms   p99 ms   max ms       2xx  non-2xx  errors";
-
 async fn run(args: Args) -> Result<bool, String> {
     let w = weights(&args)?;
     let target = Arc::new(Target::parse(&args.url)?);
@@ -335,12 +256,10 @@ async fn run(args: Args) -> Result<bool, String> {
     if (w[INTAKE] > 0 || needs_tickets) && args.webhook_secret.is_none() {
         return Err("--webhook-secret (or CXBOT_WEBHOOK_SECRET) is required".into());
     }
-    let run_id = args.run.unwrap_or_else(|| {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        10_000 + (secs % 90_000) as u32
-    });
+    // Five digits, random: ticket numbers `<run><seq:07>` stay twelve digits long.
+    let run_id = args
+        .run
+        .unwrap_or_else(|| 10_000 + (uuid::Uuid::new_v4().as_u128() % 90_000) as u32);
     let ids = || Ids {
         run: run_id,
         users: args.users,
@@ -393,7 +312,7 @@ async fn run(args: Args) -> Result<bool, String> {
         tickets.sort_by_key(|(seq, _)| *seq);
         prepared = n;
         let elapsed = out.elapsed;
-        let (_, mut row) = report(out);
+        let (_, mut row) = report(out.stats, elapsed);
         row["kind"] = json!("prepare");
         if !args.json {
             println!(
@@ -408,7 +327,9 @@ async fn run(args: Args) -> Result<bool, String> {
         json_out["prepare"] = row;
         if tickets.is_empty() {
             return Err(
-                "the prepare step created no ticket: is CXBOT_WEBHOOK_SECRET right?".into(),
+                "the prepare step got no new ticket id (see its answers above: a wrong \
+                 CXBOT_WEBHOOK_SECRET, or a --run id used before)"
+                    .into(),
             );
         }
     }
@@ -430,7 +351,7 @@ async fn run(args: Args) -> Result<bool, String> {
     let p = Arc::new(plan(wheel, args.count, deadline, prepared, tickets));
     let out = drive(p.clone(), target, &args, args.warmup, false).await;
     let elapsed = out.elapsed;
-    let (rows, total) = report(out);
+    let (rows, total) = report(out.stats, elapsed);
     let reused = p
         .claim_seq
         .load(Ordering::Relaxed)
@@ -445,9 +366,9 @@ async fn run(args: Args) -> Result<bool, String> {
         return Ok(ok);
     }
     println!(
-        "run: {:.2} s counted (after {:?} warm-up)",
+        "run: {:.2} s counted (after {:.1} s warm-up)",
         elapsed.as_secs_f64(),
-        args.warmup
+        args.warmup.as_secs_f64()
     );
     println!("{HEADER}");
     print_rows(&rows);
