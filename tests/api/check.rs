@@ -110,9 +110,16 @@ fn manifest_command_and_urls_match_the_served_routes() {
 
 #[test]
 fn the_readme_documents_the_webhook_formats_exactly_as_the_code_reads_them() {
-    let readme = std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    for doc in [cxbot::webhooks::generic::GENERIC_FORMAT_DOC, cxbot::webhooks::zendesk::ZENDESK_TRIGGER_BODY_DOC] {
+    let readme =
+        std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    for doc in [
+        cxbot::webhooks::generic::GENERIC_FORMAT_DOC,
+        cxbot::webhooks::zendesk::ZENDESK_TRIGGER_BODY_DOC,
+    ] {
         let body = doc.split_once('\n').unwrap().1;
-        assert!(readme.contains(body), "README is missing or has an outdated copy of:\n{body}");
+        assert!(
+            readme.contains(body),
+            "README is missing or has an outdated copy of:\n{body}"
+        );
     }
 }

@@ -5,7 +5,7 @@ use crate::helpers::*;
 use chrono::Duration;
 use cxbot::db::JobState;
 use cxbot::jobs::slack_call::SlackCall;
-use cxbot::jobs::worker::MAX_ATTEMPTS;
+use cxbot::jobs::worker::{MAX_ATTEMPTS, PACE_INTERVAL_MS};
 use cxbot::jobs::Job;
 use serde_json::json;
 use std::collections::HashSet;
@@ -293,7 +293,7 @@ async fn posts_to_one_channel_are_paced_and_other_channels_are_not() {
     assert_eq!(busy, 1, "one post to the busy channel at t=0");
     assert_eq!(posts.len() - busy, 10, "ten channels are not held back");
     for second in 1..=9 {
-        app.advance(Duration::seconds(1));
+        app.advance(Duration::milliseconds(PACE_INTERVAL_MS));
         app.run_pending_jobs().await;
         let busy = app
             .slack
