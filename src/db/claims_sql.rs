@@ -246,7 +246,7 @@ macro_rules! impl_claim_store {
                 .bind(name)
                 .bind(tz)
                 .bind(now)
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(())
             }

@@ -40,6 +40,11 @@ impl PgStore {
     async fn begin_write(&self) -> StoreResult<Transaction<'static, Postgres>> {
         Ok(self.pool.begin().await?)
     }
+
+    /// PostgreSQL has row locks: writes share the pool.
+    pub(crate) fn writer(&self) -> &PgPool {
+        &self.pool
+    }
 }
 
 impl_shared_store!(PgStore, Postgres);

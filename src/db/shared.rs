@@ -51,7 +51,7 @@ macro_rules! impl_shared_store {
                     .bind(worker)
                     .bind(now)
                     .bind(limit)
-                    .fetch_all(&self.pool)
+                    .fetch_all(self.writer())
                     .await?;
                 // RETURNING does not promise the subquery's order.
                 rows.sort_by_key(|r| (r.run_at, r.id));
@@ -101,7 +101,7 @@ macro_rules! impl_shared_store {
                 .bind(run_at)
                 .bind(error)
                 .bind(now)
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(())
             }
@@ -124,7 +124,7 @@ macro_rules! impl_shared_store {
                 .bind(paced as i64)
                 .bind(note)
                 .bind(now)
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(())
             }
@@ -136,7 +136,7 @@ macro_rules! impl_shared_store {
                 .bind(id)
                 .bind(error)
                 .bind(now)
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await?;
                 Ok(())
             }
@@ -146,13 +146,13 @@ macro_rules! impl_shared_store {
                     .bind(key)
                     .bind(now)
                     .bind(interval_ms)
-                    .fetch_one(&self.pool)
+                    .fetch_one(self.writer())
                     .await?;
                 Ok(next - interval_ms)
             }
 
             async fn push_pace_slot(&self, key: &str, at: i64) -> $crate::db::StoreResult<()> {
-                sqlx::query(Self::PUSH_PACE_SQL).bind(key).bind(at).execute(&self.pool).await?;
+                sqlx::query(Self::PUSH_PACE_SQL).bind(key).bind(at).execute(self.writer()).await?;
                 Ok(())
             }
 
@@ -185,7 +185,7 @@ macro_rules! impl_shared_store {
             async fn prune_done_jobs(&self, before: i64) -> $crate::db::StoreResult<u64> {
                 let done = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND updated_at < $1")
                     .bind(before)
-                    .execute(&self.pool)
+                    .execute(self.writer())
                     .await?;
                 Ok(done.rows_affected())
             }

@@ -16,7 +16,12 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub struct SqliteStore {
+    /// Readers (WAL lets them run beside the writer).
     pub(crate) pool: SqlitePool,
+    /// The one writer. SQLite has one write lock; with several writing connections the
+    /// losers sleep in SQLite's busy handler (up to 100 ms a try). One connection makes
+    /// writers queue in-process, first come first served, and never sleep.
+    writer: SqlitePool,
     /// Held for the life of a `serve`; the OS releases it if the process dies.
     _lock: Option<File>,
 }
@@ -43,17 +48,31 @@ impl SqliteStore {
             OpenMode::Serve => Some(take_lock(options.get_filename().to_path_buf())?),
             OpenMode::Tool => None,
         };
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("migrations/sqlite").run(&writer).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool, _lock: lock })
+        Ok(Self {
+            pool,
+            writer,
+            _lock: lock,
+        })
     }
 
     async fn begin_write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
 }
 
@@ -97,5 +116,6 @@ impl Store for SqliteStore {
 
     async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 }
