@@ -90,6 +90,65 @@ pub fn parse_csv(text: &str) -> Result<Vec<CustomerInput>, Vec<String>> {
     }
 }
 
+/// An unknown caller's card: someone says who it was. The customer is saved with the
+/// number and the card re-rendered (it then names the caller).
+pub async fn record_caller(
+    services: &super::Services,
+    ticket_id: i64,
+    actor: super::claim::Actor<'_>,
+    name: &str,
+    email: Option<&str>,
+    order_id: Option<&str>,
+) -> super::Result<crate::slack::views::Reply> {
+    use crate::jobs::Job;
+    let t = super::claim::ticket(services, ticket_id).await?;
+    let user_error = |m: String| Err(super::Error::User(m));
+    let Some(phone) = t.customer_phone.clone() else {
+        return user_error("This missed call has no number to attach a name to.".into());
+    };
+    let name = name.trim();
+    if name.is_empty() {
+        return user_error("Give the caller's name.".into());
+    }
+    let email = email
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty());
+    if email.as_deref().is_some_and(|e| !e.contains('@')) {
+        return user_error(format!(
+            "{:?} is not an email address.",
+            email.unwrap_or_default()
+        ));
+    }
+    let row = CustomerInput {
+        name: Some(name.to_string()),
+        email,
+        phone_key: phone_key(&phone),
+        phone: Some(phone),
+        order_id: order_id
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(str::to_string),
+    };
+    let now = services.now_ms();
+    services.store.import_customers(&[row], now).await?;
+    let line = format!(
+        ":bust_in_silhouette: <@{}> recorded the caller: {}",
+        actor.user,
+        crate::slack::views::card::esc(name)
+    );
+    let sync = crate::jobs::sync_card::SyncCard {
+        ticket_id: t.id,
+        channel: t.channel.clone(),
+    }
+    .new_job(now);
+    services
+        .store
+        .enqueue(&[sync, super::cards::thread_line(&t, line, now)], now)
+        .await?;
+    services.wake_worker();
+    Ok(crate::slack::views::Reply::text(format!("Saved: {name}.")))
+}
+
 /// Imports the file's contacts; returns how many were written.
 pub async fn import(store: &SharedStore, text: &str, now: i64) -> Result<usize, ImportError> {
     let rows = parse_csv(text).map_err(ImportError::Invalid)?;

@@ -26,6 +26,8 @@ pub enum ActionId {
     FollowupSnooze,
     /// A missed call card's Called back: opens the call-notes modal.
     CalledBack,
+    /// An unknown caller's Record caller: opens a form to say who it was.
+    RecordCaller,
 }
 
 /// The escalation modal's callback id and its inputs.
@@ -38,6 +40,11 @@ pub const ESCALATE_REASON_ACTION: &str = "reason_input";
 pub const CALLED_BACK_MODAL: &str = "cx_called_back_modal";
 pub const CALL_NOTES_BLOCK: &str = "notes";
 pub const CALL_NOTES_ACTION: &str = "notes_input";
+/// The Record caller form and its inputs (block id = action id).
+pub const RECORD_CALLER_MODAL: &str = "cx_record_caller_modal";
+pub const CALLER_NAME: &str = "caller_name";
+pub const CALLER_EMAIL: &str = "caller_email";
+pub const CALLER_ORDER: &str = "caller_order";
 
 impl ActionId {
     pub const ALL: &'static [ActionId] = &[
@@ -51,6 +58,7 @@ impl ActionId {
         ActionId::FollowupReplied,
         ActionId::FollowupSnooze,
         ActionId::CalledBack,
+        ActionId::RecordCaller,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +73,7 @@ impl ActionId {
             ActionId::FollowupReplied => "cx_fu_replied",
             ActionId::FollowupSnooze => "cx_fu_snooze",
             ActionId::CalledBack => "cx_called_back",
+            ActionId::RecordCaller => "cx_record_caller",
         }
     }
 

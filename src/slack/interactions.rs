@@ -7,9 +7,9 @@ use crate::db::Source;
 use crate::service::claim::{self, Actor};
 use crate::service::{callback, followup, notify};
 use crate::slack::actions::{
-    parse_lease_value, ActionId, CALLED_BACK_MODAL, CALL_NOTES_ACTION, CALL_NOTES_BLOCK,
-    ESCALATE_MODAL, ESCALATE_REASON_ACTION, ESCALATE_REASON_BLOCK, ESCALATE_TARGET_ACTION,
-    ESCALATE_TARGET_BLOCK,
+    parse_lease_value, ActionId, CALLED_BACK_MODAL, CALLER_EMAIL, CALLER_NAME, CALLER_ORDER,
+    CALL_NOTES_ACTION, CALL_NOTES_BLOCK, ESCALATE_MODAL, ESCALATE_REASON_ACTION,
+    ESCALATE_REASON_BLOCK, ESCALATE_TARGET_ACTION, ESCALATE_TARGET_BLOCK, RECORD_CALLER_MODAL,
 };
 use crate::slack::views;
 use crate::slack::views::followup::parse_step_value;
@@ -123,20 +123,15 @@ pub async fn dispatch(state: &AppState, interaction: Interaction) -> Interaction
             }
             InteractionResponse::Ack
         }
-        Interaction::ViewSubmission(vs)
-            if vs.view.callback_id.as_deref() == Some(ESCALATE_MODAL) =>
-        {
-            on_escalate_submit(state, &vs).await
-        }
-        Interaction::ViewSubmission(vs)
-            if vs.view.callback_id.as_deref() == Some(CALLED_BACK_MODAL) =>
-        {
-            on_called_back_submit(state, &vs).await
-        }
-        Interaction::ViewSubmission(vs) => {
-            tracing::warn!(callback_id = ?vs.view.callback_id, "unknown view submission; acknowledged and ignored");
-            InteractionResponse::Ack
-        }
+        Interaction::ViewSubmission(vs) => match vs.view.callback_id.as_deref() {
+            Some(ESCALATE_MODAL) => on_escalate_submit(state, &vs).await,
+            Some(CALLED_BACK_MODAL) => on_called_back_submit(state, &vs).await,
+            Some(RECORD_CALLER_MODAL) => on_record_caller_submit(state, &vs).await,
+            other => {
+                tracing::warn!(callback_id = ?other, "unknown view submission; acknowledged and ignored");
+                InteractionResponse::Ack
+            }
+        },
         Interaction::Other => InteractionResponse::Ack,
     }
 }
@@ -168,6 +163,9 @@ async fn on_action(state: &AppState, ba: &BlockActions, action: &ActionPayload) 
         }
         (Some(ActionId::Release), Some(id), _) => {
             claim::release(services, id, actor).await.map(|_| None)
+        }
+        (Some(ActionId::RecordCaller), Some(id), _) => {
+            open_record_caller_modal(state, ba, id).await.map(|_| None)
         }
         (Some(ActionId::CalledBack), Some(id), _) => {
             open_called_back_modal(state, ba, id).await.map(|_| None)
@@ -256,6 +254,79 @@ async fn open_escalate_modal(
         return Err(crate::service::Error::User("Slack did not open the escalation form; try again or use `/cx escalate <ticket> [reason]`.".into()));
     }
     Ok(())
+}
+
+async fn open_record_caller_modal(
+    state: &AppState,
+    ba: &BlockActions,
+    id: i64,
+) -> crate::service::Result<()> {
+    let t = claim::ticket(&state.services, id).await?;
+    let Some(trigger) = &ba.trigger_id else {
+        return Err(crate::service::Error::User(
+            "Slack sent no trigger to open the form; try again.".into(),
+        ));
+    };
+    if let Err(e) = state
+        .services
+        .slack
+        .open_view(trigger, views::claim::record_caller_modal(&t))
+        .await
+    {
+        tracing::warn!(error = %e, "views.open for record caller failed");
+        return Err(crate::service::Error::User(
+            "Slack did not open the form; try again.".into(),
+        ));
+    }
+    Ok(())
+}
+
+async fn on_record_caller_submit(state: &AppState, vs: &ViewSubmission) -> InteractionResponse {
+    let Some(id) = vs
+        .view
+        .private_metadata
+        .as_deref()
+        .and_then(|m| m.parse::<i64>().ok())
+    else {
+        return errors(
+            CALLER_NAME,
+            "This form lost its ticket; close it and click Record caller again.",
+        );
+    };
+    let actor = Actor {
+        user: &vs.user.id,
+        source: Source::Modal,
+    };
+    let name = vs.view.input(CALLER_NAME, CALLER_NAME).unwrap_or_default();
+    let email = vs.view.input(CALLER_EMAIL, CALLER_EMAIL);
+    let order = vs.view.input(CALLER_ORDER, CALLER_ORDER);
+    match crate::service::contacts::record_caller(
+        &state.services,
+        id,
+        actor,
+        &name,
+        email.as_deref(),
+        order.as_deref(),
+    )
+    .await
+    {
+        Ok(_) => InteractionResponse::Ack,
+        Err(crate::service::Error::User(m)) => errors(
+            if m.contains("email") {
+                CALLER_EMAIL
+            } else {
+                CALLER_NAME
+            },
+            &m,
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "recording a caller failed");
+            errors(
+                CALLER_NAME,
+                "cxbot could not save this; try again in a minute.",
+            )
+        }
+    }
 }
 
 /// Called back opens the call-notes modal, unless someone already called back.

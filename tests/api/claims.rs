@@ -79,7 +79,12 @@ async fn the_card_has_claim_and_escalate_and_a_button_claim_updates_it_in_place(
     let card = posts_in(&app, QUEUE).await.remove(0);
     assert_eq!(
         action_ids(&card),
-        vec!["cx_claim", "cx_escalate", "cx_called_back"]
+        vec![
+            "cx_claim",
+            "cx_escalate",
+            "cx_called_back",
+            "cx_record_caller"
+        ]
     );
     assert!(
         text(&card).contains(r#""text":"Claim""#) && text(&card).contains(r#""text":"Escalate""#),
@@ -106,7 +111,12 @@ async fn the_card_has_claim_and_escalate_and_a_button_claim_updates_it_in_place(
     );
     assert_eq!(
         action_ids(&update),
-        vec!["cx_release", "cx_escalate", "cx_called_back"]
+        vec![
+            "cx_release",
+            "cx_escalate",
+            "cx_called_back",
+            "cx_record_caller"
+        ]
     );
     assert!(thread_replies(&app)
         .await
@@ -235,7 +245,12 @@ async fn only_the_owner_or_a_lead_may_release() {
     assert_eq!(ticket(&app, id).await.claimed_by, None);
     assert_eq!(
         action_ids(&last_card_update(&app).await),
-        vec!["cx_claim", "cx_escalate", "cx_called_back"],
+        vec![
+            "cx_claim",
+            "cx_escalate",
+            "cx_called_back",
+            "cx_record_caller"
+        ],
         "back to Claim"
     );
     assert!(thread_replies(&app)

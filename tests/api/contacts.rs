@@ -178,3 +178,78 @@ async fn called_back_records_the_notes_once() {
         "no second notes form"
     );
 }
+
+#[tokio::test]
+async fn an_unknown_caller_can_be_recorded_from_the_card() {
+    let app = spawn_app().await;
+    let id = deliver(&app, "freshdesk", &freshdesk_missed_call(12, "+1 555 0177")).await;
+    drain(&app).await;
+    let card = posts_in(&app, QUEUE).await.remove(0).to_string();
+    assert!(
+        card.contains("Unknown number") && card.contains(r#""action_id":"cx_record_caller""#),
+        "{card}"
+    );
+
+    app.click(
+        "U0AGENT01",
+        "cx_record_caller",
+        &id.to_string(),
+        Some("1700000000.000001"),
+    )
+    .await;
+    let opened = app.slack.calls_to("views.open").await;
+    assert_eq!(opened[0]["view"]["callback_id"], "cx_record_caller_modal");
+    let submit = |email: &str| {
+        json!({"type": "view_submission", "user": {"id": "U0AGENT01"},
+               "view": {"id": "V1", "callback_id": "cx_record_caller_modal", "private_metadata": id.to_string(),
+                        "state": {"values": {
+                            "caller_name": {"caller_name": {"type": "plain_text_input", "value": "Rita Moreno"}},
+                            "caller_email": {"caller_email": {"type": "plain_text_input", "value": email}},
+                            "caller_order": {"caller_order": {"type": "plain_text_input", "value": null}}}}}})
+    };
+    let bad: serde_json::Value = app
+        .interact(&submit("rita-at-example"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        bad["errors"]["caller_email"], "\"rita-at-example\" is not an email address.",
+        "{bad}"
+    );
+    let res = app.interact(&submit("Rita@Example.com")).await;
+    assert_eq!(res.status(), 200);
+    drain(&app).await;
+
+    let update = app
+        .slack
+        .calls_to("chat.update")
+        .await
+        .pop()
+        .unwrap()
+        .to_string();
+    assert!(
+        update.contains("Rita Moreno") && !update.contains("Unknown number"),
+        "{update}"
+    );
+    assert!(
+        !update.contains("cx_record_caller"),
+        "the button is gone once known: {update}"
+    );
+    let c = app
+        .state
+        .services
+        .store
+        .customer_by_contact(None, Some("15550177"))
+        .await
+        .unwrap()
+        .expect("saved");
+    assert_eq!(
+        (c.name.as_deref(), c.email.as_deref()),
+        (Some("Rita Moreno"), Some("rita@example.com"))
+    );
+    assert!(thread_replies(&app)
+        .await
+        .iter()
+        .any(|r| r.to_string().contains("recorded the caller: Rita Moreno")));
+}

@@ -275,7 +275,8 @@ pub fn ticket_card(v: &CardView<'_>) -> Reply {
     {
         blocks.push(section(line));
     }
-    if let Some(actions) = super::claim::card_actions(t) {
+    if let Some(actions) = super::claim::card_actions(t, matches!(v.caller, Some(Caller::Unknown)))
+    {
         blocks.push(actions);
     }
     blocks.push(context(format!(

@@ -22,7 +22,8 @@ pub fn ticket_ref(t: &TicketRow) -> String {
 }
 
 /// Open cards get Claim + Escalate, claimed ones Release + Escalate; closed ones none.
-pub fn card_actions(t: &TicketRow) -> Option<SlackBlock> {
+/// Missed calls add Called back (until someone has) and, from an unknown number, Record caller.
+pub fn card_actions(t: &TicketRow, unknown_caller: bool) -> Option<SlackBlock> {
     if !t.is_open() || t.kind == "marketing" {
         return None;
     }
@@ -36,7 +37,10 @@ pub fn card_actions(t: &TicketRow) -> Option<SlackBlock> {
     let escalate = button(ActionId::Escalate, "Escalate", id.clone());
     let mut elements = vec![first.into(), escalate.into()];
     if t.kind == "missed_call" && t.claim.called_back_by.is_none() {
-        elements.push(button(ActionId::CalledBack, "Called back", id).into());
+        elements.push(button(ActionId::CalledBack, "Called back", id.clone()).into());
+    }
+    if t.kind == "missed_call" && unknown_caller {
+        elements.push(button(ActionId::RecordCaller, "Record caller", id).into());
     }
     Some(SlackActionsBlock::new(elements).into())
 }
@@ -130,6 +134,43 @@ pub fn called_back_modal(t: &TicketRow) -> SlackView {
             .with_close(pt!("Cancel"))
             .with_callback_id(CALLED_BACK_MODAL.into())
             .with_private_metadata(t.id.to_string()),
+    )
+}
+
+/// The form Record caller opens: who the unknown number belongs to.
+pub fn record_caller_modal(t: &TicketRow) -> SlackView {
+    let input = |block: &str, label: &str, optional: bool| -> SlackBlock {
+        SlackInputBlock::new(
+            pt!(label),
+            SlackInputBlockElement::PlainTextInput(
+                SlackBlockPlainTextInputElement::new().with_action_id(block.into()),
+            ),
+        )
+        .with_block_id(block.into())
+        .with_optional(optional)
+        .into()
+    };
+    let number = t
+        .customer_phone
+        .as_deref()
+        .map(esc)
+        .unwrap_or_else(|| "this number".into());
+    SlackView::Modal(
+        SlackModalView::new(
+            pt!("Record caller"),
+            vec![
+                section(format!(
+                    "Who called from *{number}*? cxbot will know them next time."
+                )),
+                input(CALLER_NAME, "Name", false),
+                input(CALLER_EMAIL, "Email", true),
+                input(CALLER_ORDER, "Order or booking id", true),
+            ],
+        )
+        .with_submit(pt!("Save"))
+        .with_close(pt!("Cancel"))
+        .with_callback_id(RECORD_CALLER_MODAL.into())
+        .with_private_metadata(t.id.to_string()),
     )
 }
 
