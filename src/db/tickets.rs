@@ -181,9 +181,14 @@ pub trait TicketStore: Send + Sync {
         limit: i64,
     ) -> StoreResult<Vec<TicketRow>>;
     async fn ticket_count(&self) -> StoreResult<i64>;
-    /// Loads a team's contact list in one transaction (matched by email or phone, as
-    /// intake matches). Returns how many rows were written.
-    async fn import_customers(&self, rows: &[CustomerInput], now: i64) -> StoreResult<usize>;
+    /// Loads customers in one transaction (matched by email or phone, as intake matches),
+    /// with the jobs the change causes. Returns how many rows were written.
+    async fn import_customers(
+        &self,
+        rows: &[CustomerInput],
+        now: i64,
+        jobs: &[NewJob],
+    ) -> StoreResult<usize>;
     async fn customer_by_contact(
         &self,
         email: Option<&str>,

@@ -217,7 +217,12 @@ macro_rules! impl_ticket_store {
                 .await?)
             }
 
-            async fn import_customers(&self, rows: &[$crate::db::CustomerInput], now: i64) -> $crate::db::StoreResult<usize> {
+            async fn import_customers(
+                &self,
+                rows: &[$crate::db::CustomerInput],
+                now: i64,
+                jobs: &[$crate::db::NewJob],
+            ) -> $crate::db::StoreResult<usize> {
                 let mut tx = self.begin_write().await?;
                 let mut written = 0;
                 for c in rows {
@@ -225,6 +230,7 @@ macro_rules! impl_ticket_store {
                         written += 1;
                     }
                 }
+                Self::insert_jobs(&mut tx, jobs, now).await?;
                 tx.commit().await?;
                 Ok(written)
             }

@@ -10,7 +10,7 @@ use super::cards::{sync, thread_line};
 use super::{Error, Result, Services};
 use crate::db::{Audit, NewJob, Source, TicketRow};
 use crate::domain::claim::{lease_step, may_release, LeaseState, LeaseStep};
-use crate::domain::escalation::{mention_markup, title_of};
+use crate::domain::escalation::{mention_markup, title_of, Target};
 use crate::domain::team::Level;
 use crate::jobs::claim_lease::CheckClaimLease;
 use crate::jobs::fetch_user::FetchSlackUser;
@@ -95,13 +95,7 @@ fn lease_timer(services: &Services, t: &TicketRow, seq: i64, last_activity: i64)
 
 /// "10:32" in the viewer's time zone (from Slack), else the team's.
 async fn local_time(services: &Services, viewer: &str, at_ms: i64) -> String {
-    let tz: Tz = match services.store.slack_user(viewer).await {
-        Ok(Some(u)) => {
-            u.tz.and_then(|z| z.parse().ok())
-                .unwrap_or_else(|| services.playbook.tz())
-        }
-        _ => services.playbook.tz(),
-    };
+    let tz: Tz = services.user_tz(viewer).await;
     crate::clock::from_ms(at_ms)
         .with_timezone(&tz)
         .format("%H:%M")
@@ -290,6 +284,14 @@ pub async fn assign(services: &Services, id: i64, actor: Actor<'_>, to: &str) ->
     }
 }
 
+/// One rung above both the person's level and the ticket's last escalation.
+pub fn next_rung(services: &Services, user: &str, t: &TicketRow) -> Option<Target> {
+    let pb = &services.playbook;
+    let mine = pb.member(user).and_then(|m| m.level);
+    let current = t.claim.escalated_to.as_deref().and_then(Level::from_key);
+    pb.escalation.next_rung(mine, current)
+}
+
 /// Escalates to `target` (a key such as "L3" or "developers"), or one rung up the ladder.
 pub async fn escalate(
     services: &Services,
@@ -307,16 +309,12 @@ pub async fn escalate(
                 "`{key}` is not an escalation target in the playbook."
             ))
         })?,
-        None => {
-            let mine = pb.member(actor.user).and_then(|m| m.level);
-            let current = t.claim.escalated_to.as_deref().and_then(Level::from_key);
-            pb.escalation.next_rung(mine, current).ok_or_else(|| {
+        None => next_rung(services, actor.user, &t).ok_or_else(|| {
                 Error::User(format!(
                     "{} is already at the top of the ladder. Use the card's Escalate button to pick a named target (developers, sales).",
                     ticket_ref(&t)
                 ))
-            })?
-        }
+            })?,
     };
     let channel = pb.resolve_channel(&target.channel).ok_or_else(|| {
         Error::User(format!(

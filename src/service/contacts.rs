@@ -100,7 +100,6 @@ pub async fn record_caller(
     email: Option<&str>,
     order_id: Option<&str>,
 ) -> super::Result<crate::slack::views::Reply> {
-    use crate::jobs::Job;
     let t = super::claim::ticket(services, ticket_id).await?;
     let user_error = |m: String| Err(super::Error::User(m));
     let Some(phone) = t.customer_phone.clone() else {
@@ -130,21 +129,17 @@ pub async fn record_caller(
             .map(str::to_string),
     };
     let now = services.now_ms();
-    services.store.import_customers(&[row], now).await?;
     let line = format!(
         ":bust_in_silhouette: <@{}> recorded the caller: {}",
         actor.user,
         crate::slack::views::card::esc(name)
     );
-    let sync = crate::jobs::sync_card::SyncCard {
-        ticket_id: t.id,
-        channel: t.channel.clone(),
-    }
-    .new_job(now);
-    services
-        .store
-        .enqueue(&[sync, super::cards::thread_line(&t, line, now)], now)
-        .await?;
+    // The customer and the card's re-render commit together: never a saved name on a stale card.
+    let jobs = [
+        super::cards::sync(&t, now),
+        super::cards::thread_line(&t, line, now),
+    ];
+    services.store.import_customers(&[row], now, &jobs).await?;
     services.wake_worker();
     Ok(crate::slack::views::Reply::text(format!("Saved: {name}.")))
 }
@@ -152,7 +147,7 @@ pub async fn record_caller(
 /// Imports the file's contacts; returns how many were written.
 pub async fn import(store: &SharedStore, text: &str, now: i64) -> Result<usize, ImportError> {
     let rows = parse_csv(text).map_err(ImportError::Invalid)?;
-    Ok(store.import_customers(&rows, now).await?)
+    Ok(store.import_customers(&rows, now, &[]).await?)
 }
 
 #[cfg(test)]

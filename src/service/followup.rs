@@ -400,13 +400,7 @@ fn reminder_time(services: &Services, due_at: DateTime<Utc>) -> DateTime<Utc> {
 
 /// Is `user` within working hours now, by their own time zone (from Slack) or the team's?
 async fn on_shift(services: &Services, user: &str, now: DateTime<Utc>) -> bool {
-    let tz: Tz = match services.store.slack_user(user).await {
-        Ok(Some(u)) => {
-            u.tz.and_then(|z| z.parse().ok())
-                .unwrap_or_else(|| services.playbook.tz())
-        }
-        _ => services.playbook.tz(),
-    };
+    let tz: Tz = services.user_tz(user).await;
     let Some((start, end)) = services.playbook.followups.hours() else {
         return true;
     };

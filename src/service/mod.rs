@@ -35,6 +35,17 @@ impl Services {
         self.clock.now_ms()
     }
 
+    /// A person's time zone: theirs from Slack (users.info), else the team's.
+    pub async fn user_tz(&self, user: &str) -> chrono_tz::Tz {
+        match self.store.slack_user(user).await {
+            Ok(Some(u)) => {
+                u.tz.and_then(|z| z.parse().ok())
+                    .unwrap_or_else(|| self.playbook.tz())
+            }
+            _ => self.playbook.tz(),
+        }
+    }
+
     /// Tell the local worker there is something to do now.
     pub fn wake_worker(&self) {
         self.work.notify_one();

@@ -237,21 +237,35 @@ async fn open_escalate_modal(
 ) -> crate::service::Result<()> {
     let services = &state.services;
     let t = claim::ticket(services, id).await?;
-    let pb = &services.playbook;
-    let mine = pb.member(&ba.user.id).and_then(|m| m.level);
-    let current = t
-        .claim
-        .escalated_to
-        .as_deref()
-        .and_then(crate::domain::team::Level::from_key);
-    let next = pb.escalation.next_rung(mine, current).map(|r| r.key);
-    let view = views::claim::escalate_modal(&t, &pb.escalation.all(), next.as_deref());
+    let next = claim::next_rung(services, &ba.user.id, &t).map(|r| r.key);
+    let view =
+        views::claim::escalate_modal(&t, &services.playbook.escalation.all(), next.as_deref());
+    open_modal(
+        state,
+        ba,
+        view,
+        "the escalation form (or use `/cx escalate <ticket> [reason]`)",
+    )
+    .await
+}
+
+/// Opens a modal with the click's trigger_id (inline: it expires in 3 s).
+async fn open_modal(
+    state: &AppState,
+    ba: &BlockActions,
+    view: slack_morphism::prelude::SlackView,
+    what: &str,
+) -> crate::service::Result<()> {
     let Some(trigger) = &ba.trigger_id else {
-        return Err(crate::service::Error::User("Slack sent no trigger to open the escalation form; use `/cx escalate <ticket> [reason]`.".into()));
+        return Err(crate::service::Error::User(format!(
+            "Slack sent no trigger to open {what}; try again."
+        )));
     };
-    if let Err(e) = services.slack.open_view(trigger, view).await {
-        tracing::warn!(error = %e, "views.open for escalation failed");
-        return Err(crate::service::Error::User("Slack did not open the escalation form; try again or use `/cx escalate <ticket> [reason]`.".into()));
+    if let Err(e) = state.services.slack.open_view(trigger, view).await {
+        tracing::warn!(error = %e, what, "views.open failed");
+        return Err(crate::service::Error::User(format!(
+            "Slack did not open {what}; try again."
+        )));
     }
     Ok(())
 }
@@ -262,23 +276,13 @@ async fn open_record_caller_modal(
     id: i64,
 ) -> crate::service::Result<()> {
     let t = claim::ticket(&state.services, id).await?;
-    let Some(trigger) = &ba.trigger_id else {
-        return Err(crate::service::Error::User(
-            "Slack sent no trigger to open the form; try again.".into(),
-        ));
-    };
-    if let Err(e) = state
-        .services
-        .slack
-        .open_view(trigger, views::claim::record_caller_modal(&t))
-        .await
-    {
-        tracing::warn!(error = %e, "views.open for record caller failed");
-        return Err(crate::service::Error::User(
-            "Slack did not open the form; try again.".into(),
-        ));
-    }
-    Ok(())
+    open_modal(
+        state,
+        ba,
+        views::claim::record_caller_modal(&t),
+        "the caller form",
+    )
+    .await
 }
 
 async fn on_record_caller_submit(state: &AppState, vs: &ViewSubmission) -> InteractionResponse {
@@ -336,23 +340,13 @@ async fn open_called_back_modal(
     id: i64,
 ) -> crate::service::Result<()> {
     let t = callback::check_callable(&state.services, id).await?;
-    let Some(trigger) = &ba.trigger_id else {
-        return Err(crate::service::Error::User(
-            "Slack sent no trigger to open the call-notes form; try again.".into(),
-        ));
-    };
-    if let Err(e) = state
-        .services
-        .slack
-        .open_view(trigger, views::claim::called_back_modal(&t))
-        .await
-    {
-        tracing::warn!(error = %e, "views.open for call notes failed");
-        return Err(crate::service::Error::User(
-            "Slack did not open the call-notes form; try again.".into(),
-        ));
-    }
-    Ok(())
+    open_modal(
+        state,
+        ba,
+        views::claim::called_back_modal(&t),
+        "the call-notes form",
+    )
+    .await
 }
 
 async fn on_called_back_submit(state: &AppState, vs: &ViewSubmission) -> InteractionResponse {
