@@ -238,6 +238,7 @@ macro_rules! impl_claim_store {
             }
 
             async fn save_slack_user(&self, user: &str, name: &str, tz: Option<&str>, now: i64) -> $crate::db::StoreResult<()> {
+                let mut w = self.begin_single().await?;
                 sqlx::query(
                     "INSERT INTO slack_users (user_id, name, tz, fetched_at) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, tz = excluded.tz, fetched_at = excluded.fetched_at",
@@ -246,8 +247,9 @@ macro_rules! impl_claim_store {
                 .bind(name)
                 .bind(tz)
                 .bind(now)
-                .execute(self.writer())
+                .execute(&mut *w)
                 .await?;
+                w.commit().await?;
                 Ok(())
             }
         }

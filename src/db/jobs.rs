@@ -2,6 +2,10 @@
 
 use serde::Serialize;
 
+/// Slack allows about one message per second per channel; the 50 ms margin absorbs network
+/// jitter, so two paced posts never reach Slack less than a second apart (95% of the rate).
+pub const PACE_INTERVAL_MS: i64 = 1_050;
+
 /// A job to insert. Built by `jobs::enqueue` helpers, never by hand in SQL.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewJob {
@@ -12,8 +16,13 @@ pub struct NewJob {
     pub dedupe_key: Option<String>,
     /// Recurring jobs are unique on (name, run_at), so replicas never post a digest twice.
     pub recurring: bool,
-    /// Jobs with the same pace key (a Slack channel) are spread to one per interval.
+    /// Jobs with the same pace key (a Slack channel) are spread to one per interval: a job
+    /// without a dedupe key takes its channel's next slot as it is inserted, so the worker
+    /// never leases it before its turn.
     pub pace_key: Option<String>,
+    /// Not inserted while a job with the same key waits unleased (a card re-render, an App
+    /// Home refresh: the one already queued will show the latest state).
+    pub coalesce_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,12 +19,13 @@ pub mod postgres;
 mod rows;
 mod shared;
 pub mod sqlite;
+mod sqlite_writer;
 pub mod tickets;
 mod tickets_sql;
 
 pub use claims::{Audit, AuditRow, ClaimStore, JobsForClaim, SlackUserRow, Source};
 pub use followups::{FollowupRow, FollowupStore};
-pub use jobs::{JobRow, JobState, NewJob};
+pub use jobs::{JobRow, JobState, NewJob, PACE_INTERVAL_MS};
 pub use rows::PostedMessage;
 pub use tickets::{
     CustomerInput, CustomerRow, IntakeContext, IntakePlan, IntakePlanner, IntakeRecorded,
@@ -44,6 +45,8 @@ pub enum StoreError {
     Locked(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error("the write could not be committed: {0}")]
+    Commit(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -85,8 +88,17 @@ pub trait JobStore: Send + Sync {
     async fn park_job(&self, id: i64, error: &str, now: i64) -> StoreResult<()>;
     /// Reserves the next send slot for a pace key (a channel) and returns its time.
     async fn reserve_pace_slot(&self, key: &str, now: i64, interval_ms: i64) -> StoreResult<i64>;
-    /// Pushes a pace key's next slot to at least `at` (after a 429).
+    /// Pushes a pace key's next slot, and its next allowed send, to at least `at` (after a 429).
     async fn push_pace_slot(&self, key: &str, at: i64) -> StoreResult<()>;
+    /// The last check before a paced call: records `now` as the key's last send and returns
+    /// None when the previous one left at least `interval_ms` ago; otherwise changes nothing
+    /// and returns when the call may go.
+    async fn pass_send_gate(
+        &self,
+        key: &str,
+        now: i64,
+        interval_ms: i64,
+    ) -> StoreResult<Option<i64>>;
     /// Job counts by state, for metrics and tests.
     async fn job_counts(&self) -> StoreResult<Vec<(String, i64)>>;
     /// All jobs, oldest first (tests and `cxbot` diagnostics).

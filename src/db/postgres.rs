@@ -7,8 +7,9 @@ use super::shared::impl_shared_store;
 use super::tickets_sql::impl_ticket_store;
 use super::{Backend, Store, StoreResult};
 use async_trait::async_trait;
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgPoolOptions;
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use std::time::Duration;
 
 pub struct PgStore {
@@ -23,9 +24,15 @@ impl PgStore {
          RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state";
     const PACE_SQL: &'static str = "INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2 + $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2) + $3 RETURNING next_at";
+    /// Reserves a slot for a job being queued, unless a job it coalesces with waits ($4):
+    /// then no row comes back and nothing is reserved.
+    const QUEUE_PACE_SQL: &'static str = "INSERT INTO pace_slots (pace_key, next_at) SELECT $1, $2 + $3 \
+         WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE coalesce_key = $4 AND state = 'pending' AND locked_until IS NULL) \
+         ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2) + $3 RETURNING next_at";
     const PUSH_PACE_SQL: &'static str =
-        "INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2) \
-         ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2)";
+        "INSERT INTO pace_slots (pace_key, next_at, last_sent_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2), \
+         last_sent_at = GREATEST(pace_slots.last_sent_at, $3)";
 
     pub async fn connect(url: &str) -> StoreResult<Self> {
         let pool = PgPoolOptions::new()
@@ -41,9 +48,33 @@ impl PgStore {
         Ok(self.pool.begin().await?)
     }
 
-    /// PostgreSQL has row locks: writes share the pool.
-    pub(crate) fn writer(&self) -> &PgPool {
-        &self.pool
+    /// One statement on its own: PostgreSQL has row locks, so it runs on any pooled
+    /// connection in autocommit.
+    async fn begin_single(&self) -> StoreResult<Autocommit> {
+        Ok(Autocommit(self.pool.acquire().await?))
+    }
+}
+
+/// A pooled connection in autocommit, shaped like a transaction so the shared SQL can
+/// write `begin_single()` ... `commit()` for both stores.
+pub(crate) struct Autocommit(PoolConnection<Postgres>);
+
+impl Autocommit {
+    async fn commit(self) -> StoreResult<()> {
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for Autocommit {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Autocommit {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.0
     }
 }
 

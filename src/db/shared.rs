@@ -12,16 +12,51 @@ macro_rules! impl_shared_store {
                 now: i64,
             ) -> $crate::db::StoreResult<()> {
                 for job in jobs {
+                    // A paced job takes its channel's next slot now, in this transaction, so
+                    // the worker leases it once, at its turn. A keyed job (which may turn out
+                    // to be a duplicate) takes its slot when it first runs instead. A job
+                    // that coalesces with one already waiting is not queued (and takes no slot).
+                    let (run_at, paced_at) = match (&job.pace_key, &job.dedupe_key) {
+                        (Some(key), None) => {
+                            let next: Option<i64> = sqlx::query_scalar(Self::QUEUE_PACE_SQL)
+                                .bind(key)
+                                .bind(job.run_at)
+                                .bind($crate::db::PACE_INTERVAL_MS)
+                                .bind(&job.coalesce_key)
+                                .fetch_optional(&mut *conn)
+                                .await?;
+                            let Some(next) = next else { continue };
+                            let slot = next - $crate::db::PACE_INTERVAL_MS;
+                            (slot, Some(slot))
+                        }
+                        _ => {
+                            if let Some(key) = &job.coalesce_key {
+                                let waiting: Option<i64> = sqlx::query_scalar(
+                                    "SELECT id FROM jobs WHERE coalesce_key = $1 AND state = 'pending' AND locked_until IS NULL LIMIT 1",
+                                )
+                                .bind(key)
+                                .fetch_optional(&mut *conn)
+                                .await?;
+                                if waiting.is_some() {
+                                    continue;
+                                }
+                            }
+                            (job.run_at, None)
+                        }
+                    };
                     sqlx::query(
-                        "INSERT INTO jobs (name, payload, run_at, dedupe_key, recurring, pace_key, state, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7) ON CONFLICT DO NOTHING",
+                        "INSERT INTO jobs (name, payload, run_at, dedupe_key, recurring, pace_key, paced_at, coalesce_key, \
+                         state, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $9) ON CONFLICT DO NOTHING",
                     )
                     .bind(job.name)
                     .bind(&job.payload)
-                    .bind(job.run_at)
+                    .bind(run_at)
                     .bind(&job.dedupe_key)
                     .bind(job.recurring as i64)
                     .bind(&job.pace_key)
+                    .bind(paced_at)
+                    .bind(&job.coalesce_key)
                     .bind(now)
                     .execute(&mut *conn)
                     .await?;
@@ -46,15 +81,17 @@ macro_rules! impl_shared_store {
                 limit: i64,
                 worker: &str,
             ) -> $crate::db::StoreResult<Vec<$crate::db::JobRow>> {
+                let mut w = self.begin_single().await?;
                 let mut rows = sqlx::query_as::<_, $crate::db::JobRow>(Self::LEASE_SQL)
                     .bind(lease_until)
                     .bind(worker)
                     .bind(now)
                     .bind(limit)
-                    .fetch_all(self.writer())
+                    .fetch_all(&mut *w)
                     .await?;
                 // RETURNING does not promise the subquery's order.
                 rows.sort_by_key(|r| (r.run_at, r.id));
+                w.commit().await?;
                 Ok(rows)
             }
 
@@ -94,6 +131,7 @@ macro_rules! impl_shared_store {
             }
 
             async fn retry_job(&self, id: i64, run_at: i64, error: &str, now: i64) -> $crate::db::StoreResult<()> {
+                let mut w = self.begin_single().await?;
                 sqlx::query(
                     "UPDATE jobs SET run_at = $2, locked_until = NULL, paced_at = NULL, last_error = $3, updated_at = $4 WHERE id = $1",
                 )
@@ -101,8 +139,9 @@ macro_rules! impl_shared_store {
                 .bind(run_at)
                 .bind(error)
                 .bind(now)
-                .execute(self.writer())
+                .execute(&mut *w)
                 .await?;
+                w.commit().await?;
                 Ok(())
             }
 
@@ -114,6 +153,7 @@ macro_rules! impl_shared_store {
                 note: Option<&str>,
                 now: i64,
             ) -> $crate::db::StoreResult<()> {
+                let mut w = self.begin_single().await?;
                 sqlx::query(
                     "UPDATE jobs SET run_at = $2, locked_until = NULL, attempts = attempts - 1, \
                      paced_at = CASE WHEN $3 = 1 THEN $2 ELSE NULL END, \
@@ -124,36 +164,77 @@ macro_rules! impl_shared_store {
                 .bind(paced as i64)
                 .bind(note)
                 .bind(now)
-                .execute(self.writer())
+                .execute(&mut *w)
                 .await?;
+                w.commit().await?;
                 Ok(())
             }
 
             async fn park_job(&self, id: i64, error: &str, now: i64) -> $crate::db::StoreResult<()> {
+                let mut w = self.begin_single().await?;
                 sqlx::query(
                     "UPDATE jobs SET state = 'dead', locked_until = NULL, last_error = $2, updated_at = $3 WHERE id = $1",
                 )
                 .bind(id)
                 .bind(error)
                 .bind(now)
-                .execute(self.writer())
+                .execute(&mut *w)
                 .await?;
+                w.commit().await?;
                 Ok(())
             }
 
             async fn reserve_pace_slot(&self, key: &str, now: i64, interval_ms: i64) -> $crate::db::StoreResult<i64> {
+                let mut w = self.begin_single().await?;
                 let next: i64 = sqlx::query_scalar(Self::PACE_SQL)
                     .bind(key)
                     .bind(now)
                     .bind(interval_ms)
-                    .fetch_one(self.writer())
+                    .fetch_one(&mut *w)
                     .await?;
+                w.commit().await?;
                 Ok(next - interval_ms)
             }
 
             async fn push_pace_slot(&self, key: &str, at: i64) -> $crate::db::StoreResult<()> {
-                sqlx::query(Self::PUSH_PACE_SQL).bind(key).bind(at).execute(self.writer()).await?;
+                let mut w = self.begin_single().await?;
+                sqlx::query(Self::PUSH_PACE_SQL)
+                    .bind(key)
+                    .bind(at)
+                    .bind(at - $crate::db::PACE_INTERVAL_MS)
+                    .execute(&mut *w)
+                    .await?;
+                w.commit().await?;
                 Ok(())
+            }
+
+            async fn pass_send_gate(
+                &self,
+                key: &str,
+                now: i64,
+                interval_ms: i64,
+            ) -> $crate::db::StoreResult<Option<i64>> {
+                let mut w = self.begin_single().await?;
+                let passed: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO pace_slots (pace_key, next_at, last_sent_at) VALUES ($1, $2, $2) \
+                     ON CONFLICT (pace_key) DO UPDATE SET last_sent_at = $2 \
+                     WHERE pace_slots.last_sent_at IS NULL OR pace_slots.last_sent_at <= $3 RETURNING last_sent_at",
+                )
+                .bind(key)
+                .bind(now)
+                .bind(now - interval_ms)
+                .fetch_optional(&mut *w)
+                .await?;
+                if passed.is_some() {
+                    w.commit().await?;
+                    return Ok(None);
+                }
+                let last: Option<i64> = sqlx::query_scalar("SELECT last_sent_at FROM pace_slots WHERE pace_key = $1")
+                    .bind(key)
+                    .fetch_one(&mut *w)
+                    .await?;
+                w.commit().await?;
+                Ok(Some(last.unwrap_or(now) + interval_ms))
             }
 
             async fn job_counts(&self) -> $crate::db::StoreResult<Vec<(String, i64)>> {
@@ -183,10 +264,12 @@ macro_rules! impl_shared_store {
             }
 
             async fn prune_done_jobs(&self, before: i64) -> $crate::db::StoreResult<u64> {
+                let mut w = self.begin_single().await?;
                 let done = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND updated_at < $1")
                     .bind(before)
-                    .execute(self.writer())
+                    .execute(&mut *w)
                     .await?;
+                w.commit().await?;
                 Ok(done.rows_affected())
             }
         }

@@ -1,15 +1,17 @@
-//! SQLite: the default, one process, zero set-up. WAL journal, `synchronous=NORMAL`,
-//! `BEGIN IMMEDIATE` for read-then-write. One writer: `serve` holds an exclusive lock on
-//! `<database>.lock`, so a second `serve` on the same file refuses to start.
+//! SQLite: the default, one process, zero set-up. WAL journal, `synchronous=NORMAL`, one
+//! writer connection whose transactions are group-committed (`sqlite_writer`). One writer
+//! process: `serve` holds an exclusive lock on `<database>.lock`, so a second `serve` on the
+//! same file refuses to start.
 
 use super::claims_sql::impl_claim_store;
 use super::followups_sql::impl_followup_store;
 use super::shared::impl_shared_store;
+use super::sqlite_writer::{GroupWriter, WriteTx};
 use super::tickets_sql::impl_ticket_store;
 use super::{Backend, OpenMode, Store, StoreError, StoreResult};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, Sqlite, SqlitePool};
 use std::fs::File;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -20,8 +22,9 @@ pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
     /// The one writer. SQLite has one write lock; with several writing connections the
     /// losers sleep in SQLite's busy handler (up to 100 ms a try). One connection makes
-    /// writers queue in-process, first come first served, and never sleep.
-    writer: SqlitePool,
+    /// writers queue in-process, first come first served, and never sleep; queued writes
+    /// are committed together.
+    writer: GroupWriter,
     /// Held for the life of a `serve`; the OS releases it if the process dies.
     _lock: Option<File>,
 }
@@ -33,9 +36,15 @@ impl SqliteStore {
          RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state";
     const PACE_SQL: &'static str = "INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2 + $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2) + $3 RETURNING next_at";
+    /// Reserves a slot for a job being queued, unless a job it coalesces with waits ($4):
+    /// then no row comes back and nothing is reserved.
+    const QUEUE_PACE_SQL: &'static str = "INSERT INTO pace_slots (pace_key, next_at) SELECT $1, $2 + $3 \
+         WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE coalesce_key = $4 AND state = 'pending' AND locked_until IS NULL) \
+         ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2) + $3 RETURNING next_at";
     const PUSH_PACE_SQL: &'static str =
-        "INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2) \
-         ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2)";
+        "INSERT INTO pace_slots (pace_key, next_at, last_sent_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2), \
+         last_sent_at = max(COALESCE(pace_slots.last_sent_at, $3), $3)";
 
     pub async fn connect(url: &str, mode: OpenMode) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)?
@@ -48,13 +57,9 @@ impl SqliteStore {
             OpenMode::Serve => Some(take_lock(options.get_filename().to_path_buf())?),
             OpenMode::Tool => None,
         };
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options.clone())
-            .await?;
-        sqlx::migrate!("migrations/sqlite").run(&writer).await?;
+        let mut writer = options.connect().await?;
+        sqlx::migrate!("migrations/sqlite").run(&mut writer).await?;
+        let writer = GroupWriter::new(writer);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
@@ -67,12 +72,14 @@ impl SqliteStore {
         })
     }
 
-    async fn begin_write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    /// A unit of work on the writer, committed with the others queued beside it.
+    async fn begin_write(&self) -> StoreResult<WriteTx> {
+        self.writer.begin().await
     }
 
-    pub(crate) fn writer(&self) -> &SqlitePool {
-        &self.writer
+    /// One statement on its own: on SQLite also a unit on the writer.
+    async fn begin_single(&self) -> StoreResult<WriteTx> {
+        self.writer.begin().await
     }
 }
 
@@ -115,7 +122,7 @@ impl Store for SqliteStore {
     }
 
     async fn close(&self) {
-        self.pool.close().await;
         self.writer.close().await;
+        self.pool.close().await;
     }
 }

@@ -118,6 +118,9 @@ pub struct IntakeContext {
     pub customer_tickets: Vec<TicketRow>,
     /// The customer record the event matched or created.
     pub customer_id: Option<i64>,
+    /// No stored customer matched the event's email or phone: this one was created now, so
+    /// they have no other tickets and no follow-ups running.
+    pub new_customer: bool,
 }
 
 /// What to write. `ticket.id` is ignored for an insert; the jobs get the id written.

@@ -6,12 +6,12 @@ macro_rules! impl_ticket_store {
     ($store:ty, $db:ty) => {
         impl $store {
             /// Finds the customer by email or phone key and fills in what we learnt, or
-            /// records a new one. None when the event says nothing to match on.
+            /// records a new one (then `true`). None when the event says nothing to match on.
             async fn upsert_customer(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 c: &$crate::db::CustomerInput,
                 now: i64,
-            ) -> $crate::db::StoreResult<Option<i64>> {
+            ) -> $crate::db::StoreResult<Option<(i64, bool)>> {
                 if c.email.is_none() && c.phone_key.is_none() {
                     return Ok(None);
                 }
@@ -39,7 +39,7 @@ macro_rules! impl_ticket_store {
                     .bind(now)
                     .execute(&mut *conn)
                     .await?;
-                    return Ok(Some(id));
+                    return Ok(Some((id, false)));
                 }
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO customers (name, email, phone, phone_key, order_id, created_at, updated_at) \
@@ -53,7 +53,7 @@ macro_rules! impl_ticket_store {
                 .bind(now)
                 .fetch_one(&mut *conn)
                 .await?;
-                Ok(Some(id))
+                Ok(Some((id, true)))
             }
         }
 
@@ -80,7 +80,9 @@ macro_rules! impl_ticket_store {
                     tx.commit().await?;
                     return Ok($crate::db::IntakeRecorded { fresh: false, ticket_id: None, new_ticket: false });
                 }
-                let customer_id = Self::upsert_customer(&mut tx, event.customer, now).await?;
+                let customer = Self::upsert_customer(&mut tx, event.customer, now).await?;
+                let customer_id = customer.map(|(id, _)| id);
+                let new_customer = customer.is_some_and(|(_, new)| new);
                 let existing = sqlx::query_as::<_, $crate::db::TicketRow>(concat!(
                     "SELECT ", $crate::db::tickets::ticket_columns!(),
                     " FROM tickets WHERE helpdesk = $1 AND external_id = $2"
@@ -89,7 +91,9 @@ macro_rules! impl_ticket_store {
                 .bind(event.external_id)
                 .fetch_optional(&mut *tx)
                 .await?;
+                // A customer recorded just now has no other tickets.
                 let customer_tickets = match customer_id {
+                    _ if new_customer => Vec::new(),
                     None => Vec::new(),
                     Some(cid) => sqlx::query_as::<_, $crate::db::TicketRow>(concat!(
                         "SELECT ", $crate::db::tickets::ticket_columns!(),
@@ -101,7 +105,7 @@ macro_rules! impl_ticket_store {
                     .fetch_all(&mut *tx)
                     .await?,
                 };
-                let ctx = $crate::db::IntakeContext { existing, customer_tickets, customer_id };
+                let ctx = $crate::db::IntakeContext { existing, customer_tickets, customer_id, new_customer };
                 let $crate::db::IntakePlan { write, mark_answered, jobs } = plan(&ctx);
                 let (ticket_id, new_ticket) = match write {
                     $crate::db::TicketWrite::Insert(t) => {

@@ -83,6 +83,12 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
         None
     }
 
+    /// Jobs that would do the same work (re-render one card, refresh one App Home): a new
+    /// one is not queued while an equal one waits to run.
+    fn coalesce_key(&self) -> Option<String> {
+        None
+    }
+
     async fn run(self, services: &Services) -> JobResult;
 
     /// A row to insert, due at `run_at` (unix ms).
@@ -94,6 +100,7 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
             dedupe_key: None,
             recurring: false,
             pace_key: self.pace_key(),
+            coalesce_key: self.coalesce_key(),
         }
     }
 }

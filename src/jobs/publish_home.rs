@@ -15,6 +15,10 @@ pub struct PublishHome {
 impl Job for PublishHome {
     const NAME: &'static str = "publish_home";
 
+    fn coalesce_key(&self) -> Option<String> {
+        Some(format!("publish_home:{}", self.user))
+    }
+
     async fn run(self, services: &Services) -> JobResult {
         let data = service::home::home_data(services, &self.user)
             .await

@@ -35,6 +35,10 @@ impl Job for SyncCard {
         Some(self.channel.clone())
     }
 
+    fn coalesce_key(&self) -> Option<String> {
+        Some(format!("sync_card:{}", self.ticket_id))
+    }
+
     async fn run(self, services: &Services) -> JobResult {
         let store = &services.store;
         let Some(ticket) = store.ticket(self.ticket_id).await? else {

@@ -18,9 +18,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-/// Slack allows about one message per second per channel; the 50 ms margin absorbs network
-/// jitter, so two paced posts never reach Slack less than a second apart (95% of the rate).
-pub const PACE_INTERVAL_MS: i64 = 1_050;
+pub use crate::db::PACE_INTERVAL_MS;
 /// How long a leased job is ours before another worker may take it.
 pub const LEASE_MS: i64 = 5 * 60 * 1_000;
 /// A job that has failed this many times is parked.
@@ -157,7 +155,7 @@ async fn execute(services: Arc<Services>, registry: Registry, row: crate::db::Jo
             .increment(1);
     };
 
-    // Pacing: a job for a channel first reserves that channel's next slot.
+    // Pacing: a job for a channel holds one of its slots (taken when it was queued, or now).
     if let (Some(key), None) = (&row.pace_key, row.paced_at) {
         match store.reserve_pace_slot(key, now, PACE_INTERVAL_MS).await {
             Ok(slot) if slot > now => {
@@ -170,6 +168,27 @@ async fn execute(services: Arc<Services>, registry: Registry, row: crate::db::Jo
             Ok(_) => {}
             Err(e) => {
                 tracing::warn!(job = row.id, error = %e, "could not reserve a pace slot; retrying");
+                let _ = store
+                    .retry_job(row.id, now + backoff_ms(1), &e.to_string(), now)
+                    .await;
+                return;
+            }
+        }
+    }
+    // Slots are a schedule; a late worker could still run two of them back to back. The
+    // gate is what guarantees the gap, whatever the schedule: too soon, and the job waits.
+    if let Some(key) = &row.pace_key {
+        match store.pass_send_gate(key, now, PACE_INTERVAL_MS).await {
+            Ok(None) => {}
+            Ok(Some(at)) => {
+                if let Err(e) = store.defer_job(row.id, at, true, None, now).await {
+                    tracing::error!(job = row.id, error = %e, "could not defer paced job");
+                }
+                record("paced");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(job = row.id, error = %e, "could not check the send gate; retrying");
                 let _ = store
                     .retry_job(row.id, now + backoff_ms(1), &e.to_string(), now)
                     .await;

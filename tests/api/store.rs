@@ -21,6 +21,7 @@ fn job(payload: &str, run_at: i64) -> NewJob {
         dedupe_key: None,
         recurring: false,
         pace_key: None,
+        coalesce_key: None,
     }
 }
 
@@ -280,4 +281,172 @@ async fn a_second_serve_on_one_sqlite_file_refuses_to_start() {
     db::open(&tdb.url, OpenMode::Tool)
         .await
         .expect("migrate alongside serve");
+}
+
+fn paced(payload: &str, channel: &str) -> NewJob {
+    NewJob {
+        pace_key: Some(channel.into()),
+        ..job(payload, 0)
+    }
+}
+
+#[tokio::test]
+async fn a_paced_job_takes_its_channel_slot_when_queued() {
+    for backend in backends() {
+        let (store, _db) = open(backend).await;
+        store
+            .enqueue(
+                &[
+                    paced("a", "C1"),
+                    paced("b", "C1"),
+                    paced("c", "C2"),
+                    paced("d", "C1"),
+                ],
+                0,
+            )
+            .await
+            .unwrap();
+        let slots: Vec<(String, i64, Option<i64>)> = store
+            .list_jobs(JobState::Pending)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|j| (j.payload, j.run_at, j.paced_at))
+            .collect();
+        let i = db::PACE_INTERVAL_MS;
+        let want = [("a", 0), ("c", 0), ("b", i), ("d", 2 * i)];
+        let want: Vec<(String, i64, Option<i64>)> = want
+            .iter()
+            .map(|(p, at)| (p.to_string(), *at, Some(*at)))
+            .collect();
+        assert_eq!(slots, want, "{backend:?}");
+        // Only the first is due: the worker never leases the others before their turn.
+        let due = store.lease_jobs(0, 60_000, 10, "w").await.unwrap();
+        let due: Vec<_> = due.iter().map(|j| j.payload.as_str()).collect();
+        assert_eq!(due, vec!["a", "c"], "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_coalesced_job_is_not_queued_twice_while_one_waits() {
+    for backend in backends() {
+        let (store, _db) = open(backend).await;
+        let home = |p: &str| NewJob {
+            coalesce_key: Some("publish_home:U1".into()),
+            ..job(p, 0)
+        };
+        store
+            .enqueue(&[home("first"), home("second")], 0)
+            .await
+            .unwrap();
+        store.enqueue(&[home("third")], 0).await.unwrap();
+        let pending = store.list_jobs(JobState::Pending).await.unwrap();
+        assert_eq!(pending.len(), 1, "{backend:?}: one waiting refresh");
+        // Once it is running it no longer covers what changes next: a new one is queued.
+        let leased = store.lease_jobs(0, 60_000, 10, "w").await.unwrap();
+        assert_eq!(leased.len(), 1);
+        store.enqueue(&[home("fourth")], 0).await.unwrap();
+        store.enqueue(&[home("fifth")], 0).await.unwrap();
+        let payloads: Vec<String> = store
+            .list_jobs(JobState::Pending)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|j| j.payload)
+            .collect();
+        assert_eq!(payloads, vec!["first", "fourth"], "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_send_gate_keeps_paced_calls_an_interval_apart() {
+    for backend in backends() {
+        let (store, _db) = open(backend).await;
+        let i = 1_050;
+        assert_eq!(store.pass_send_gate("C1", 10_000, i).await.unwrap(), None);
+        // A slot that ran late must not leave right behind the previous call.
+        assert_eq!(
+            store.pass_send_gate("C1", 10_500, i).await.unwrap(),
+            Some(11_050),
+            "{backend:?}"
+        );
+        assert_eq!(store.pass_send_gate("C2", 10_500, i).await.unwrap(), None);
+        assert_eq!(store.pass_send_gate("C1", 11_050, i).await.unwrap(), None);
+        // After a 429 with Retry-After, nothing leaves before it.
+        store.push_pace_slot("C1", 20_000).await.unwrap();
+        assert_eq!(
+            store.pass_send_gate("C1", 19_000, i).await.unwrap(),
+            Some(20_000),
+            "{backend:?}"
+        );
+        assert_eq!(store.pass_send_gate("C1", 20_000, i).await.unwrap(), None);
+    }
+}
+
+/// Writes are committed in groups on SQLite (one transaction for the writes queued
+/// together); each must still be all-or-nothing on its own, even when its request is
+/// cancelled halfway, and answered only once another connection can read it.
+#[tokio::test]
+async fn concurrent_writes_are_each_atomic_and_durable_when_answered() {
+    for backend in backends() {
+        let (store, db) = open(backend).await;
+        let n = 60;
+        let tasks: Vec<_> = (0..n)
+            .map(|i| {
+                let s = store.clone();
+                let work = async move {
+                    let key = format!("k{i}");
+                    let jobs = [job(&format!("{i}-a"), 0), job(&format!("{i}-b"), 0)];
+                    s.record_event(&key, "test", 0, &jobs).await.unwrap()
+                };
+                // Every third write is cancelled at some point of its way.
+                if i % 3 == 0 {
+                    tokio::spawn(async move {
+                        let _ =
+                            tokio::time::timeout(std::time::Duration::from_micros(50 * i), work)
+                                .await;
+                        None
+                    })
+                } else {
+                    tokio::spawn(async move { Some(work.await) })
+                }
+            })
+            .collect();
+        let mut answered = Vec::new();
+        for (i, t) in tasks.into_iter().enumerate() {
+            if let Some(fresh) = t.await.unwrap() {
+                assert!(fresh, "{backend:?}: k{i} was new");
+                answered.push(i);
+            }
+        }
+        // Read through another connection (another store on the same database).
+        let other = db::open(&db.url, OpenMode::Tool).await.unwrap();
+        let payloads: HashSet<String> = other
+            .list_jobs(JobState::Pending)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|j| j.payload)
+            .collect();
+        for i in 0..n {
+            let has_a = payloads.contains(&format!("{i}-a"));
+            let has_b = payloads.contains(&format!("{i}-b"));
+            assert_eq!(has_a, has_b, "{backend:?}: k{i} was half written");
+            let recorded = !other
+                .record_event(&format!("k{i}"), "test", 0, &[])
+                .await
+                .unwrap();
+            assert_eq!(
+                recorded, has_a,
+                "{backend:?}: k{i}: inbox and jobs disagree"
+            );
+            if answered.contains(&(i as usize)) {
+                assert!(recorded, "{backend:?}: k{i} was answered but is not stored");
+            }
+        }
+        assert!(
+            answered.len() >= 40,
+            "{backend:?}: the uncancelled writes all answered"
+        );
+    }
 }

@@ -1,0 +1,236 @@
+//! Group commit for SQLite's one writer connection.
+//!
+//! Why: profiling intake on SQLite (issue 7) showed the cost of a write transaction is not
+//! SQLite's work but its edges: every commit appends each page it touched to the WAL (about
+//! twenty pages for an intake: the tickets, jobs, inbox and customers B-trees and their
+//! indexes, two `pwrite`s a page), and every statement is a round trip to sqlx's connection
+//! thread. Consecutive transactions touch the same right-most pages, so committing several
+//! together writes each page once.
+//!
+//! How: each unit of work (what used to be its own transaction) runs inside a SAVEPOINT of
+//! one shared `BEGIN IMMEDIATE` transaction, in arrival order (the mutex is fair). A unit's
+//! `commit()` schedules a flush if none is scheduled and waits for it; the flush queues on
+//! the same mutex, so it runs after the units already waiting and commits them all at once.
+//! Nobody is answered before the COMMIT that makes their write durable; a unit that fails
+//! or is dropped rolls back to its savepoint alone and the others are unaffected. With one
+//! request at a time a batch is one unit, as before.
+//!
+//! The bookkeeping statements ride along with the next one: a committed unit's RELEASE (or
+//! a dropped unit's ROLLBACK TO) is sent with the next unit's SAVEPOINT, or with the COMMIT,
+//! so a unit costs one round trip to the connection thread besides its own statements.
+
+use super::{StoreError, StoreResult};
+use sqlx::{Executor, SqliteConnection};
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+use tokio::sync::{oneshot, Mutex, OwnedMutexGuard};
+
+type Waiter = oneshot::Sender<Result<(), String>>;
+
+struct State {
+    conn: Option<SqliteConnection>,
+    /// A `BEGIN IMMEDIATE` is open.
+    open: bool,
+    /// The savepoint of the last unit is still on the stack, and what to do with it.
+    last: Last,
+    flush_scheduled: bool,
+    /// Units released into the open transaction, waiting for its COMMIT.
+    waiting: Vec<Waiter>,
+    /// Units in the open transaction (metrics).
+    units: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Last {
+    /// No savepoint open.
+    Settled,
+    /// Committed: release it (keep its changes).
+    Keep,
+    /// Dropped without commit: roll back to it, then release it.
+    Undo,
+}
+
+impl State {
+    fn conn(&mut self) -> StoreResult<&mut SqliteConnection> {
+        self.conn
+            .as_mut()
+            .ok_or_else(|| StoreError::Commit("the database is closed".into()))
+    }
+
+    /// What starts the next unit: settles the last unit's savepoint on the way.
+    fn next_unit_sql(&mut self) -> &'static str {
+        let sql = match (self.open, self.last) {
+            (false, _) => "BEGIN IMMEDIATE; SAVEPOINT unit",
+            (true, Last::Settled) => "SAVEPOINT unit",
+            (true, Last::Keep) => "RELEASE unit; SAVEPOINT unit",
+            (true, Last::Undo) => "ROLLBACK TO unit; RELEASE unit; SAVEPOINT unit",
+        };
+        self.last = Last::Settled;
+        sql
+    }
+
+    /// What commits the open transaction, settling the last unit's savepoint first.
+    fn commit_sql(&mut self) -> &'static str {
+        let sql = match self.last {
+            Last::Settled => "COMMIT",
+            Last::Keep => "RELEASE unit; COMMIT",
+            Last::Undo => "ROLLBACK TO unit; RELEASE unit; COMMIT",
+        };
+        self.last = Last::Settled;
+        sql
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct GroupWriter {
+    state: Arc<Mutex<State>>,
+}
+
+impl GroupWriter {
+    pub(crate) fn new(conn: SqliteConnection) -> Self {
+        Self {
+            state: Arc::new(Mutex::new(State {
+                conn: Some(conn),
+                open: false,
+                last: Last::Settled,
+                flush_scheduled: false,
+                waiting: Vec::new(),
+                units: 0,
+            })),
+        }
+    }
+
+    /// Starts a unit of work. Dropping it without `commit()` undoes it alone.
+    pub(crate) async fn begin(&self) -> StoreResult<WriteTx> {
+        let mut guard = self.state.clone().lock_owned().await;
+        let sql = guard.next_unit_sql();
+        let started = match guard.conn() {
+            Ok(conn) => conn.execute(sql).await.map_err(StoreError::from),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = started {
+            // The transaction is in an unknown state: give all of it up, and say so.
+            abort(&mut guard, &e.to_string()).await;
+            return Err(e);
+        }
+        if !guard.open {
+            guard.open = true;
+            guard.units = 0;
+        }
+        guard.units += 1;
+        guard.last = Last::Undo;
+        Ok(WriteTx {
+            guard: Some(guard),
+            state: self.state.clone(),
+        })
+    }
+
+    /// Commits whatever is open and closes the connection.
+    pub(crate) async fn close(&self) {
+        let mut guard = self.state.lock().await;
+        finish(&mut guard).await;
+        if let Some(conn) = guard.conn.take() {
+            let _ = sqlx::Connection::close(conn).await;
+        }
+    }
+}
+
+/// A unit of work on the writer: derefs to the connection, like a sqlx `Transaction`.
+pub(crate) struct WriteTx {
+    guard: Option<OwnedMutexGuard<State>>,
+    state: Arc<Mutex<State>>,
+}
+
+impl WriteTx {
+    /// Keeps this unit's changes and returns once they are committed (in the WAL).
+    pub(crate) async fn commit(mut self) -> StoreResult<()> {
+        let mut guard = self.guard.take().expect("a unit is committed once");
+        guard.last = Last::Keep;
+        let (tx, rx) = oneshot::channel();
+        guard.waiting.push(tx);
+        schedule_flush(&mut guard, &self.state);
+        drop(guard);
+        match rx.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(StoreError::Commit(e)),
+            Err(_) => Err(StoreError::Commit(
+                "the writer stopped before committing".into(),
+            )),
+        }
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        let state = self.guard.as_ref().expect("unit in progress");
+        state.conn.as_ref().expect("connection open")
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        let state = self.guard.as_mut().expect("unit in progress");
+        state.conn.as_mut().expect("connection open")
+    }
+}
+
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        if let Some(mut guard) = self.guard.take() {
+            // Not committed (an error, an early return, a cancelled request): the next
+            // statement on the writer first rolls this unit back to its savepoint.
+            guard.last = Last::Undo;
+            schedule_flush(&mut guard, &self.state);
+        }
+    }
+}
+
+async fn abort(state: &mut State, why: &str) {
+    if let Ok(conn) = state.conn() {
+        let _ = conn.execute("ROLLBACK").await;
+    }
+    state.open = false;
+    state.last = Last::Settled;
+    for w in state.waiting.drain(..) {
+        let _ = w.send(Err(why.to_string()));
+    }
+}
+
+/// Commits the open transaction and answers everyone in it.
+async fn finish(state: &mut State) {
+    if !state.open {
+        return;
+    }
+    let sql = state.commit_sql();
+    let committed = match state.conn() {
+        Ok(conn) => conn.execute(sql).await.map_err(StoreError::from),
+        Err(e) => Err(e),
+    };
+    match committed {
+        Ok(_) => {
+            state.open = false;
+            metrics::histogram!("cxbot_sqlite_group_commit_units").record(state.units as f64);
+            for w in state.waiting.drain(..) {
+                let _ = w.send(Ok(()));
+            }
+        }
+        Err(e) => abort(state, &e.to_string()).await,
+    }
+}
+
+fn schedule_flush(state: &mut State, shared: &Arc<Mutex<State>>) {
+    if state.flush_scheduled {
+        return;
+    }
+    let Ok(rt) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    state.flush_scheduled = true;
+    let shared = shared.clone();
+    rt.spawn(async move {
+        let mut guard = shared.lock().await;
+        guard.flush_scheduled = false;
+        finish(&mut guard).await;
+    });
+}
