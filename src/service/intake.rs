@@ -79,7 +79,8 @@ pub async fn accept_intake(services: &Services, event: &IntakeEvent) -> Result<A
         .store
         .record_intake(&request, &|ctx| {
             let mut p = plan(&inputs, ctx);
-            if let Some(job) = contacted.clone() {
+            // A first-time customer has no follow-ups to restart or stop.
+            if let Some(job) = contacted.clone().filter(|_| !ctx.new_customer) {
                 let inner = p.jobs;
                 p.jobs = Box::new(move |id| {
                     let mut jobs = inner(id);

@@ -47,6 +47,7 @@ fn job(id: i64) -> Vec<NewJob> {
         dedupe_key: None,
         recurring: false,
         pace_key: None,
+        coalesce_key: None,
     }]
 }
 
