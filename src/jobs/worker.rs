@@ -97,19 +97,25 @@ impl Worker {
     }
 
     /// The production loop: runs until `shutdown` turns true, finishing the batch in hand.
+    /// It leases (a write) only when a job is due: a wake-up from a request that queued
+    /// only later work (a paced card, a timer) costs one read.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let mut last_prune = 0_i64;
         loop {
             if *shutdown.borrow() {
                 break;
             }
-            let wait = match self.run_once().await {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => self.idle_wait().await,
-                Err(e) => {
-                    tracing::error!(error = %e, "worker could not lease jobs");
-                    Duration::from_secs(1)
-                }
+            let wait = match self.until_due().await {
+                Some(wait) => wait,
+                None => match self.run_once().await {
+                    Ok(n) if n > 0 => continue,
+                    // Due but leased elsewhere (another replica, or a job still running).
+                    Ok(_) => Duration::from_millis(50),
+                    Err(e) => {
+                        tracing::error!(error = %e, "worker could not lease jobs");
+                        Duration::from_secs(1)
+                    }
+                },
             };
             let now = self.services.clock.now_ms();
             if now - last_prune > 3_600_000 {
@@ -134,14 +140,18 @@ impl Worker {
         tracing::info!("worker stopped");
     }
 
-    /// How long an idle worker may sleep: until the next due job, at most a second (so
-    /// jobs enqueued by another replica are picked up promptly).
-    async fn idle_wait(&self) -> Duration {
+    /// None when a job is due now; otherwise how long the worker may sleep: until the next
+    /// due job, at most a second (so jobs queued by another replica are picked up promptly).
+    async fn until_due(&self) -> Option<Duration> {
         let now = self.services.clock.now_ms();
         match self.services.store.next_run_at().await {
-            Ok(Some(at)) if at > now => Duration::from_millis((at - now).min(1_000) as u64),
-            Ok(Some(_)) => Duration::from_millis(50),
-            _ => Duration::from_secs(1),
+            Ok(Some(at)) if at > now => Some(Duration::from_millis((at - now).min(1_000) as u64)),
+            Ok(Some(_)) => None,
+            Ok(None) => Some(Duration::from_secs(1)),
+            Err(e) => {
+                tracing::warn!(error = %e, "worker could not read the next due job");
+                Some(Duration::from_secs(1))
+            }
         }
     }
 }
