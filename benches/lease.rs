@@ -6,6 +6,10 @@
 //! iteration leases a fresh batch and the due set stays at ~100,000. The query plan
 //! (`EXPLAIN QUERY PLAN` / `EXPLAIN ANALYZE`) is printed once per backend.
 //!
+//! Also here, because it explains the SQLite write figures: `sqlx_sqlite_round_trip`, one
+//! `SELECT $1` on one sqlx SQLite connection, i.e. the cost of a statement's round trip to
+//! sqlx's connection thread (a write transaction pays it once per statement).
+//!
 //! ```text
 //! cargo bench --bench lease
 //! TEST_DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres cargo bench --bench lease
@@ -224,6 +228,35 @@ fn postgres(c: &mut Criterion, rt: &Runtime, base: &str) {
     });
 }
 
+/// One statement's round trip through sqlx's SQLite connection thread, nothing else.
+fn round_trip(c: &mut Criterion, rt: &Runtime) {
+    use sqlx::{ConnectOptions, Connection};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("rt.db").display());
+    let conn = rt.block_on(async {
+        SqliteConnectOptions::from_str(&url)
+            .expect("url")
+            .create_if_missing(true)
+            .connect()
+            .await
+            .expect("connection")
+    });
+    let mut conn = conn;
+    c.bench_function("sqlx_sqlite_round_trip", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let v: i64 = sqlx::query_scalar("SELECT $1")
+                    .bind(7_i64)
+                    .fetch_one(&mut conn)
+                    .await
+                    .expect("select");
+                std::hint::black_box(v)
+            })
+        })
+    });
+    rt.block_on(async { conn.close().await.expect("close") });
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -235,6 +268,7 @@ fn main() {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5))
         .configure_from_args();
+    round_trip(&mut c, &rt);
     sqlite(&mut c, &rt);
     match std::env::var("TEST_DATABASE_URL") {
         Ok(base) => postgres(&mut c, &rt, &base),
