@@ -211,3 +211,16 @@ macro_rules! ticket_columns {
 }
 
 pub(crate) use ticket_columns;
+
+/// The ids of customers whose email is $1 or whose phone key is $2, as a derived table. Two
+/// index lookups joined by UNION ALL: PostgreSQL's generic plan for `(email = $1) OR
+/// (phone_key = $2)` with NULL checks walked the whole table in id order (seen in issue 7's
+/// profile), so every intake from a new customer scanned all customers.
+macro_rules! customers_matching {
+    () => {
+        "(SELECT id FROM customers WHERE email = $1 \
+          UNION ALL SELECT id FROM customers WHERE phone_key = $2) AS matching"
+    };
+}
+
+pub(crate) use customers_matching;

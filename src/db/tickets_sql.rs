@@ -16,8 +16,7 @@ macro_rules! impl_ticket_store {
                     return Ok(None);
                 }
                 let found: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM customers WHERE ($1 IS NOT NULL AND email = $1) \
-                     OR ($2 IS NOT NULL AND phone_key = $2) ORDER BY id LIMIT 1",
+                    concat!("SELECT id FROM ", $crate::db::tickets::customers_matching!(), " ORDER BY id LIMIT 1"),
                 )
                 .bind(&c.email)
                 .bind(&c.phone_key)
@@ -188,7 +187,7 @@ macro_rules! impl_ticket_store {
                 Ok(sqlx::query_as(concat!(
                     "SELECT ", $crate::db::tickets::ticket_columns!(),
                     " FROM tickets WHERE status NOT IN ('solved', 'closed') AND customer_id IN \
-                      (SELECT id FROM customers WHERE ($1 IS NOT NULL AND email = $1) OR ($2 IS NOT NULL AND phone_key = $2)) \
+                      (SELECT id FROM ", $crate::db::tickets::customers_matching!(), ") \
                       ORDER BY opened_at, id"
                 ))
                 .bind(email)
@@ -245,8 +244,10 @@ macro_rules! impl_ticket_store {
                 phone_key: Option<&str>,
             ) -> $crate::db::StoreResult<Option<$crate::db::CustomerRow>> {
                 Ok(sqlx::query_as(
-                    "SELECT id, name, email, phone, order_id, helpdesk_ids FROM customers \
-                     WHERE ($1 IS NOT NULL AND email = $1) OR ($2 IS NOT NULL AND phone_key = $2) ORDER BY id LIMIT 1",
+                    concat!(
+                        "SELECT id, name, email, phone, order_id, helpdesk_ids FROM customers WHERE id = \
+                         (SELECT id FROM ", $crate::db::tickets::customers_matching!(), " ORDER BY id LIMIT 1)"
+                    ),
                 )
                 .bind(email)
                 .bind(phone_key)
