@@ -12,12 +12,13 @@ macro_rules! impl_shared_store {
                 now: i64,
             ) -> $crate::db::StoreResult<()> {
                 for job in jobs {
-                    // A paced job takes its channel's next slot now, in this transaction, so
-                    // the worker leases it once, at its turn. A keyed job (which may turn out
-                    // to be a duplicate) takes its slot when it first runs instead. A job
-                    // that coalesces with one already waiting is not queued (and takes no slot).
+                    // Where the store says so (SQLite), a paced job takes its channel's next
+                    // slot now, in this transaction, so the worker leases it once, at its
+                    // turn. A keyed job (which may turn out to be a duplicate) takes its slot
+                    // when it first runs instead. A job that coalesces with one already
+                    // waiting is not queued (and takes no slot).
                     let (run_at, paced_at) = match (&job.pace_key, &job.dedupe_key) {
-                        (Some(key), None) => {
+                        (Some(key), None) if Self::PACE_WHEN_QUEUED => {
                             let next: Option<i64> = sqlx::query_scalar(Self::QUEUE_PACE_SQL)
                                 .bind(key)
                                 .bind(job.run_at)

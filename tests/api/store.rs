@@ -290,8 +290,10 @@ fn paced(payload: &str, channel: &str) -> NewJob {
     }
 }
 
+/// SQLite (one writer) reserves a paced job's slot in the transaction that queues it;
+/// PostgreSQL leaves it to the worker, so requests never queue on a channel's slot row.
 #[tokio::test]
-async fn a_paced_job_takes_its_channel_slot_when_queued() {
+async fn a_paced_job_takes_its_channel_slot_when_queued_on_sqlite() {
     for backend in backends() {
         let (store, _db) = open(backend).await;
         store
@@ -314,16 +316,32 @@ async fn a_paced_job_takes_its_channel_slot_when_queued() {
             .map(|j| (j.payload, j.run_at, j.paced_at))
             .collect();
         let i = db::PACE_INTERVAL_MS;
-        let want = [("a", 0), ("c", 0), ("b", i), ("d", 2 * i)];
+        let want: Vec<(&str, i64, Option<i64>)> = match backend {
+            Backend::Sqlite => vec![
+                ("a", 0, Some(0)),
+                ("c", 0, Some(0)),
+                ("b", i, Some(i)),
+                ("d", 2 * i, Some(2 * i)),
+            ],
+            Backend::Postgres => vec![
+                ("a", 0, None),
+                ("b", 0, None),
+                ("c", 0, None),
+                ("d", 0, None),
+            ],
+        };
         let want: Vec<(String, i64, Option<i64>)> = want
-            .iter()
-            .map(|(p, at)| (p.to_string(), *at, Some(*at)))
+            .into_iter()
+            .map(|(p, at, slot)| (p.to_string(), at, slot))
             .collect();
         assert_eq!(slots, want, "{backend:?}");
-        // Only the first is due: the worker never leases the others before their turn.
-        let due = store.lease_jobs(0, 60_000, 10, "w").await.unwrap();
-        let due: Vec<_> = due.iter().map(|j| j.payload.as_str()).collect();
-        assert_eq!(due, vec!["a", "c"], "{backend:?}");
+        if backend == Backend::Sqlite {
+            // Only the first of each channel is due: the worker never leases the others
+            // before their turn.
+            let due = store.lease_jobs(0, 60_000, 10, "w").await.unwrap();
+            let due: Vec<_> = due.iter().map(|j| j.payload.as_str()).collect();
+            assert_eq!(due, vec!["a", "c"]);
+        }
     }
 }
 
