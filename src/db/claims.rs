@@ -128,6 +128,8 @@ pub trait ClaimStore: Send + Sync {
     async fn claims_of(&self, user: &str) -> StoreResult<Vec<TicketRow>>;
     /// Open unclaimed tickets needing action: missed calls first, then priority, then age.
     async fn unclaimed(&self, limit: i64) -> StoreResult<Vec<TicketRow>>;
+    /// How many such tickets, counted up to [`UNCLAIMED_COUNT_CAP`] (a count past it would
+    /// read every unclaimed ticket on each App Home refresh).
     async fn unclaimed_count(&self) -> StoreResult<i64>;
     async fn audit_for(&self, ticket_id: i64) -> StoreResult<Vec<AuditRow>>;
     async fn slack_user(&self, user: &str) -> StoreResult<Option<SlackUserRow>>;
@@ -142,6 +144,9 @@ pub trait ClaimStore: Send + Sync {
 
 /// Open tickets that need someone: not solved or closed, not marketing's, not a blank chat
 /// the customer already followed up.
+/// `unclaimed_count` stops counting here; views show "1000+".
+pub const UNCLAIMED_COUNT_CAP: i64 = 1_000;
+
 macro_rules! needs_action {
     () => {
         "status NOT IN ('solved', 'closed') AND kind <> 'marketing' AND NOT answered"

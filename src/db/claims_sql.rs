@@ -215,8 +215,11 @@ macro_rules! impl_claim_store {
 
             async fn unclaimed_count(&self) -> $crate::db::StoreResult<i64> {
                 Ok(sqlx::query_scalar(concat!(
-                    "SELECT COUNT(*) FROM tickets WHERE claimed_by IS NULL AND ", $crate::db::claims::needs_action!()
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE claimed_by IS NULL AND ",
+                    $crate::db::claims::needs_action!(),
+                    " LIMIT $1) AS capped"
                 ))
+                .bind($crate::db::claims::UNCLAIMED_COUNT_CAP)
                 .fetch_one(&self.pool)
                 .await?)
             }

@@ -239,12 +239,15 @@ pub fn queue(tickets: &[TicketRow], total: i64, now_ms: i64) -> Reply {
     if tickets.is_empty() {
         return Reply::text(":tada: The queue is empty: every open ticket has an owner.");
     }
-    let mut text = format!("*Unclaimed: {total}* (missed calls first, then priority, then age)");
+    let label = super::unclaimed_label(total);
+    let mut text = format!("*Unclaimed: {label}* (missed calls first, then priority, then age)");
     for t in tickets {
         text.push('\n');
         text.push_str(&line(t, now_ms, t.opened_at));
     }
-    if total > tickets.len() as i64 {
+    if total >= crate::db::claims::UNCLAIMED_COUNT_CAP {
+        text.push_str("\n…and many more.");
+    } else if total > tickets.len() as i64 {
         text.push_str(&format!("\n…and {} more.", total - tickets.len() as i64));
     }
     let mut blocks = chunk_sections(&text);
@@ -253,7 +256,7 @@ pub fn queue(tickets: &[TicketRow], total: i64, now_ms: i64) -> Reply {
     ));
     Reply {
         blocks,
-        text: format!("Unclaimed tickets: {total}"),
+        text: format!("Unclaimed tickets: {label}"),
     }
 }
 

@@ -48,7 +48,10 @@ pub fn home_view(data: &HomeData) -> SlackView {
             data.now_ms,
         )));
     }
-    blocks.push(header(format!("Unclaimed: {}", data.unclaimed_count)));
+    blocks.push(header(format!(
+        "Unclaimed: {}",
+        super::unclaimed_label(data.unclaimed_count)
+    )));
     for t in &data.oldest_unclaimed {
         blocks.push(
             SlackSectionBlock::new()

@@ -174,3 +174,65 @@ async fn record_intake_is_idempotent_and_matches_customers() {
         assert_eq!(store.ticket_count().await.unwrap(), 2);
     }
 }
+
+/// Inserts exactly `t`, queues nothing.
+fn insert(t: TicketRow) -> impl Fn(&IntakeContext) -> IntakePlan + Send + Sync {
+    move |_| IntakePlan {
+        write: TicketWrite::Insert(Box::new(t.clone())),
+        mark_answered: Vec::new(),
+        jobs: Box::new(|_| Vec::new()),
+    }
+}
+
+/// The App Home and `/cx queue` read the queue in order from an index and count it only up
+/// to a cap, so their cost does not grow with the backlog.
+#[tokio::test]
+async fn the_queue_reads_in_order_and_counts_up_to_the_cap() {
+    use cxbot::db::claims::UNCLAIMED_COUNT_CAP;
+    use cxbot::db::ClaimStore as _;
+    for backend in backends() {
+        let tdb = fresh_db(backend).await;
+        let store = db::open(&tdb.url, OpenMode::Tool).await.unwrap();
+        let nobody = CustomerInput::default();
+        let add = |n: i64, kind: &str, priority: &str| {
+            let mut t = row(&n.to_string(), kind);
+            t.priority = priority.into();
+            t.opened_at = 10_000 - n;
+            let store = store.clone();
+            let nobody = nobody.clone();
+            async move {
+                let key = format!("q{n}");
+                let ext = n.to_string();
+                store
+                    .record_intake(&req(&key, &ext, &nobody), &insert(t))
+                    .await
+                    .unwrap();
+            }
+        };
+        for n in 0..UNCLAIMED_COUNT_CAP {
+            add(n, "ticket", "medium").await;
+        }
+        add(5_000, "ticket", "urgent").await;
+        add(5_001, "missed_call", "low").await;
+        add(5_002, "marketing", "urgent").await; // never in the queue
+        let first: Vec<String> = store
+            .unclaimed(3)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.external_id)
+            .collect();
+        // Missed calls first, then priority, then the oldest (opened first).
+        let oldest_medium = (UNCLAIMED_COUNT_CAP - 1).to_string();
+        assert_eq!(
+            first,
+            vec!["5001".to_string(), "5000".into(), oldest_medium],
+            "{backend:?}"
+        );
+        assert_eq!(
+            store.unclaimed_count().await.unwrap(),
+            UNCLAIMED_COUNT_CAP,
+            "{backend:?}: counted up to the cap, not past it"
+        );
+    }
+}
