@@ -18,11 +18,22 @@ use tokio::sync::{watch, Notify};
 
 /// What every handler can reach.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppInner>);
+
+/// What every request handler reads; shared behind one `Arc` so handing it to a request
+/// (axum clones the state for each) is one reference count, not four.
+pub struct AppInner {
     pub services: Arc<Services>,
     pub metrics: PrometheusHandle,
     pub signing_secret: Arc<SecretString>,
     pub webhooks: Arc<WebhookSecrets>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppInner;
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
 }
 
 /// Whether this process runs the background worker (tests drain it by hand instead).
@@ -56,12 +67,12 @@ impl Application {
             slack,
             work: Arc::new(Notify::new()),
         });
-        let state = AppState {
+        let state = AppState(Arc::new(AppInner {
             services,
             metrics: crate::telemetry::metrics_handle(),
             signing_secret: Arc::new(config.slack.signing_secret.clone()),
             webhooks: Arc::new(config.webhooks.clone()),
-        };
+        }));
         let listener = TcpListener::bind(config.listen).await?;
         Ok(Self {
             state,

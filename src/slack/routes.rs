@@ -108,10 +108,25 @@ async fn slash_command(State(state): State<AppState>, body: Bytes) -> Result<Res
     let payload: SlashCommandPayload = serde_urlencoded::from_bytes(&body)
         .map_err(|e| ApiError::BadRequest(format!("malformed slash command: {e}")))?;
     let reply = match commands::parse(&payload.text) {
+        // The same for everyone: rendered and serialized once.
+        Ok(Command::Help) => return Ok(help_response()),
         Ok(cmd) => run_command(&state, &payload, cmd).await,
         Err(usage) => views::usage_error(&usage),
     };
-    Ok(Json(reply.ephemeral_json()).into_response())
+    Ok(Json(reply.ephemeral_body()).into_response())
+}
+
+fn help_response() -> Response {
+    static HELP: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
+    let body = HELP.get_or_init(|| {
+        let reply = views::help(commands::USAGE);
+        Bytes::from(serde_json::to_vec(&reply.ephemeral_body()).expect("the help reply serializes"))
+    });
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body.clone(),
+    )
+        .into_response()
 }
 
 async fn run_command(state: &AppState, payload: &SlashCommandPayload, cmd: Command) -> Reply {

@@ -63,9 +63,20 @@ impl Reply {
 
     /// The body of an ephemeral slash-command response.
     pub fn ephemeral_json(&self) -> serde_json::Value {
+        // Kept as a Value for callers that post it (response_url) or inspect it.
         let mut blocks = self.blocks.clone();
         blocks.truncate(MAX_MESSAGE_BLOCKS);
         json!({"response_type": "ephemeral", "text": self.text, "blocks": blocks})
+    }
+
+    /// The same body, serialized straight from the blocks (no `serde_json::Value` tree in
+    /// between): what the slash-command endpoint answers with.
+    pub fn ephemeral_body(&self) -> ReplyBody<'_> {
+        ReplyBody {
+            response_type: "ephemeral",
+            text: &self.text,
+            blocks: &self.blocks[..self.blocks.len().min(MAX_MESSAGE_BLOCKS)],
+        }
     }
 
     /// The body of a response posted to everyone in the channel.
@@ -161,4 +172,12 @@ mod label_tests {
         assert_eq!(super::unclaimed_label(12), "12");
         assert_eq!(super::unclaimed_label(1_000), "1000+");
     }
+}
+
+/// A reply's JSON body for Slack, borrowed from the [`Reply`].
+#[derive(Debug, serde::Serialize)]
+pub struct ReplyBody<'a> {
+    pub response_type: &'static str,
+    pub text: &'a str,
+    pub blocks: &'a [SlackBlock],
 }
