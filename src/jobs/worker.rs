@@ -167,43 +167,20 @@ async fn execute(services: Arc<Services>, registry: Registry, row: crate::db::Jo
 
     // Pacing: a job for a channel holds one of its slots (taken when it was queued, or now).
     if let (Some(key), None) = (&row.pace_key, row.paced_at) {
-        match store.reserve_pace_slot(key, now, PACE_INTERVAL_MS).await {
-            Ok(slot) if slot > now => {
-                if let Err(e) = store.defer_job(row.id, slot, true, None, now).await {
-                    tracing::error!(job = row.id, error = %e, "could not defer paced job");
-                }
-                record("paced");
-                return;
-            }
-            Ok(_) => {}
-            Err(e) => {
-                tracing::warn!(job = row.id, error = %e, "could not reserve a pace slot; retrying");
-                let _ = store
-                    .retry_job(row.id, now + backoff_ms(1), &e.to_string(), now)
-                    .await;
-                return;
-            }
+        let slot = store
+            .reserve_pace_slot(key, now, PACE_INTERVAL_MS)
+            .await
+            .map(|slot| (slot > now).then_some(slot));
+        if wait_for_turn(&services, &row, slot, "reserve a pace slot").await {
+            return;
         }
     }
     // Slots are a schedule; a late worker could still run two of them back to back. The
     // gate is what guarantees the gap, whatever the schedule: too soon, and the job waits.
     if let Some(key) = &row.pace_key {
-        match store.pass_send_gate(key, now, PACE_INTERVAL_MS).await {
-            Ok(None) => {}
-            Ok(Some(at)) => {
-                if let Err(e) = store.defer_job(row.id, at, true, None, now).await {
-                    tracing::error!(job = row.id, error = %e, "could not defer paced job");
-                }
-                record("paced");
-                return;
-            }
-            Err(e) => {
-                tracing::warn!(job = row.id, error = %e, "could not check the send gate; retrying");
-                let _ = store
-                    .retry_job(row.id, now + backoff_ms(1), &e.to_string(), now)
-                    .await;
-                return;
-            }
+        let gate = store.pass_send_gate(key, now, PACE_INTERVAL_MS).await;
+        if wait_for_turn(&services, &row, gate, "check the send gate").await {
+            return;
         }
     }
 
@@ -276,6 +253,36 @@ async fn execute(services: Arc<Services>, registry: Registry, row: crate::db::Jo
     if let Err(e) = saved {
         // The lease will expire and the job will run again; handlers are idempotent.
         tracing::error!(job = row.id, error = %e, "could not record the job's outcome");
+    }
+}
+
+/// A paced job's turn: `Ok(None)` goes now (false); `Ok(Some(at))` waits until `at`, keeping
+/// its slot; an error retries shortly. True when the job was put back.
+async fn wait_for_turn(
+    services: &Services,
+    row: &crate::db::JobRow,
+    turn: crate::db::StoreResult<Option<i64>>,
+    what: &str,
+) -> bool {
+    let store = &services.store;
+    let now = services.clock.now_ms();
+    match turn {
+        Ok(None) => false,
+        Ok(Some(at)) => {
+            if let Err(e) = store.defer_job(row.id, at, true, None, now).await {
+                tracing::error!(job = row.id, error = %e, "could not defer paced job");
+            }
+            metrics::counter!("cxbot_jobs_total", "job" => row.name.clone(), "outcome" => "paced")
+                .increment(1);
+            true
+        }
+        Err(e) => {
+            tracing::warn!(job = row.id, error = %e, "could not {what}; retrying");
+            let _ = store
+                .retry_job(row.id, now + backoff_ms(1), &e.to_string(), now)
+                .await;
+            true
+        }
     }
 }
 

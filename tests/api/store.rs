@@ -365,14 +365,11 @@ async fn a_coalesced_job_is_not_queued_twice_while_one_waits() {
         assert_eq!(leased.len(), 1);
         store.enqueue(&[home("fourth")], 0).await.unwrap();
         store.enqueue(&[home("fifth")], 0).await.unwrap();
-        let payloads: Vec<String> = store
-            .list_jobs(JobState::Pending)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|j| j.payload)
-            .collect();
-        assert_eq!(payloads, vec!["first", "fourth"], "{backend:?}");
+        assert_eq!(
+            pending_payloads(&store).await,
+            vec!["first", "fourth"],
+            "{backend:?}"
+        );
     }
 }
 
@@ -439,13 +436,7 @@ async fn concurrent_writes_are_each_atomic_and_durable_when_answered() {
         }
         // Read through another connection (another store on the same database).
         let other = db::open(&db.url, OpenMode::Tool).await.unwrap();
-        let payloads: HashSet<String> = other
-            .list_jobs(JobState::Pending)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|j| j.payload)
-            .collect();
+        let payloads: HashSet<String> = pending_payloads(&other).await.into_iter().collect();
         for i in 0..n {
             let has_a = payloads.contains(&format!("{i}-a"));
             let has_b = payloads.contains(&format!("{i}-b"));
@@ -467,4 +458,14 @@ async fn concurrent_writes_are_each_atomic_and_durable_when_answered() {
             "{backend:?}: the uncancelled writes all answered"
         );
     }
+}
+
+async fn pending_payloads(store: &SharedStore) -> Vec<String> {
+    store
+        .list_jobs(JobState::Pending)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.payload)
+        .collect()
 }

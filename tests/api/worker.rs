@@ -319,6 +319,45 @@ async fn posts_to_one_channel_are_paced_and_other_channels_are_not() {
     );
 }
 
+/// A worker that comes back late finds several of a channel's slots due at once; the send
+/// gate still lets only one post leave per interval, in order.
+#[tokio::test]
+async fn a_late_worker_still_posts_one_per_interval() {
+    let app = spawn_app().await;
+    let posts: Vec<_> = (0..3)
+        .map(|i| post(None, "C0LATE001", &format!("m{i}")))
+        .collect();
+    enqueue(&app, &posts).await;
+    // Ten seconds pass with nobody running jobs: all three slots are in the past.
+    app.advance(Duration::seconds(10));
+    app.run_pending_jobs().await;
+    let sent = |calls: Vec<serde_json::Value>| -> Vec<String> {
+        calls
+            .iter()
+            .map(|p| p["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        sent(app.slack.calls_to("chat.postMessage").await),
+        vec!["m0"]
+    );
+    app.advance(Duration::milliseconds(PACE_INTERVAL_MS - 1));
+    app.run_pending_jobs().await;
+    assert_eq!(
+        app.slack.calls_to("chat.postMessage").await.len(),
+        1,
+        "not before the interval has passed"
+    );
+    app.advance(Duration::milliseconds(1));
+    app.run_pending_jobs().await;
+    app.advance(Duration::milliseconds(PACE_INTERVAL_MS));
+    app.run_pending_jobs().await;
+    assert_eq!(
+        sent(app.slack.calls_to("chat.postMessage").await),
+        vec!["m0", "m1", "m2"]
+    );
+}
+
 #[tokio::test]
 async fn two_replicas_on_postgres_run_each_job_exactly_once() {
     if !backends().contains(&Backend::Postgres) {

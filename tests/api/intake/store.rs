@@ -189,7 +189,6 @@ fn insert(t: TicketRow) -> impl Fn(&IntakeContext) -> IntakePlan + Send + Sync {
 #[tokio::test]
 async fn the_queue_reads_in_order_and_counts_up_to_the_cap() {
     use cxbot::db::claims::UNCLAIMED_COUNT_CAP;
-    use cxbot::db::ClaimStore as _;
     for backend in backends() {
         let tdb = fresh_db(backend).await;
         let store = db::open(&tdb.url, OpenMode::Tool).await.unwrap();
