@@ -87,7 +87,7 @@ fn slash_command(c: &mut Criterion) {
                 }
                 Err(usage) => views::usage_error(&usage),
             };
-            serde_json::to_vec(&reply.ephemeral_json()).expect("json")
+            serde_json::to_vec(&reply.ephemeral_body()).expect("json")
         })
     });
 }

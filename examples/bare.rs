@@ -61,10 +61,11 @@ async fn command(State(bare): State<Arc<Bare>>, headers: HeaderMap, body: Bytes)
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    let help = cxbot::slack::views::help(cxbot::slack::commands::USAGE).ephemeral_json();
+    let help = cxbot::slack::views::help(cxbot::slack::commands::USAGE);
+    let help = serde_json::to_vec(&help.ephemeral_body()).expect("the help reply serializes");
     let bare = Arc::new(Bare {
         secret: args.signing_secret.into_bytes(),
-        reply: Bytes::from(help.to_string()),
+        reply: Bytes::from(help),
     });
     let app = Router::new()
         .route("/slack/commands", post(command))

@@ -144,6 +144,16 @@ pub trait ClaimStore: Send + Sync {
 
 /// Open tickets that need someone: not solved or closed, not marketing's, not a blank chat
 /// the customer already followed up.
+/// Makes $2 the owner of open ticket $1 at $3, as a new claim (claim and assign add their
+/// own conditions and `RETURNING claim_seq`).
+macro_rules! take_ownership {
+    () => {
+        "UPDATE tickets SET claimed_by = $2, claimed_at = $3, last_activity_at = $3, lease_asked_at = NULL, \
+         claim_seq = claim_seq + 1, updated_at = $3 WHERE id = $1 AND status NOT IN ('solved', 'closed')"
+    };
+}
+pub(crate) use take_ownership;
+
 /// `unclaimed_count` stops counting here; views show "1000+".
 pub const UNCLAIMED_COUNT_CAP: i64 = 1_000;
 

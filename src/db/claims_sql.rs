@@ -79,9 +79,7 @@ macro_rules! impl_claim_store {
                 jobs: &$crate::db::JobsForClaim<'_>,
             ) -> $crate::db::StoreResult<Option<i64>> {
                 self.change_claim(
-                    "UPDATE tickets SET claimed_by = $2, claimed_at = $3, last_activity_at = $3, lease_asked_at = NULL, \
-                     claim_seq = claim_seq + 1, updated_at = $3 \
-                     WHERE id = $1 AND claimed_by IS NULL AND status NOT IN ('solved', 'closed') RETURNING claim_seq",
+                    concat!($crate::db::claims::take_ownership!(), " AND claimed_by IS NULL RETURNING claim_seq"),
                     id, user, now, audit, jobs,
                 )
                 .await
@@ -95,10 +93,9 @@ macro_rules! impl_claim_store {
                 audit: &$crate::db::Audit<'_>,
                 jobs: &$crate::db::JobsForClaim<'_>,
             ) -> $crate::db::StoreResult<Option<i64>> {
+                // A lead's assignment takes the ticket from whoever holds it.
                 self.change_claim(
-                    "UPDATE tickets SET claimed_by = $2, claimed_at = $3, last_activity_at = $3, lease_asked_at = NULL, \
-                     claim_seq = claim_seq + 1, updated_at = $3 \
-                     WHERE id = $1 AND status NOT IN ('solved', 'closed') RETURNING claim_seq",
+                    concat!($crate::db::claims::take_ownership!(), " RETURNING claim_seq"),
                     id, user, now, audit, jobs,
                 )
                 .await

@@ -24,15 +24,11 @@ impl PgStore {
          RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state";
     const PACE_SQL: &'static str = "INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2 + $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2) + $3 RETURNING next_at";
-    /// No: a channel's slot is one row, and every request posting to that channel would
-    /// queue on its row lock until commit (seen in issue 7: claims held at the fsync rate).
-    /// The worker reserves slots as it runs jobs, outside request transactions.
-    const PACE_WHEN_QUEUED: bool = false;
-    /// Reserves a slot for a job being queued, unless a job it coalesces with waits ($4):
-    /// then no row comes back and nothing is reserved.
-    const QUEUE_PACE_SQL: &'static str = "INSERT INTO pace_slots (pace_key, next_at) SELECT $1, $2 + $3 \
-         WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE coalesce_key = $4 AND state = 'pending' AND locked_until IS NULL) \
-         ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2) + $3 RETURNING next_at";
+    /// None: PostgreSQL does not take a paced job's slot as it is queued. A channel's slot is
+    /// one row, and every request posting to that channel would queue on its row lock until
+    /// commit (seen in issue 7: claims held at the fsync rate). The worker reserves slots as
+    /// it runs jobs, outside request transactions.
+    const QUEUE_PACE_SQL: Option<&'static str> = None;
     const PUSH_PACE_SQL: &'static str =
         "INSERT INTO pace_slots (pace_key, next_at, last_sent_at) VALUES ($1, $2, $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2), \

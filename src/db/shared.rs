@@ -17,9 +17,9 @@ macro_rules! impl_shared_store {
                     // turn. A keyed job (which may turn out to be a duplicate) takes its slot
                     // when it first runs instead. A job that coalesces with one already
                     // waiting is not queued (and takes no slot).
-                    let (run_at, paced_at) = match (&job.pace_key, &job.dedupe_key) {
-                        (Some(key), None) if Self::PACE_WHEN_QUEUED => {
-                            let next: Option<i64> = sqlx::query_scalar(Self::QUEUE_PACE_SQL)
+                    let (run_at, paced_at) = match (&job.pace_key, &job.dedupe_key, Self::QUEUE_PACE_SQL) {
+                        (Some(key), None, Some(sql)) => {
+                            let next: Option<i64> = sqlx::query_scalar(sql)
                                 .bind(key)
                                 .bind(job.run_at)
                                 .bind($crate::db::PACE_INTERVAL_MS)

@@ -36,13 +36,14 @@ impl SqliteStore {
          RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state";
     const PACE_SQL: &'static str = "INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2 + $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2) + $3 RETURNING next_at";
-    /// One writer: a channel's slot row costs the queuing transaction nothing extra.
-    const PACE_WHEN_QUEUED: bool = true;
-    /// Reserves a slot for a job being queued, unless a job it coalesces with waits ($4):
-    /// then no row comes back and nothing is reserved.
-    const QUEUE_PACE_SQL: &'static str = "INSERT INTO pace_slots (pace_key, next_at) SELECT $1, $2 + $3 \
+    /// Takes a paced job's slot in the transaction that queues it (one writer: the channel's
+    /// slot row costs that transaction nothing extra), unless a job it coalesces with waits
+    /// ($4): then no row comes back and nothing is reserved.
+    const QUEUE_PACE_SQL: Option<&'static str> = Some(
+        "INSERT INTO pace_slots (pace_key, next_at) SELECT $1, $2 + $3 \
          WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE coalesce_key = $4 AND state = 'pending' AND locked_until IS NULL) \
-         ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2) + $3 RETURNING next_at";
+         ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2) + $3 RETURNING next_at",
+    );
     const PUSH_PACE_SQL: &'static str =
         "INSERT INTO pace_slots (pace_key, next_at, last_sent_at) VALUES ($1, $2, $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2), \

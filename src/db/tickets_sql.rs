@@ -5,6 +5,16 @@
 macro_rules! impl_ticket_store {
     ($store:ty, $db:ty) => {
         impl $store {
+            const TICKET_BY_REF_SQL: &'static str = concat!(
+                "SELECT ", $crate::db::tickets::ticket_columns!(),
+                " FROM tickets WHERE helpdesk = $1 AND external_id = $2"
+            );
+            /// A customer's tickets but one ($2), newest first, at most $3.
+            const CUSTOMER_TICKETS_SQL: &'static str = concat!(
+                "SELECT ", $crate::db::tickets::ticket_columns!(),
+                " FROM tickets WHERE customer_id = $1 AND id <> $2 ORDER BY opened_at DESC, id DESC LIMIT $3"
+            );
+
             /// Finds the customer by email or phone key and fills in what we learnt, or
             /// records a new one (then `true`). None when the event says nothing to match on.
             async fn upsert_customer(
@@ -82,22 +92,15 @@ macro_rules! impl_ticket_store {
                 let customer = Self::upsert_customer(&mut tx, event.customer, now).await?;
                 let customer_id = customer.map(|(id, _)| id);
                 let new_customer = customer.is_some_and(|(_, new)| new);
-                let existing = sqlx::query_as::<_, $crate::db::TicketRow>(concat!(
-                    "SELECT ", $crate::db::tickets::ticket_columns!(),
-                    " FROM tickets WHERE helpdesk = $1 AND external_id = $2"
-                ))
+                let existing = sqlx::query_as::<_, $crate::db::TicketRow>(Self::TICKET_BY_REF_SQL)
                 .bind(event.helpdesk)
                 .bind(event.external_id)
                 .fetch_optional(&mut *tx)
                 .await?;
                 // A customer recorded just now has no other tickets.
-                let customer_tickets = match customer_id {
-                    _ if new_customer => Vec::new(),
+                let customer_tickets = match customer_id.filter(|_| !new_customer) {
                     None => Vec::new(),
-                    Some(cid) => sqlx::query_as::<_, $crate::db::TicketRow>(concat!(
-                        "SELECT ", $crate::db::tickets::ticket_columns!(),
-                        " FROM tickets WHERE customer_id = $1 AND id <> $2 ORDER BY opened_at DESC, id DESC LIMIT $3"
-                    ))
+                    Some(cid) => sqlx::query_as::<_, $crate::db::TicketRow>(Self::CUSTOMER_TICKETS_SQL)
                     .bind(cid)
                     .bind(existing.as_ref().map_or(0, |t| t.id))
                     .bind($crate::db::tickets::CUSTOMER_TICKETS_LIMIT)
@@ -169,10 +172,7 @@ macro_rules! impl_ticket_store {
                 helpdesk: &str,
                 external_id: &str,
             ) -> $crate::db::StoreResult<Option<$crate::db::TicketRow>> {
-                Ok(sqlx::query_as(concat!(
-                    "SELECT ", $crate::db::tickets::ticket_columns!(),
-                    " FROM tickets WHERE helpdesk = $1 AND external_id = $2"
-                ))
+                Ok(sqlx::query_as(Self::TICKET_BY_REF_SQL)
                 .bind(helpdesk)
                 .bind(external_id)
                 .fetch_optional(&self.pool)
@@ -209,10 +209,7 @@ macro_rules! impl_ticket_store {
                 except: i64,
                 limit: i64,
             ) -> $crate::db::StoreResult<Vec<$crate::db::TicketRow>> {
-                Ok(sqlx::query_as(concat!(
-                    "SELECT ", $crate::db::tickets::ticket_columns!(),
-                    " FROM tickets WHERE customer_id = $1 AND id <> $2 ORDER BY opened_at DESC, id DESC LIMIT $3"
-                ))
+                Ok(sqlx::query_as(Self::CUSTOMER_TICKETS_SQL)
                 .bind(customer_id)
                 .bind(except)
                 .bind(limit)

@@ -9,7 +9,6 @@ pub mod followup;
 pub mod home;
 
 use crate::slack::commands::UsageError;
-use serde_json::json;
 use slack_morphism::prelude::*;
 
 pub const MAX_MESSAGE_BLOCKS: usize = 50;
@@ -61,29 +60,14 @@ impl Reply {
         }
     }
 
-    /// The body of an ephemeral slash-command response.
-    pub fn ephemeral_json(&self) -> serde_json::Value {
-        // Kept as a Value for callers that post it (response_url) or inspect it.
-        let mut blocks = self.blocks.clone();
-        blocks.truncate(MAX_MESSAGE_BLOCKS);
-        json!({"response_type": "ephemeral", "text": self.text, "blocks": blocks})
-    }
-
-    /// The same body, serialized straight from the blocks (no `serde_json::Value` tree in
-    /// between): what the slash-command endpoint answers with.
+    /// The body of an ephemeral slash-command response, serialized straight from the blocks
+    /// (no `serde_json::Value` tree in between).
     pub fn ephemeral_body(&self) -> ReplyBody<'_> {
         ReplyBody {
             response_type: "ephemeral",
             text: &self.text,
             blocks: &self.blocks[..self.blocks.len().min(MAX_MESSAGE_BLOCKS)],
         }
-    }
-
-    /// The body of a response posted to everyone in the channel.
-    pub fn in_channel_json(&self) -> serde_json::Value {
-        let mut blocks = self.blocks.clone();
-        blocks.truncate(MAX_MESSAGE_BLOCKS);
-        json!({"response_type": "in_channel", "text": self.text, "blocks": blocks})
     }
 }
 
@@ -143,7 +127,7 @@ mod tests {
 
     #[test]
     fn help_snapshot() {
-        insta::assert_json_snapshot!(help(USAGE).ephemeral_json());
+        insta::assert_json_snapshot!(help(USAGE).ephemeral_body());
     }
 
     proptest::proptest! {
