@@ -123,3 +123,37 @@ fn the_readme_documents_the_webhook_formats_exactly_as_the_code_reads_them() {
         );
     }
 }
+
+/// `serve` writing to a pipe or a file (not a terminal) logs plain text: no colour codes.
+#[test]
+fn serve_logs_plain_text_when_not_on_a_terminal() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cxbot"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("SLACK_SIGNING_SECRET", "abc123")
+        .env("SLACK_BOT_TOKEN", "xoxb-1-2-3")
+        .env("CXBOT_LISTEN", "127.0.0.1:0")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("cxbot serve starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let done = line.contains("listening");
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(seen.iter().any(|l| l.contains("listening")), "{seen:?}");
+    assert!(
+        seen.iter().all(|l| !l.contains('\u{1b}')),
+        "colour codes in {seen:?}"
+    );
+}
