@@ -128,8 +128,8 @@ pub trait ClaimStore: Send + Sync {
     async fn claims_of(&self, user: &str) -> StoreResult<Vec<TicketRow>>;
     /// Open unclaimed tickets needing action: missed calls first, then priority, then age.
     async fn unclaimed(&self, limit: i64) -> StoreResult<Vec<TicketRow>>;
-    /// How many such tickets, counted up to [`UNCLAIMED_COUNT_CAP`] (a count past it would
-    /// read every unclaimed ticket on each App Home refresh).
+    /// How many such tickets, counted up to one past [`UNCLAIMED_COUNT_CAP`] (a count past
+    /// it would read every unclaimed ticket on each App Home refresh).
     async fn unclaimed_count(&self) -> StoreResult<i64>;
     async fn audit_for(&self, ticket_id: i64) -> StoreResult<Vec<AuditRow>>;
     async fn slack_user(&self, user: &str) -> StoreResult<Option<SlackUserRow>>;
@@ -154,7 +154,7 @@ macro_rules! take_ownership {
 }
 pub(crate) use take_ownership;
 
-/// `unclaimed_count` stops counting here; views show "1000+".
+/// `unclaimed_count` stops counting just past this; views then show "1000+".
 pub const UNCLAIMED_COUNT_CAP: i64 = 1_000;
 
 macro_rules! needs_action {

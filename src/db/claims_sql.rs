@@ -216,7 +216,7 @@ macro_rules! impl_claim_store {
                     $crate::db::claims::needs_action!(),
                     " LIMIT $1) AS capped"
                 ))
-                .bind($crate::db::claims::UNCLAIMED_COUNT_CAP)
+                .bind($crate::db::claims::UNCLAIMED_COUNT_CAP + 1)
                 .fetch_one(&self.pool)
                 .await?)
             }

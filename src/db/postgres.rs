@@ -29,6 +29,12 @@ impl PgStore {
     /// commit (seen in issue 7: claims held at the fsync rate). The worker reserves slots as
     /// it runs jobs, outside request transactions.
     const QUEUE_PACE_SQL: Option<&'static str> = None;
+    /// As on SQLite, and the waiting job is locked until this transaction commits: the
+    /// worker's `SKIP LOCKED` lease then cannot run it (and render the state before this
+    /// change) in between.
+    const COALESCE_SQL: &'static str =
+        "SELECT id FROM jobs WHERE coalesce_key = $1 AND state = 'pending' \
+         AND locked_until IS NULL AND attempts = 0 LIMIT 1 FOR UPDATE";
     const PUSH_PACE_SQL: &'static str =
         "INSERT INTO pace_slots (pace_key, next_at, last_sent_at) VALUES ($1, $2, $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2), \

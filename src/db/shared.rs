@@ -18,7 +18,9 @@ macro_rules! impl_shared_store {
                     // when it first runs instead. A job that coalesces with one already
                     // waiting is not queued (and takes no slot).
                     let (run_at, paced_at) = match (&job.pace_key, &job.dedupe_key, Self::QUEUE_PACE_SQL) {
-                        (Some(key), None, Some(sql)) => {
+                        // (A job for later takes its slot when it runs: reserving it now would
+                        // hold the channel's posts back until then.)
+                        (Some(key), None, Some(sql)) if job.run_at <= now => {
                             let next: Option<i64> = sqlx::query_scalar(sql)
                                 .bind(key)
                                 .bind(job.run_at)
@@ -32,9 +34,7 @@ macro_rules! impl_shared_store {
                         }
                         _ => {
                             if let Some(key) = &job.coalesce_key {
-                                let waiting: Option<i64> = sqlx::query_scalar(
-                                    "SELECT id FROM jobs WHERE coalesce_key = $1 AND state = 'pending' AND locked_until IS NULL LIMIT 1",
-                                )
+                                let waiting: Option<i64> = sqlx::query_scalar(Self::COALESCE_SQL)
                                 .bind(key)
                                 .fetch_optional(&mut *conn)
                                 .await?;

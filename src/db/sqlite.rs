@@ -41,9 +41,15 @@ impl SqliteStore {
     /// ($4): then no row comes back and nothing is reserved.
     const QUEUE_PACE_SQL: Option<&'static str> = Some(
         "INSERT INTO pace_slots (pace_key, next_at) SELECT $1, $2 + $3 \
-         WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE coalesce_key = $4 AND state = 'pending' AND locked_until IS NULL) \
+         WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE coalesce_key = $4 AND state = 'pending' AND locked_until IS NULL \
+                           AND attempts = 0) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2) + $3 RETURNING next_at",
     );
+    /// A job waiting to run that a new one with the same coalesce key may leave to it: not
+    /// leased, and not failing (a retry may be minutes away, or end parked).
+    const COALESCE_SQL: &'static str =
+        "SELECT id FROM jobs WHERE coalesce_key = $1 AND state = 'pending' \
+         AND locked_until IS NULL AND attempts = 0 LIMIT 1";
     const PUSH_PACE_SQL: &'static str =
         "INSERT INTO pace_slots (pace_key, next_at, last_sent_at) VALUES ($1, $2, $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2), \

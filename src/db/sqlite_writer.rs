@@ -34,6 +34,9 @@ struct State {
     /// The savepoint of the last unit is still on the stack, and what to do with it.
     last: Last,
     flush_scheduled: bool,
+    /// A transaction-control statement was cut off (its request cancelled mid-way): what
+    /// SQLite holds is unknown, so the next holder gives up the open transaction first.
+    in_doubt: bool,
     /// Units released into the open transaction, waiting for its COMMIT.
     waiting: Vec<Waiter>,
     /// Units in the open transaction (metrics).
@@ -94,6 +97,7 @@ impl GroupWriter {
                 open: false,
                 last: Last::Settled,
                 flush_scheduled: false,
+                in_doubt: false,
                 waiting: Vec::new(),
                 units: 0,
             })),
@@ -103,11 +107,14 @@ impl GroupWriter {
     /// Starts a unit of work. Dropping it without `commit()` undoes it alone.
     pub(crate) async fn begin(&self) -> StoreResult<WriteTx> {
         let mut guard = self.state.clone().lock_owned().await;
+        settle_doubt(&mut guard).await;
         let sql = guard.next_unit_sql();
+        guard.in_doubt = true;
         let started = match guard.conn() {
             Ok(conn) => conn.execute(sql).await.map_err(StoreError::from),
             Err(e) => Err(e),
         };
+        guard.in_doubt = false;
         if let Err(e) = started {
             // The transaction is in an unknown state: give all of it up, and say so.
             abort(&mut guard, &e.to_string()).await;
@@ -186,6 +193,18 @@ impl Drop for WriteTx {
     }
 }
 
+/// After a cut-off `begin()`: roll back whatever is open and tell its waiting units.
+async fn settle_doubt(state: &mut State) {
+    if state.in_doubt {
+        abort(
+            state,
+            "an interrupted write left the transaction in doubt; it was rolled back",
+        )
+        .await;
+        state.in_doubt = false;
+    }
+}
+
 async fn abort(state: &mut State, why: &str) {
     if let Ok(conn) = state.conn() {
         let _ = conn.execute("ROLLBACK").await;
@@ -199,6 +218,7 @@ async fn abort(state: &mut State, why: &str) {
 
 /// Commits the open transaction and answers everyone in it.
 async fn finish(state: &mut State) {
+    settle_doubt(state).await;
     if !state.open {
         return;
     }
@@ -227,9 +247,28 @@ fn schedule_flush(state: &mut State, shared: &Arc<Mutex<State>>) {
         return;
     };
     state.flush_scheduled = true;
+    // If the flush task is dropped before it takes the lock (the runtime stopping), the next
+    // commit must schedule another flush rather than wait for this one.
+    struct Unschedule(Option<Arc<Mutex<State>>>);
+    impl Unschedule {
+        fn disarm(&mut self) {
+            self.0 = None;
+        }
+    }
+    impl Drop for Unschedule {
+        fn drop(&mut self) {
+            if let Some(state) = self.0.take() {
+                if let Ok(mut state) = state.try_lock() {
+                    state.flush_scheduled = false;
+                }
+            }
+        }
+    }
     let shared = shared.clone();
+    let mut unschedule = Unschedule(Some(shared.clone()));
     rt.spawn(async move {
         let mut guard = shared.lock().await;
+        unschedule.disarm();
         guard.flush_scheduled = false;
         finish(&mut guard).await;
     });

@@ -79,8 +79,10 @@ pub async fn accept_intake(services: &Services, event: &IntakeEvent) -> Result<A
         .store
         .record_intake(&request, &|ctx| {
             let mut p = plan(&inputs, ctx);
-            // A first-time customer has no follow-ups to restart or stop.
-            if let Some(job) = contacted.clone().filter(|_| !ctx.new_customer) {
+            // A first-time customer on a new ticket has no follow-ups to restart or stop. (An
+            // existing ticket that gets its customer only now may have one running.)
+            let first_contact = ctx.new_customer && ctx.existing.is_none();
+            if let Some(job) = contacted.clone().filter(|_| !first_contact) {
                 let inner = p.jobs;
                 p.jobs = Box::new(move |id| {
                     let mut jobs = inner(id);

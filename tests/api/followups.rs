@@ -250,6 +250,29 @@ async fn the_customers_reply_stops_the_cadence() {
     assert_eq!(dms(&app).await.len(), n, "no reminder after the reply");
 }
 
+/// The ticket arrived with no email or phone; the reply is the first time cxbot sees who the
+/// customer is (a new customer record), and it must still stop the cadence.
+#[tokio::test]
+async fn a_reply_that_first_names_the_customer_stops_the_cadence() {
+    let app = app().await;
+    claimed_ticket(&app, "15", json!({}), "hello", &[]).await;
+    say(&app, "followup zoho:15 general").await;
+    go_to_day(&app, 1).await;
+    let reply = generic(
+        "evt-15-r",
+        "customer_reply",
+        "15",
+        json!({"customer": {"email": "first-seen@example.com"}, "message": "It's me"}),
+    );
+    deliver(&app, "generic", &reply).await;
+    settle(&app).await;
+    let status = say(&app, "followup zoho:15").await;
+    assert!(
+        status.contains("general cadence stopped (customer replied)"),
+        "{status}"
+    );
+}
+
 #[tokio::test]
 async fn from_two_days_back_makes_the_day_three_step_due_at_once() {
     let app = app().await;

@@ -469,3 +469,28 @@ async fn pending_payloads(store: &SharedStore) -> Vec<String> {
         .map(|j| j.payload)
         .collect()
 }
+
+/// A waiting job that is failing (in retry backoff, perhaps for minutes, perhaps to be
+/// parked) does not absorb newer work: the new job is queued beside it.
+#[tokio::test]
+async fn a_failing_job_does_not_absorb_new_ones() {
+    for backend in backends() {
+        let (store, _db) = open(backend).await;
+        let sync = |p: &str| NewJob {
+            coalesce_key: Some("sync_card:7".into()),
+            ..job(p, 0)
+        };
+        store.enqueue(&[sync("first")], 0).await.unwrap();
+        let leased = store.lease_jobs(0, 60_000, 10, "w").await.unwrap();
+        store
+            .retry_job(leased[0].id, 600_000, "Slack said 500", 0)
+            .await
+            .unwrap();
+        store.enqueue(&[sync("second")], 0).await.unwrap();
+        assert_eq!(
+            pending_payloads(&store).await,
+            vec!["second", "first"],
+            "{backend:?}"
+        );
+    }
+}

@@ -245,7 +245,7 @@ pub fn queue(tickets: &[TicketRow], total: i64, now_ms: i64) -> Reply {
         text.push('\n');
         text.push_str(&line(t, now_ms, t.opened_at));
     }
-    if total >= crate::db::claims::UNCLAIMED_COUNT_CAP {
+    if total > crate::db::claims::UNCLAIMED_COUNT_CAP {
         text.push_str("\n…and many more.");
     } else if total > tickets.len() as i64 {
         text.push_str(&format!("\n…and {} more.", total - tickets.len() as i64));

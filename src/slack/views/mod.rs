@@ -142,7 +142,7 @@ mod tests {
 
 /// An unclaimed count as people read it: "1000+" once the store stopped counting.
 pub fn unclaimed_label(n: i64) -> String {
-    if n >= crate::db::claims::UNCLAIMED_COUNT_CAP {
+    if n > crate::db::claims::UNCLAIMED_COUNT_CAP {
         format!("{}+", crate::db::claims::UNCLAIMED_COUNT_CAP)
     } else {
         n.to_string()
@@ -154,7 +154,8 @@ mod label_tests {
     #[test]
     fn an_unclaimed_count_at_the_cap_reads_as_more() {
         assert_eq!(super::unclaimed_label(12), "12");
-        assert_eq!(super::unclaimed_label(1_000), "1000+");
+        assert_eq!(super::unclaimed_label(1_000), "1000");
+        assert_eq!(super::unclaimed_label(1_001), "1000+");
     }
 }
 
