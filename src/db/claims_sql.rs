@@ -1,26 +1,19 @@
 //! SQL for [`ClaimStore`](super::ClaimStore), the same in both dialects.
 
 macro_rules! impl_claim_store {
-    ($store:ty, $db:ty) => {
+    ($store:ty) => {
         impl $store {
-            async fn write_audit(
-                conn: &mut <$db as sqlx::Database>::Connection,
+            async fn write_audit<C: $crate::db::exec::Conn>(
+                conn: &mut C,
                 ticket_id: i64,
                 audit: &$crate::db::Audit<'_>,
                 now: i64,
             ) -> $crate::db::StoreResult<()> {
-                sqlx::query(
+                conn.exec(
                     "INSERT INTO ticket_audit (ticket_id, action, actor, target, source, detail, at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    args![ticket_id, audit.action, audit.actor, audit.target, audit.source.as_str(), audit.detail, now],
                 )
-                .bind(ticket_id)
-                .bind(audit.action)
-                .bind(audit.actor)
-                .bind(audit.target)
-                .bind(audit.source.as_str())
-                .bind(audit.detail)
-                .bind(now)
-                .execute(&mut *conn)
                 .await?;
                 Ok(())
             }
@@ -37,10 +30,10 @@ macro_rules! impl_claim_store {
                 jobs: &$crate::db::JobsForClaim<'_>,
             ) -> $crate::db::StoreResult<Option<i64>> {
                 let mut tx = self.begin_write().await?;
-                let seq: Option<i64> = sqlx::query_scalar(sql).bind(id).bind(user).bind(now).fetch_optional(&mut *tx).await?;
+                let seq = tx.scalar(sql, args![id, user, now]).await?;
                 if let Some(seq) = seq {
-                    Self::write_audit(&mut tx, id, audit, now).await?;
-                    Self::insert_jobs(&mut tx, &jobs(seq), now).await?;
+                    Self::write_audit(&mut *tx, id, audit, now).await?;
+                    Self::insert_jobs(&mut *tx, &jobs(seq), now).await?;
                 }
                 tx.commit().await?;
                 Ok(seq)
@@ -49,19 +42,20 @@ macro_rules! impl_claim_store {
             /// Runs a conditional UPDATE; when it changed a row, writes audit and jobs.
             async fn guarded_update(
                 &self,
-                query: sqlx::query::Query<'_, $db, <$db as sqlx::Database>::Arguments>,
+                sql: &'static str,
+                args: &[$crate::db::exec::Arg<'_>],
                 id: i64,
                 now: i64,
                 audit: Option<&$crate::db::Audit<'_>>,
                 jobs: &[$crate::db::NewJob],
             ) -> $crate::db::StoreResult<bool> {
                 let mut tx = self.begin_write().await?;
-                let changed = query.execute(&mut *tx).await?.rows_affected() == 1;
+                let changed = tx.exec(sql, args).await? == 1;
                 if changed {
                     if let Some(a) = audit {
-                        Self::write_audit(&mut tx, id, a, now).await?;
+                        Self::write_audit(&mut *tx, id, a, now).await?;
                     }
-                    Self::insert_jobs(&mut tx, jobs, now).await?;
+                    Self::insert_jobs(&mut *tx, jobs, now).await?;
                 }
                 tx.commit().await?;
                 Ok(changed)
@@ -109,14 +103,13 @@ macro_rules! impl_claim_store {
                 audit: &$crate::db::Audit<'_>,
                 jobs: &[$crate::db::NewJob],
             ) -> $crate::db::StoreResult<bool> {
-                let q = sqlx::query(
+                self.guarded_update(
                     "UPDATE tickets SET claimed_by = NULL, claimed_at = NULL, lease_asked_at = NULL, updated_at = $3 \
                      WHERE id = $1 AND claim_seq = $2 AND claimed_by IS NOT NULL",
+                    args![id, seq, now],
+                    id, now, Some(audit), jobs,
                 )
-                .bind(id)
-                .bind(seq)
-                .bind(now);
-                self.guarded_update(q, id, now, Some(audit), jobs).await
+                .await
             }
 
             async fn record_callback(
@@ -127,15 +120,14 @@ macro_rules! impl_claim_store {
                 audit: &$crate::db::Audit<'_>,
                 jobs: &[$crate::db::NewJob],
             ) -> $crate::db::StoreResult<bool> {
-                let q = sqlx::query(
+                self.guarded_update(
                     "UPDATE tickets SET called_back_by = $2, called_back_at = $3, updated_at = $3, \
                      last_activity_at = CASE WHEN claimed_by IS NULL THEN last_activity_at ELSE $3 END \
                      WHERE id = $1 AND called_back_by IS NULL",
+                    args![id, user, now],
+                    id, now, Some(audit), jobs,
                 )
-                .bind(id)
-                .bind(user.to_string())
-                .bind(now);
-                self.guarded_update(q, id, now, Some(audit), jobs).await
+                .await
             }
 
             async fn escalate_ticket(
@@ -146,108 +138,81 @@ macro_rules! impl_claim_store {
                 audit: &$crate::db::Audit<'_>,
                 jobs: &[$crate::db::NewJob],
             ) -> $crate::db::StoreResult<bool> {
-                let q = sqlx::query(
+                self.guarded_update(
                     "UPDATE tickets SET escalated_to = $2, escalated_by = $3, escalated_at = $4, updated_at = $4, \
                      last_activity_at = CASE WHEN claimed_by IS NULL THEN last_activity_at ELSE $4 END WHERE id = $1",
+                    args![id, target, audit.actor, now],
+                    id, now, Some(audit), jobs,
                 )
-                .bind(id)
-                .bind(target)
-                .bind(audit.actor.to_string())
-                .bind(now);
-                self.guarded_update(q, id, now, Some(audit), jobs).await
+                .await
             }
 
             async fn renew_claim(&self, id: i64, seq: i64, now: i64, jobs: &[$crate::db::NewJob]) -> $crate::db::StoreResult<bool> {
-                let q = sqlx::query(
+                self.guarded_update(
                     "UPDATE tickets SET last_activity_at = $3 WHERE id = $1 AND claim_seq = $2 AND claimed_by IS NOT NULL",
+                    args![id, seq, now],
+                    id, now, None, jobs,
                 )
-                .bind(id)
-                .bind(seq)
-                .bind(now);
-                self.guarded_update(q, id, now, None, jobs).await
+                .await
             }
 
             async fn mark_lease_asked(&self, id: i64, seq: i64, now: i64, jobs: &[$crate::db::NewJob]) -> $crate::db::StoreResult<bool> {
-                let q = sqlx::query(
+                self.guarded_update(
                     "UPDATE tickets SET lease_asked_at = $3 WHERE id = $1 AND claim_seq = $2 AND claimed_by IS NOT NULL",
+                    args![id, seq, now],
+                    id, now, None, jobs,
                 )
-                .bind(id)
-                .bind(seq)
-                .bind(now);
-                self.guarded_update(q, id, now, None, jobs).await
+                .await
             }
 
             async fn tickets_by_number(&self, helpdesk: Option<&str>, number: &str) -> $crate::db::StoreResult<Vec<$crate::db::TicketRow>> {
-                Ok(sqlx::query_as(concat!(
+                self.reader().await?.rows::<$crate::db::TicketRow>(concat!(
                     "SELECT ", $crate::db::tickets::ticket_columns!(),
                     " FROM tickets WHERE external_id = $1 AND ($2 IS NULL OR helpdesk = $2) ORDER BY helpdesk"
-                ))
-                .bind(number)
-                .bind(helpdesk)
-                .fetch_all(&self.pool)
-                .await?)
+                ), args![number, helpdesk]).await
             }
 
             async fn claims_of(&self, user: &str) -> $crate::db::StoreResult<Vec<$crate::db::TicketRow>> {
-                Ok(sqlx::query_as(concat!(
+                self.reader().await?.rows::<$crate::db::TicketRow>(concat!(
                     "SELECT ", $crate::db::tickets::ticket_columns!(),
                     " FROM tickets WHERE claimed_by = $1 AND status NOT IN ('solved', 'closed') ORDER BY claimed_at, id LIMIT 200"
-                ))
-                .bind(user)
-                .fetch_all(&self.pool)
-                .await?)
+                ), args![user]).await
             }
 
             async fn unclaimed(&self, limit: i64) -> $crate::db::StoreResult<Vec<$crate::db::TicketRow>> {
-                Ok(sqlx::query_as(concat!(
+                self.reader().await?.rows::<$crate::db::TicketRow>(concat!(
                     "SELECT ", $crate::db::tickets::ticket_columns!(),
                     " FROM tickets WHERE claimed_by IS NULL AND ", $crate::db::claims::needs_action!(),
                     " ORDER BY CASE WHEN kind = 'missed_call' THEN 0 ELSE 1 END, \
                       CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, opened_at, id LIMIT $1"
-                ))
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?)
+                ), args![limit]).await
             }
 
             async fn unclaimed_count(&self) -> $crate::db::StoreResult<i64> {
-                Ok(sqlx::query_scalar(concat!(
+                let sql = concat!(
                     "SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE claimed_by IS NULL AND ",
                     $crate::db::claims::needs_action!(),
                     " LIMIT $1) AS capped"
-                ))
-                .bind($crate::db::claims::UNCLAIMED_COUNT_CAP + 1)
-                .fetch_one(&self.pool)
-                .await?)
+                );
+                let count = self.reader().await?.scalar(sql, args![$crate::db::claims::UNCLAIMED_COUNT_CAP + 1]).await?;
+                Ok(count.unwrap_or(0))
             }
 
             async fn audit_for(&self, ticket_id: i64) -> $crate::db::StoreResult<Vec<$crate::db::AuditRow>> {
-                Ok(sqlx::query_as(
-                    "SELECT ticket_id, action, actor, target, source, detail, at FROM ticket_audit WHERE ticket_id = $1 ORDER BY id",
-                )
-                .bind(ticket_id)
-                .fetch_all(&self.pool)
-                .await?)
+                self.reader().await?.rows::<$crate::db::AuditRow>("SELECT ticket_id, action, actor, target, source, detail, at FROM ticket_audit WHERE ticket_id = $1 ORDER BY id", args![ticket_id]).await
             }
 
             async fn slack_user(&self, user: &str) -> $crate::db::StoreResult<Option<$crate::db::SlackUserRow>> {
-                Ok(sqlx::query_as("SELECT user_id, name, tz, fetched_at FROM slack_users WHERE user_id = $1")
-                    .bind(user)
-                    .fetch_optional(&self.pool)
-                    .await?)
+                self.reader().await?.row::<$crate::db::SlackUserRow>("SELECT user_id, name, tz, fetched_at FROM slack_users WHERE user_id = $1", args![user]).await
             }
 
             async fn save_slack_user(&self, user: &str, name: &str, tz: Option<&str>, now: i64) -> $crate::db::StoreResult<()> {
                 let mut w = self.begin_single().await?;
-                sqlx::query(
+                w.exec(
                     "INSERT INTO slack_users (user_id, name, tz, fetched_at) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, tz = excluded.tz, fetched_at = excluded.fetched_at",
+                    args![user, name, tz, now],
                 )
-                .bind(user)
-                .bind(name)
-                .bind(tz)
-                .bind(now)
-                .execute(&mut *w)
                 .await?;
                 w.commit().await?;
                 Ok(())

@@ -12,6 +12,7 @@
 
 pub mod claims;
 mod claims_sql;
+mod exec;
 pub mod followups;
 mod followups_sql;
 mod jobs;
@@ -19,6 +20,7 @@ pub mod postgres;
 mod rows;
 mod shared;
 pub mod sqlite;
+mod sqlite_conn;
 mod sqlite_writer;
 pub mod tickets;
 mod tickets_sql;
@@ -39,6 +41,8 @@ use std::sync::Arc;
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]

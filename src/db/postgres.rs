@@ -2,6 +2,7 @@
 //! `FOR UPDATE SKIP LOCKED`, so replicas split the work and never run one job at once.
 
 use super::claims_sql::impl_claim_store;
+use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
 use super::shared::impl_shared_store;
 use super::tickets_sql::impl_ticket_store;
@@ -54,6 +55,11 @@ impl PgStore {
         Ok(self.pool.begin().await?)
     }
 
+    /// A pooled connection for a read.
+    async fn reader(&self) -> StoreResult<PoolConnection<Postgres>> {
+        Ok(self.pool.acquire().await?)
+    }
+
     /// One statement on its own: PostgreSQL has row locks, so it runs on any pooled
     /// connection in autocommit.
     async fn begin_single(&self) -> StoreResult<Autocommit> {
@@ -84,10 +90,10 @@ impl std::ops::DerefMut for Autocommit {
     }
 }
 
-impl_shared_store!(PgStore, Postgres);
-impl_ticket_store!(PgStore, Postgres);
+impl_shared_store!(PgStore);
+impl_ticket_store!(PgStore);
 impl_followup_store!(PgStore);
-impl_claim_store!(PgStore, Postgres);
+impl_claim_store!(PgStore);
 
 #[async_trait]
 impl Store for PgStore {

@@ -4,10 +4,10 @@
 
 /// Implements the dialect-neutral traits for a store type over a sqlx database.
 macro_rules! impl_shared_store {
-    ($store:ty, $db:ty) => {
+    ($store:ty) => {
         impl $store {
-            async fn insert_jobs(
-                conn: &mut <$db as sqlx::Database>::Connection,
+            async fn insert_jobs<C: $crate::db::exec::Conn>(
+                conn: &mut C,
                 jobs: &[$crate::db::NewJob],
                 now: i64,
             ) -> $crate::db::StoreResult<()> {
@@ -21,12 +21,8 @@ macro_rules! impl_shared_store {
                         // (A job for later takes its slot when it runs: reserving it now would
                         // hold the channel's posts back until then.)
                         (Some(key), None, Some(sql)) if job.run_at <= now => {
-                            let next: Option<i64> = sqlx::query_scalar(sql)
-                                .bind(key)
-                                .bind(job.run_at)
-                                .bind($crate::db::PACE_INTERVAL_MS)
-                                .bind(&job.coalesce_key)
-                                .fetch_optional(&mut *conn)
+                            let next = conn
+                                .scalar(sql, args![key, job.run_at, $crate::db::PACE_INTERVAL_MS, &job.coalesce_key])
                                 .await?;
                             let Some(next) = next else { continue };
                             let slot = next - $crate::db::PACE_INTERVAL_MS;
@@ -34,10 +30,7 @@ macro_rules! impl_shared_store {
                         }
                         _ => {
                             if let Some(key) = &job.coalesce_key {
-                                let waiting: Option<i64> = sqlx::query_scalar(Self::COALESCE_SQL)
-                                .bind(key)
-                                .fetch_optional(&mut *conn)
-                                .await?;
+                                let waiting = conn.scalar(Self::COALESCE_SQL, args![key]).await?;
                                 if waiting.is_some() {
                                     continue;
                                 }
@@ -45,21 +38,13 @@ macro_rules! impl_shared_store {
                             (job.run_at, None)
                         }
                     };
-                    sqlx::query(
+                    conn.exec(
                         "INSERT INTO jobs (name, payload, run_at, dedupe_key, recurring, pace_key, paced_at, coalesce_key, \
                          state, created_at, updated_at) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $9) ON CONFLICT DO NOTHING",
+                        args![job.name, &job.payload, run_at, &job.dedupe_key, job.recurring as i64, &job.pace_key,
+                              paced_at, &job.coalesce_key, now],
                     )
-                    .bind(job.name)
-                    .bind(&job.payload)
-                    .bind(run_at)
-                    .bind(&job.dedupe_key)
-                    .bind(job.recurring as i64)
-                    .bind(&job.pace_key)
-                    .bind(paced_at)
-                    .bind(&job.coalesce_key)
-                    .bind(now)
-                    .execute(&mut *conn)
                     .await?;
                 }
                 Ok(())
@@ -70,7 +55,7 @@ macro_rules! impl_shared_store {
         impl $crate::db::JobStore for $store {
             async fn enqueue(&self, jobs: &[$crate::db::NewJob], now: i64) -> $crate::db::StoreResult<()> {
                 let mut tx = self.begin_write().await?;
-                Self::insert_jobs(&mut tx, jobs, now).await?;
+                Self::insert_jobs(&mut *tx, jobs, now).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -83,13 +68,7 @@ macro_rules! impl_shared_store {
                 worker: &str,
             ) -> $crate::db::StoreResult<Vec<$crate::db::JobRow>> {
                 let mut w = self.begin_single().await?;
-                let mut rows = sqlx::query_as::<_, $crate::db::JobRow>(Self::LEASE_SQL)
-                    .bind(lease_until)
-                    .bind(worker)
-                    .bind(now)
-                    .bind(limit)
-                    .fetch_all(&mut *w)
-                    .await?;
+                let mut rows = w.rows::<$crate::db::JobRow>(Self::LEASE_SQL, args![lease_until, worker, now, limit]).await?;
                 // RETURNING does not promise the subquery's order.
                 rows.sort_by_key(|r| (r.run_at, r.id));
                 w.commit().await?;
@@ -104,28 +83,19 @@ macro_rules! impl_shared_store {
             ) -> $crate::db::StoreResult<()> {
                 let mut tx = self.begin_write().await?;
                 if let Some(p) = posted {
-                    sqlx::query(
+                    tx.exec(
                         "INSERT INTO slack_messages (msg_key, channel, ts, posted_at) VALUES ($1, $2, $3, $4) \
                          ON CONFLICT (msg_key) DO UPDATE SET channel = excluded.channel, ts = excluded.ts",
+                        args![&p.msg_key, &p.channel, &p.ts, now],
                     )
-                    .bind(&p.msg_key)
-                    .bind(&p.channel)
-                    .bind(&p.ts)
-                    .bind(now)
-                    .execute(&mut *tx)
                     .await?;
                 }
                 // Keyed jobs stay as 'done' so their key keeps deduplicating; the rest go.
-                sqlx::query("DELETE FROM jobs WHERE id = $1 AND dedupe_key IS NULL AND recurring = 0")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(
+                tx.exec("DELETE FROM jobs WHERE id = $1 AND dedupe_key IS NULL AND recurring = 0", args![id]).await?;
+                tx.exec(
                     "UPDATE jobs SET state = 'done', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1",
+                    args![id, now],
                 )
-                .bind(id)
-                .bind(now)
-                .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
                 Ok(())
@@ -133,14 +103,10 @@ macro_rules! impl_shared_store {
 
             async fn retry_job(&self, id: i64, run_at: i64, error: &str, now: i64) -> $crate::db::StoreResult<()> {
                 let mut w = self.begin_single().await?;
-                sqlx::query(
+                w.exec(
                     "UPDATE jobs SET run_at = $2, locked_until = NULL, paced_at = NULL, last_error = $3, updated_at = $4 WHERE id = $1",
+                    args![id, run_at, error, now],
                 )
-                .bind(id)
-                .bind(run_at)
-                .bind(error)
-                .bind(now)
-                .execute(&mut *w)
                 .await?;
                 w.commit().await?;
                 Ok(())
@@ -155,17 +121,12 @@ macro_rules! impl_shared_store {
                 now: i64,
             ) -> $crate::db::StoreResult<()> {
                 let mut w = self.begin_single().await?;
-                sqlx::query(
+                w.exec(
                     "UPDATE jobs SET run_at = $2, locked_until = NULL, attempts = attempts - 1, \
                      paced_at = CASE WHEN $3 = 1 THEN $2 ELSE NULL END, \
                      last_error = COALESCE($4, last_error), updated_at = $5 WHERE id = $1",
+                    args![id, run_at, paced as i64, note, now],
                 )
-                .bind(id)
-                .bind(run_at)
-                .bind(paced as i64)
-                .bind(note)
-                .bind(now)
-                .execute(&mut *w)
                 .await?;
                 w.commit().await?;
                 Ok(())
@@ -173,13 +134,10 @@ macro_rules! impl_shared_store {
 
             async fn park_job(&self, id: i64, error: &str, now: i64) -> $crate::db::StoreResult<()> {
                 let mut w = self.begin_single().await?;
-                sqlx::query(
+                w.exec(
                     "UPDATE jobs SET state = 'dead', locked_until = NULL, last_error = $2, updated_at = $3 WHERE id = $1",
+                    args![id, error, now],
                 )
-                .bind(id)
-                .bind(error)
-                .bind(now)
-                .execute(&mut *w)
                 .await?;
                 w.commit().await?;
                 Ok(())
@@ -187,24 +145,15 @@ macro_rules! impl_shared_store {
 
             async fn reserve_pace_slot(&self, key: &str, now: i64, interval_ms: i64) -> $crate::db::StoreResult<i64> {
                 let mut w = self.begin_single().await?;
-                let next: i64 = sqlx::query_scalar(Self::PACE_SQL)
-                    .bind(key)
-                    .bind(now)
-                    .bind(interval_ms)
-                    .fetch_one(&mut *w)
-                    .await?;
+                let next = w.scalar(Self::PACE_SQL, args![key, now, interval_ms]).await?;
+                let next = next.ok_or_else(|| $crate::db::StoreError::Corrupt(format!("no pace slot for {key}")))?;
                 w.commit().await?;
                 Ok(next - interval_ms)
             }
 
             async fn push_pace_slot(&self, key: &str, at: i64) -> $crate::db::StoreResult<()> {
                 let mut w = self.begin_single().await?;
-                sqlx::query(Self::PUSH_PACE_SQL)
-                    .bind(key)
-                    .bind(at)
-                    .bind(at - $crate::db::PACE_INTERVAL_MS)
-                    .execute(&mut *w)
-                    .await?;
+                w.exec(Self::PUSH_PACE_SQL, args![key, at, at - $crate::db::PACE_INTERVAL_MS]).await?;
                 w.commit().await?;
                 Ok(())
             }
@@ -216,24 +165,19 @@ macro_rules! impl_shared_store {
                 interval_ms: i64,
             ) -> $crate::db::StoreResult<Option<i64>> {
                 let mut w = self.begin_single().await?;
-                let passed: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO pace_slots (pace_key, next_at, last_sent_at) VALUES ($1, $2, $2) \
-                     ON CONFLICT (pace_key) DO UPDATE SET last_sent_at = $2 \
-                     WHERE pace_slots.last_sent_at IS NULL OR pace_slots.last_sent_at <= $3 RETURNING last_sent_at",
-                )
-                .bind(key)
-                .bind(now)
-                .bind(now - interval_ms)
-                .fetch_optional(&mut *w)
-                .await?;
+                let passed = w
+                    .scalar(
+                        "INSERT INTO pace_slots (pace_key, next_at, last_sent_at) VALUES ($1, $2, $2) \
+                         ON CONFLICT (pace_key) DO UPDATE SET last_sent_at = $2 \
+                         WHERE pace_slots.last_sent_at IS NULL OR pace_slots.last_sent_at <= $3 RETURNING last_sent_at",
+                        args![key, now, now - interval_ms],
+                    )
+                    .await?;
                 if passed.is_some() {
                     w.commit().await?;
                     return Ok(None);
                 }
-                let last: Option<i64> = sqlx::query_scalar("SELECT last_sent_at FROM pace_slots WHERE pace_key = $1")
-                    .bind(key)
-                    .fetch_one(&mut *w)
-                    .await?;
+                let last = w.scalar("SELECT last_sent_at FROM pace_slots WHERE pace_key = $1", args![key]).await?;
                 w.commit().await?;
                 Ok(Some(last.unwrap_or(now) + interval_ms))
             }
@@ -258,20 +202,15 @@ macro_rules! impl_shared_store {
             }
 
             async fn next_run_at(&self) -> $crate::db::StoreResult<Option<i64>> {
-                let next: Option<i64> = sqlx::query_scalar("SELECT MIN(run_at) FROM jobs WHERE state = 'pending'")
-                    .fetch_one(&self.pool)
-                    .await?;
-                Ok(next)
+                // One step down the pending index: a point read.
+                self.reader().await?.scalar("SELECT MIN(run_at) FROM jobs WHERE state = 'pending'", args![]).await
             }
 
             async fn prune_done_jobs(&self, before: i64) -> $crate::db::StoreResult<u64> {
                 let mut w = self.begin_single().await?;
-                let done = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND updated_at < $1")
-                    .bind(before)
-                    .execute(&mut *w)
-                    .await?;
+                let done = w.exec("DELETE FROM jobs WHERE state = 'done' AND updated_at < $1", args![before]).await?;
                 w.commit().await?;
-                Ok(done.rows_affected())
+                Ok(done)
             }
         }
 
@@ -285,18 +224,15 @@ macro_rules! impl_shared_store {
                 jobs: &[$crate::db::NewJob],
             ) -> $crate::db::StoreResult<bool> {
                 let mut tx = self.begin_write().await?;
-                let inserted = sqlx::query(
-                    "INSERT INTO event_inbox (event_key, source, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                )
-                .bind(key)
-                .bind(source)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
+                let inserted = tx
+                    .exec(
+                        "INSERT INTO event_inbox (event_key, source, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                        args![key, source, now],
+                    )
+                    .await?
                     == 1;
                 if inserted {
-                    Self::insert_jobs(&mut tx, jobs, now).await?;
+                    Self::insert_jobs(&mut *tx, jobs, now).await?;
                 }
                 tx.commit().await?;
                 Ok(inserted)
@@ -310,10 +246,7 @@ macro_rules! impl_shared_store {
         #[async_trait::async_trait]
         impl $crate::db::MessageStore for $store {
             async fn posted_message(&self, key: &str) -> $crate::db::StoreResult<Option<$crate::db::PostedMessage>> {
-                Ok(sqlx::query_as("SELECT msg_key, channel, ts FROM slack_messages WHERE msg_key = $1")
-                    .bind(key)
-                    .fetch_optional(&self.pool)
-                    .await?)
+                self.reader().await?.row::<$crate::db::PostedMessage>("SELECT msg_key, channel, ts FROM slack_messages WHERE msg_key = $1", args![key]).await
             }
         }
     };

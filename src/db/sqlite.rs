@@ -1,25 +1,30 @@
 //! SQLite: the default, one process, zero set-up. WAL journal, `synchronous=NORMAL`, one
-//! writer connection whose transactions are group-committed (`sqlite_writer`). One writer
-//! process: `serve` holds an exclusive lock on `<database>.lock`, so a second `serve` on the
+//! writer connection whose transactions are group-committed (`sqlite_writer`) and whose
+//! statements run in place with rusqlite (`exec.rs` says why); readers and migrations use
+//! sqlx. One writer process: `serve` holds an exclusive lock on `<database>.lock`, so a second `serve` on the
 //! same file refuses to start.
 
 use super::claims_sql::impl_claim_store;
+use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
 use super::shared::impl_shared_store;
+use super::sqlite_conn::{Reader, Readers, SqliteConn};
 use super::sqlite_writer::{GroupWriter, WriteTx};
 use super::tickets_sql::impl_ticket_store;
 use super::{Backend, OpenMode, Store, StoreError, StoreResult};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, Sqlite, SqlitePool};
+use sqlx::{ConnectOptions, SqlitePool};
 use std::fs::File;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
 pub struct SqliteStore {
-    /// Readers (WAL lets them run beside the writer).
+    /// Readers on sqlx's threads, for scans (WAL lets them run beside the writer).
     pub(crate) pool: SqlitePool,
+    /// Readers run in place, for the point reads of the ack path.
+    readers: Readers,
     /// The one writer. SQLite has one write lock; with several writing connections the
     /// losers sleep in SQLite's busy handler (up to 100 ms a try). One connection makes
     /// writers queue in-process, first come first served, and never sleep; queued writes
@@ -66,9 +71,13 @@ impl SqliteStore {
             OpenMode::Serve => Some(take_lock(options.get_filename().to_path_buf())?),
             OpenMode::Tool => None,
         };
-        let mut writer = options.connect().await?;
-        sqlx::migrate!("migrations/sqlite").run(&mut writer).await?;
-        let writer = GroupWriter::new(writer);
+        let mut migrator = options.connect().await?;
+        sqlx::migrate!("migrations/sqlite")
+            .run(&mut migrator)
+            .await?;
+        sqlx::Connection::close(migrator).await?;
+        let writer = GroupWriter::new(SqliteConn::open(options.get_filename(), true)?);
+        let readers = Readers::open(options.get_filename(), READERS)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
@@ -76,9 +85,15 @@ impl SqliteStore {
             .await?;
         Ok(Self {
             pool,
+            readers,
             writer,
             _lock: lock,
         })
+    }
+
+    /// A connection for a point read.
+    async fn reader(&self) -> StoreResult<Reader> {
+        Ok(self.readers.get().await)
     }
 
     /// A unit of work on the writer, committed with the others queued beside it.
@@ -91,6 +106,10 @@ impl SqliteStore {
         self.writer.begin().await
     }
 }
+
+/// In-place readers: a read holds its runtime thread, so one more than the runtime's two
+/// threads lets a read proceed while another waits on a lock.
+const READERS: usize = 3;
 
 fn take_lock(db: PathBuf) -> StoreResult<File> {
     let mut path = db.into_os_string();
@@ -114,10 +133,10 @@ fn take_lock(db: PathBuf) -> StoreResult<File> {
     Ok(file)
 }
 
-impl_shared_store!(SqliteStore, Sqlite);
-impl_ticket_store!(SqliteStore, Sqlite);
+impl_shared_store!(SqliteStore);
+impl_ticket_store!(SqliteStore);
 impl_followup_store!(SqliteStore);
-impl_claim_store!(SqliteStore, Sqlite);
+impl_claim_store!(SqliteStore);
 
 #[async_trait]
 impl Store for SqliteStore {

@@ -1,11 +1,12 @@
-//! Group commit for SQLite's one writer connection.
+//! Group commit for SQLite's one writer connection, which runs its statements in place.
 //!
 //! Why: profiling intake on SQLite (issue 7) showed the cost of a write transaction is not
 //! SQLite's work but its edges: every commit appends each page it touched to the WAL (about
 //! twenty pages for an intake: the tickets, jobs, inbox and customers B-trees and their
-//! indexes, two `pwrite`s a page), and every statement is a round trip to sqlx's connection
-//! thread. Consecutive transactions touch the same right-most pages, so committing several
-//! together writes each page once.
+//! indexes, two `pwrite`s a page), and every statement through sqlx is a round trip to its
+//! connection thread (`exec.rs`). Consecutive transactions touch the same right-most pages,
+//! so committing several together writes each page once; and the writer is a rusqlite
+//! connection, so a statement is a function call, not a round trip.
 //!
 //! How: each unit of work (what used to be its own transaction) runs inside a SAVEPOINT of
 //! one shared `BEGIN IMMEDIATE` transaction, in arrival order (the mutex is fair). A unit's
@@ -15,28 +16,28 @@
 //! or is dropped rolls back to its savepoint alone and the others are unaffected. With one
 //! request at a time a batch is one unit, as before.
 //!
-//! The bookkeeping statements ride along with the next one: a committed unit's RELEASE (or
-//! a dropped unit's ROLLBACK TO) is sent with the next unit's SAVEPOINT, or with the COMMIT,
-//! so a unit costs one round trip to the connection thread besides its own statements.
+//! Statements run synchronously while the unit holds the mutex: there is no await point
+//! inside a statement, so a cancelled request can only leave between statements, and its
+//! unit is then undone by the next holder. The bookkeeping statements ride along with the
+//! next one: a committed unit's RELEASE (or a dropped unit's ROLLBACK TO) is sent with the
+//! next unit's SAVEPOINT, or with the COMMIT.
 
+use super::sqlite_conn::SqliteConn;
 use super::{StoreError, StoreResult};
-use sqlx::{Executor, SqliteConnection};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{oneshot, Mutex, OwnedMutexGuard};
 
 type Waiter = oneshot::Sender<Result<(), String>>;
 
 struct State {
-    conn: Option<SqliteConnection>,
+    conn: Option<SqliteConn>,
     /// A `BEGIN IMMEDIATE` is open.
     open: bool,
     /// The savepoint of the last unit is still on the stack, and what to do with it.
     last: Last,
     flush_scheduled: bool,
-    /// A transaction-control statement was cut off (its request cancelled mid-way): what
-    /// SQLite holds is unknown, so the next holder gives up the open transaction first.
-    in_doubt: bool,
     /// Units released into the open transaction, waiting for its COMMIT.
     waiting: Vec<Waiter>,
     /// Units in the open transaction (metrics).
@@ -54,19 +55,19 @@ enum Last {
 }
 
 impl State {
-    fn conn(&mut self) -> StoreResult<&mut SqliteConnection> {
+    fn conn(&mut self) -> StoreResult<&mut SqliteConn> {
         self.conn
             .as_mut()
             .ok_or_else(|| StoreError::Commit("the database is closed".into()))
     }
 
-    /// What starts the next unit: settles the last unit's savepoint on the way.
+    /// What starts the next unit in the open transaction: settles the last unit's savepoint
+    /// on the way.
     fn next_unit_sql(&mut self) -> &'static str {
-        let sql = match (self.open, self.last) {
-            (false, _) => "BEGIN IMMEDIATE; SAVEPOINT unit",
-            (true, Last::Settled) => "SAVEPOINT unit",
-            (true, Last::Keep) => "RELEASE unit; SAVEPOINT unit",
-            (true, Last::Undo) => "ROLLBACK TO unit; RELEASE unit; SAVEPOINT unit",
+        let sql = match self.last {
+            Last::Settled => "SAVEPOINT unit",
+            Last::Keep => "RELEASE unit; SAVEPOINT unit",
+            Last::Undo => "ROLLBACK TO unit; RELEASE unit; SAVEPOINT unit",
         };
         self.last = Last::Settled;
         sql
@@ -90,14 +91,13 @@ pub(crate) struct GroupWriter {
 }
 
 impl GroupWriter {
-    pub(crate) fn new(conn: SqliteConnection) -> Self {
+    pub(crate) fn new(conn: SqliteConn) -> Self {
         Self {
             state: Arc::new(Mutex::new(State {
                 conn: Some(conn),
                 open: false,
                 last: Last::Settled,
                 flush_scheduled: false,
-                in_doubt: false,
                 waiting: Vec::new(),
                 units: 0,
             })),
@@ -107,22 +107,17 @@ impl GroupWriter {
     /// Starts a unit of work. Dropping it without `commit()` undoes it alone.
     pub(crate) async fn begin(&self) -> StoreResult<WriteTx> {
         let mut guard = self.state.clone().lock_owned().await;
-        settle_doubt(&mut guard).await;
-        let sql = guard.next_unit_sql();
-        guard.in_doubt = true;
-        let started = match guard.conn() {
-            Ok(conn) => conn.execute(sql).await.map_err(StoreError::from),
-            Err(e) => Err(e),
-        };
-        guard.in_doubt = false;
-        if let Err(e) = started {
-            // The transaction is in an unknown state: give all of it up, and say so.
-            abort(&mut guard, &e.to_string()).await;
-            return Err(e);
-        }
         if !guard.open {
+            take_write_lock(&mut guard).await?;
             guard.open = true;
             guard.units = 0;
+        }
+        let sql = guard.next_unit_sql();
+        let started = guard.conn().and_then(|conn| conn.batch(sql));
+        if let Err(e) = started {
+            // The transaction is in an unknown state: give all of it up, and say so.
+            abort(&mut guard, &e.to_string());
+            return Err(e);
         }
         guard.units += 1;
         guard.last = Last::Undo;
@@ -135,9 +130,9 @@ impl GroupWriter {
     /// Commits whatever is open and closes the connection.
     pub(crate) async fn close(&self) {
         let mut guard = self.state.lock().await;
-        finish(&mut guard).await;
+        finish(&mut guard);
         if let Some(conn) = guard.conn.take() {
-            let _ = sqlx::Connection::close(conn).await;
+            conn.close();
         }
     }
 }
@@ -168,15 +163,15 @@ impl WriteTx {
 }
 
 impl Deref for WriteTx {
-    type Target = SqliteConnection;
-    fn deref(&self) -> &SqliteConnection {
+    type Target = SqliteConn;
+    fn deref(&self) -> &SqliteConn {
         let state = self.guard.as_ref().expect("unit in progress");
         state.conn.as_ref().expect("connection open")
     }
 }
 
 impl DerefMut for WriteTx {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
+    fn deref_mut(&mut self) -> &mut SqliteConn {
         let state = self.guard.as_mut().expect("unit in progress");
         state.conn.as_mut().expect("connection open")
     }
@@ -193,21 +188,33 @@ impl Drop for WriteTx {
     }
 }
 
-/// After a cut-off `begin()`: roll back whatever is open and tell its waiting units.
-async fn settle_doubt(state: &mut State) {
-    if state.in_doubt {
-        abort(
-            state,
-            "an interrupted write left the transaction in doubt; it was rolled back",
-        )
-        .await;
-        state.in_doubt = false;
+/// How long a `BEGIN` waits for another process's write lock (`busy_timeout` before).
+const BUSY_WAIT: Duration = Duration::from_secs(5);
+
+/// Opens the shared transaction (`BEGIN IMMEDIATE`), waiting without blocking the thread
+/// while another connection to the file (a `cxbot migrate`, a second tool) holds the lock.
+async fn take_write_lock(state: &mut State) -> StoreResult<()> {
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match state.conn()?.batch("BEGIN IMMEDIATE") {
+            Err(StoreError::Sqlite(e))
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && started.elapsed() < BUSY_WAIT =>
+            {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            other => return other,
+        }
     }
 }
 
-async fn abort(state: &mut State, why: &str) {
+/// Rolls back whatever is open and tells its waiting units.
+fn abort(state: &mut State, why: &str) {
     if let Ok(conn) = state.conn() {
-        let _ = conn.execute("ROLLBACK").await;
+        // Fails harmlessly when SQLite already rolled the transaction back.
+        let _ = conn.batch("ROLLBACK");
     }
     state.open = false;
     state.last = Last::Settled;
@@ -217,25 +224,20 @@ async fn abort(state: &mut State, why: &str) {
 }
 
 /// Commits the open transaction and answers everyone in it.
-async fn finish(state: &mut State) {
-    settle_doubt(state).await;
+fn finish(state: &mut State) {
     if !state.open {
         return;
     }
     let sql = state.commit_sql();
-    let committed = match state.conn() {
-        Ok(conn) => conn.execute(sql).await.map_err(StoreError::from),
-        Err(e) => Err(e),
-    };
-    match committed {
-        Ok(_) => {
+    match state.conn().and_then(|conn| conn.batch(sql)) {
+        Ok(()) => {
             state.open = false;
             metrics::histogram!("cxbot_sqlite_group_commit_units").record(state.units as f64);
             for w in state.waiting.drain(..) {
                 let _ = w.send(Ok(()));
             }
         }
-        Err(e) => abort(state, &e.to_string()).await,
+        Err(e) => abort(state, &e.to_string()),
     }
 }
 
@@ -270,6 +272,6 @@ fn schedule_flush(state: &mut State, shared: &Arc<Mutex<State>>) {
         let mut guard = shared.lock().await;
         unschedule.disarm();
         guard.flush_scheduled = false;
-        finish(&mut guard).await;
+        finish(&mut guard);
     });
 }

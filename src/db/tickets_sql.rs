@@ -3,7 +3,7 @@
 
 /// Implements `TicketStore` for a store type over a sqlx database.
 macro_rules! impl_ticket_store {
-    ($store:ty, $db:ty) => {
+    ($store:ty) => {
         impl $store {
             const TICKET_BY_REF_SQL: &'static str = concat!(
                 "SELECT ", $crate::db::tickets::ticket_columns!(),
@@ -17,51 +17,39 @@ macro_rules! impl_ticket_store {
 
             /// Finds the customer by email or phone key and fills in what we learnt, or
             /// records a new one (then `true`). None when the event says nothing to match on.
-            async fn upsert_customer(
-                conn: &mut <$db as sqlx::Database>::Connection,
+            async fn upsert_customer<C: $crate::db::exec::Conn>(
+                conn: &mut C,
                 c: &$crate::db::CustomerInput,
                 now: i64,
             ) -> $crate::db::StoreResult<Option<(i64, bool)>> {
                 if c.email.is_none() && c.phone_key.is_none() {
                     return Ok(None);
                 }
-                let found: Option<i64> = sqlx::query_scalar(
-                    concat!("SELECT id FROM ", $crate::db::tickets::customers_matching!(), " ORDER BY id LIMIT 1"),
-                )
-                .bind(&c.email)
-                .bind(&c.phone_key)
-                .fetch_optional(&mut *conn)
-                .await?;
+                let found = conn
+                    .scalar(
+                        concat!("SELECT id FROM ", $crate::db::tickets::customers_matching!(), " ORDER BY id LIMIT 1"),
+                        args![&c.email, &c.phone_key],
+                    )
+                    .await?;
                 if let Some(id) = found {
                     // What the helpdesk says now wins; what it left out is kept.
-                    sqlx::query(
+                    conn.exec(
                         "UPDATE customers SET name = COALESCE($2, name), email = COALESCE($3, email), \
                          phone = COALESCE($4, phone), phone_key = COALESCE($5, phone_key), \
                          order_id = COALESCE($6, order_id), updated_at = $7 WHERE id = $1",
+                        args![id, &c.name, &c.email, &c.phone, &c.phone_key, &c.order_id, now],
                     )
-                    .bind(id)
-                    .bind(&c.name)
-                    .bind(&c.email)
-                    .bind(&c.phone)
-                    .bind(&c.phone_key)
-                    .bind(&c.order_id)
-                    .bind(now)
-                    .execute(&mut *conn)
                     .await?;
                     return Ok(Some((id, false)));
                 }
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO customers (name, email, phone, phone_key, order_id, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-                )
-                .bind(&c.name)
-                .bind(&c.email)
-                .bind(&c.phone)
-                .bind(&c.phone_key)
-                .bind(&c.order_id)
-                .bind(now)
-                .fetch_one(&mut *conn)
-                .await?;
+                let id = conn
+                    .scalar(
+                        "INSERT INTO customers (name, email, phone, phone_key, order_id, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+                        args![&c.name, &c.email, &c.phone, &c.phone_key, &c.order_id, now],
+                    )
+                    .await?
+                    .ok_or_else(|| $crate::db::StoreError::Corrupt("a customer insert returned no id".into()))?;
                 Ok(Some((id, true)))
             }
         }
@@ -75,96 +63,83 @@ macro_rules! impl_ticket_store {
             ) -> $crate::db::StoreResult<$crate::db::IntakeRecorded> {
                 let now = event.now;
                 let mut tx = self.begin_write().await?;
-                let fresh = sqlx::query(
-                    "INSERT INTO event_inbox (event_key, source, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                )
-                .bind(event.key)
-                .bind(event.source)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
+                let fresh = tx
+                    .exec(
+                        "INSERT INTO event_inbox (event_key, source, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                        args![event.key, event.source, now],
+                    )
+                    .await?
                     == 1;
                 if !fresh {
                     tx.commit().await?;
                     return Ok($crate::db::IntakeRecorded { fresh: false, ticket_id: None, new_ticket: false });
                 }
-                let customer = Self::upsert_customer(&mut tx, event.customer, now).await?;
+                let customer = Self::upsert_customer(&mut *tx, event.customer, now).await?;
                 let customer_id = customer.map(|(id, _)| id);
                 let new_customer = customer.is_some_and(|(_, new)| new);
-                let existing = sqlx::query_as::<_, $crate::db::TicketRow>(Self::TICKET_BY_REF_SQL)
-                .bind(event.helpdesk)
-                .bind(event.external_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+                let existing = tx
+                    .row::<$crate::db::TicketRow>(Self::TICKET_BY_REF_SQL, args![event.helpdesk, event.external_id])
+                    .await?;
                 // A customer recorded just now has no other tickets.
                 let customer_tickets = match customer_id.filter(|_| !new_customer) {
                     None => Vec::new(),
-                    Some(cid) => sqlx::query_as::<_, $crate::db::TicketRow>(Self::CUSTOMER_TICKETS_SQL)
-                    .bind(cid)
-                    .bind(existing.as_ref().map_or(0, |t| t.id))
-                    .bind($crate::db::tickets::CUSTOMER_TICKETS_LIMIT)
-                    .fetch_all(&mut *tx)
-                    .await?,
+                    Some(cid) => {
+                        let except = existing.as_ref().map_or(0, |t| t.id);
+                        tx.rows::<$crate::db::TicketRow>(
+                            Self::CUSTOMER_TICKETS_SQL,
+                            args![cid, except, $crate::db::tickets::CUSTOMER_TICKETS_LIMIT],
+                        )
+                        .await?
+                    }
                 };
                 let ctx = $crate::db::IntakeContext { existing, customer_tickets, customer_id, new_customer };
                 let $crate::db::IntakePlan { write, mark_answered, jobs } = plan(&ctx);
                 let (ticket_id, new_ticket) = match write {
                     $crate::db::TicketWrite::Insert(t) => {
-                        let id: i64 = sqlx::query_scalar(
+                        let id = tx.scalar(
                             "INSERT INTO tickets (helpdesk, external_id, kind, status, priority, subject, url, customer_id, \
                              customer_name, customer_email, customer_phone, customer_order_id, department, group_name, tags, \
                              message, social, review, channel, claimed_by, answered, customer_replied_at, missed_calls, \
                              opened_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
                              $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $25) RETURNING id",
+                            args![&t.helpdesk, &t.external_id, &t.kind, &t.status, &t.priority, &t.subject, &t.url,
+                                  t.customer_id, &t.customer_name, &t.customer_email, &t.customer_phone,
+                                  &t.customer_order_id, &t.department, &t.group_name, &t.tags, &t.message, &t.social,
+                                  &t.review, &t.channel, &t.claimed_by, t.answered, t.customer_replied_at,
+                                  t.missed_calls, t.opened_at, now],
                         )
-                        .bind(&t.helpdesk).bind(&t.external_id).bind(&t.kind).bind(&t.status).bind(&t.priority)
-                        .bind(&t.subject).bind(&t.url).bind(t.customer_id).bind(&t.customer_name).bind(&t.customer_email)
-                        .bind(&t.customer_phone).bind(&t.customer_order_id).bind(&t.department).bind(&t.group_name)
-                        .bind(&t.tags).bind(&t.message).bind(&t.social).bind(&t.review).bind(&t.channel)
-                        .bind(&t.claimed_by).bind(t.answered).bind(t.customer_replied_at).bind(t.missed_calls)
-                        .bind(t.opened_at).bind(now)
-                        .fetch_one(&mut *tx)
-                        .await?;
+                        .await?
+                        .ok_or_else(|| $crate::db::StoreError::Corrupt("a ticket insert returned no id".into()))?;
                         (id, true)
                     }
                     $crate::db::TicketWrite::Update(t) => {
-                        sqlx::query(
+                        tx.exec(
                             "UPDATE tickets SET kind = $2, status = $3, priority = $4, subject = $5, url = $6, customer_id = $7, \
                              customer_name = $8, customer_email = $9, customer_phone = $10, customer_order_id = $11, \
                              department = $12, group_name = $13, tags = $14, message = $15, social = $16, review = $17, \
                              channel = $18, answered = $19, customer_replied_at = $20, missed_calls = $21, opened_at = $22, \
                              updated_at = $23, \
                              last_activity_at = CASE WHEN claimed_by IS NULL THEN last_activity_at ELSE $23 END WHERE id = $1",
+                            args![t.id, &t.kind, &t.status, &t.priority, &t.subject, &t.url, t.customer_id,
+                                  &t.customer_name, &t.customer_email, &t.customer_phone, &t.customer_order_id,
+                                  &t.department, &t.group_name, &t.tags, &t.message, &t.social, &t.review, &t.channel,
+                                  t.answered, t.customer_replied_at, t.missed_calls, t.opened_at, now],
                         )
-                        .bind(t.id).bind(&t.kind).bind(&t.status).bind(&t.priority).bind(&t.subject).bind(&t.url)
-                        .bind(t.customer_id).bind(&t.customer_name).bind(&t.customer_email).bind(&t.customer_phone)
-                        .bind(&t.customer_order_id).bind(&t.department).bind(&t.group_name).bind(&t.tags)
-                        .bind(&t.message).bind(&t.social).bind(&t.review).bind(&t.channel).bind(t.answered)
-                        .bind(t.customer_replied_at).bind(t.missed_calls).bind(t.opened_at).bind(now)
-                        .execute(&mut *tx)
                         .await?;
                         (t.id, false)
                     }
                 };
                 for id in mark_answered {
-                    sqlx::query("UPDATE tickets SET answered = $2, updated_at = $3 WHERE id = $1")
-                        .bind(id)
-                        .bind(true)
-                        .bind(now)
-                        .execute(&mut *tx)
+                    tx.exec("UPDATE tickets SET answered = $2, updated_at = $3 WHERE id = $1", args![id, true, now])
                         .await?;
                 }
-                Self::insert_jobs(&mut tx, &jobs(ticket_id), now).await?;
+                Self::insert_jobs(&mut *tx, &jobs(ticket_id), now).await?;
                 tx.commit().await?;
                 Ok($crate::db::IntakeRecorded { fresh: true, ticket_id: Some(ticket_id), new_ticket })
             }
 
             async fn ticket(&self, id: i64) -> $crate::db::StoreResult<Option<$crate::db::TicketRow>> {
-                Ok(sqlx::query_as(concat!("SELECT ", $crate::db::tickets::ticket_columns!(), " FROM tickets WHERE id = $1"))
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?)
+                self.reader().await?.row::<$crate::db::TicketRow>(concat!("SELECT ", $crate::db::tickets::ticket_columns!(), " FROM tickets WHERE id = $1"), args![id]).await
             }
 
             async fn ticket_by_ref(
@@ -172,11 +147,7 @@ macro_rules! impl_ticket_store {
                 helpdesk: &str,
                 external_id: &str,
             ) -> $crate::db::StoreResult<Option<$crate::db::TicketRow>> {
-                Ok(sqlx::query_as(Self::TICKET_BY_REF_SQL)
-                .bind(helpdesk)
-                .bind(external_id)
-                .fetch_optional(&self.pool)
-                .await?)
+                self.reader().await?.row::<$crate::db::TicketRow>(Self::TICKET_BY_REF_SQL, args![helpdesk, external_id]).await
             }
 
             async fn open_tickets_for_contact(
@@ -184,23 +155,17 @@ macro_rules! impl_ticket_store {
                 email: Option<&str>,
                 phone_key: Option<&str>,
             ) -> $crate::db::StoreResult<Vec<$crate::db::TicketRow>> {
-                Ok(sqlx::query_as(concat!(
+                let sql = concat!(
                     "SELECT ", $crate::db::tickets::ticket_columns!(),
                     " FROM tickets WHERE status NOT IN ('solved', 'closed') AND customer_id IN \
                       (SELECT id FROM ", $crate::db::tickets::customers_matching!(), ") \
                       ORDER BY opened_at, id"
-                ))
-                .bind(email)
-                .bind(phone_key)
-                .fetch_all(&self.pool)
-                .await?)
+                );
+                self.reader().await?.rows::<$crate::db::TicketRow>(sql, args![email, phone_key]).await
             }
 
             async fn customer(&self, id: i64) -> $crate::db::StoreResult<Option<$crate::db::CustomerRow>> {
-                Ok(sqlx::query_as("SELECT id, name, email, phone, order_id, helpdesk_ids FROM customers WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?)
+                self.reader().await?.row::<$crate::db::CustomerRow>("SELECT id, name, email, phone, order_id, helpdesk_ids FROM customers WHERE id = $1", args![id]).await
             }
 
             async fn recent_tickets(
@@ -209,12 +174,7 @@ macro_rules! impl_ticket_store {
                 except: i64,
                 limit: i64,
             ) -> $crate::db::StoreResult<Vec<$crate::db::TicketRow>> {
-                Ok(sqlx::query_as(Self::CUSTOMER_TICKETS_SQL)
-                .bind(customer_id)
-                .bind(except)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?)
+                self.reader().await?.rows::<$crate::db::TicketRow>(Self::CUSTOMER_TICKETS_SQL, args![customer_id, except, limit]).await
             }
 
             async fn import_customers(
@@ -226,11 +186,11 @@ macro_rules! impl_ticket_store {
                 let mut tx = self.begin_write().await?;
                 let mut written = 0;
                 for c in rows {
-                    if Self::upsert_customer(&mut tx, c, now).await?.is_some() {
+                    if Self::upsert_customer(&mut *tx, c, now).await?.is_some() {
                         written += 1;
                     }
                 }
-                Self::insert_jobs(&mut tx, jobs, now).await?;
+                Self::insert_jobs(&mut *tx, jobs, now).await?;
                 tx.commit().await?;
                 Ok(written)
             }
@@ -240,16 +200,11 @@ macro_rules! impl_ticket_store {
                 email: Option<&str>,
                 phone_key: Option<&str>,
             ) -> $crate::db::StoreResult<Option<$crate::db::CustomerRow>> {
-                Ok(sqlx::query_as(
-                    concat!(
-                        "SELECT id, name, email, phone, order_id, helpdesk_ids FROM customers WHERE id = \
-                         (SELECT id FROM ", $crate::db::tickets::customers_matching!(), " ORDER BY id LIMIT 1)"
-                    ),
-                )
-                .bind(email)
-                .bind(phone_key)
-                .fetch_optional(&self.pool)
-                .await?)
+                let sql = concat!(
+                    "SELECT id, name, email, phone, order_id, helpdesk_ids FROM customers WHERE id = \
+                     (SELECT id FROM ", $crate::db::tickets::customers_matching!(), " ORDER BY id LIMIT 1)"
+                );
+                self.reader().await?.row::<$crate::db::CustomerRow>(sql, args![email, phone_key]).await
             }
 
             async fn ticket_count(&self) -> $crate::db::StoreResult<i64> {

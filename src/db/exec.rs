@@ -1,0 +1,293 @@
+//! The statements of a write unit, written once and run by each store's own driver.
+//!
+//! Why two drivers (issue 7): sqlx runs every SQLite statement on a connection thread and
+//! answers through channels, so each statement costs a round trip between threads (about
+//! 58 µs on this machine, bench `sqlx_sqlite_round_trip`). A write unit is six to ten
+//! statements on SQLite's one writer, which capped every write at about 2,000/s. SQLite's
+//! writer therefore runs its statements in place with rusqlite (`sqlite_writer`), a few
+//! microseconds each, and so do SQLite's readers for the point reads of the ack path
+//! (`SqliteStore::reader`); PostgreSQL stays on sqlx. The shared SQL calls [`Conn`] and
+//! does not know which one it talks to.
+//!
+//! Parameters are `$1`, `$2`, ... in both dialects; [`Arg`] carries each value with its
+//! type, so a NULL is still typed for PostgreSQL.
+
+use super::tickets::ClaimInfo;
+use super::{
+    AuditRow, CustomerRow, FollowupRow, JobRow, PostedMessage, SlackUserRow, StoreResult, TicketRow,
+};
+
+/// One bound parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Arg<'a> {
+    Int(Option<i64>),
+    Text(Option<&'a str>),
+    Bool(Option<bool>),
+}
+
+impl From<i64> for Arg<'_> {
+    fn from(v: i64) -> Self {
+        Arg::Int(Some(v))
+    }
+}
+
+impl From<Option<i64>> for Arg<'_> {
+    fn from(v: Option<i64>) -> Self {
+        Arg::Int(v)
+    }
+}
+
+impl From<bool> for Arg<'_> {
+    fn from(v: bool) -> Self {
+        Arg::Bool(Some(v))
+    }
+}
+
+impl<'a> From<&'a str> for Arg<'a> {
+    fn from(v: &'a str) -> Self {
+        Arg::Text(Some(v))
+    }
+}
+
+impl<'a> From<&'a String> for Arg<'a> {
+    fn from(v: &'a String) -> Self {
+        Arg::Text(Some(v))
+    }
+}
+
+impl<'a> From<Option<&'a str>> for Arg<'a> {
+    fn from(v: Option<&'a str>) -> Self {
+        Arg::Text(v)
+    }
+}
+
+impl<'a> From<&'a Option<String>> for Arg<'a> {
+    fn from(v: &'a Option<String>) -> Self {
+        Arg::Text(v.as_deref())
+    }
+}
+
+/// `args![a, b, c]`: a slice of [`Arg`]s.
+macro_rules! args {
+    ($($v:expr),* $(,)?) => {
+        &[$($crate::db::exec::Arg::from($v)),*]
+    };
+}
+
+pub(crate) use args;
+
+/// A row type both drivers can read: sqlx's `FromRow` for PostgreSQL, and by column
+/// position for rusqlite (each store's SQL names the columns in the struct's order).
+pub(crate) trait Decode:
+    for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin + Sized
+{
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
+}
+
+/// What the shared SQL can ask of a connection: a write unit's, or a reader's.
+pub(crate) trait Conn: Send {
+    /// Runs one statement; the number of rows it changed.
+    async fn exec(&mut self, sql: &'static str, args: &[Arg<'_>]) -> StoreResult<u64>;
+    /// The first column of the first row; None when no row came back (or it is NULL).
+    async fn scalar(&mut self, sql: &'static str, args: &[Arg<'_>]) -> StoreResult<Option<i64>>;
+    /// Every row.
+    async fn rows<T: Decode>(&mut self, sql: &'static str, args: &[Arg<'_>])
+        -> StoreResult<Vec<T>>;
+    /// The first row, if any.
+    async fn row<T: Decode>(
+        &mut self,
+        sql: &'static str,
+        args: &[Arg<'_>],
+    ) -> StoreResult<Option<T>> {
+        Ok(self.rows(sql, args).await?.into_iter().next())
+    }
+}
+
+impl Decode for TicketRow {
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(TicketRow {
+            id: r.get(0)?,
+            helpdesk: r.get(1)?,
+            external_id: r.get(2)?,
+            kind: r.get(3)?,
+            status: r.get(4)?,
+            priority: r.get(5)?,
+            subject: r.get(6)?,
+            url: r.get(7)?,
+            customer_id: r.get(8)?,
+            customer_name: r.get(9)?,
+            customer_email: r.get(10)?,
+            customer_phone: r.get(11)?,
+            customer_order_id: r.get(12)?,
+            department: r.get(13)?,
+            group_name: r.get(14)?,
+            tags: r.get(15)?,
+            message: r.get(16)?,
+            social: r.get(17)?,
+            review: r.get(18)?,
+            channel: r.get(19)?,
+            claimed_by: r.get(20)?,
+            answered: r.get(21)?,
+            customer_replied_at: r.get(22)?,
+            missed_calls: r.get(23)?,
+            opened_at: r.get(24)?,
+            created_at: r.get(25)?,
+            updated_at: r.get(26)?,
+            claim: ClaimInfo {
+                claimed_at: r.get(27)?,
+                claim_seq: r.get(28)?,
+                last_activity_at: r.get(29)?,
+                lease_asked_at: r.get(30)?,
+                escalated_to: r.get(31)?,
+                escalated_by: r.get(32)?,
+                escalated_at: r.get(33)?,
+                called_back_by: r.get(34)?,
+                called_back_at: r.get(35)?,
+            },
+        })
+    }
+}
+
+impl Decode for JobRow {
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(JobRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            payload: r.get(2)?,
+            run_at: r.get(3)?,
+            attempts: r.get(4)?,
+            locked_until: r.get(5)?,
+            last_error: r.get(6)?,
+            dedupe_key: r.get(7)?,
+            pace_key: r.get(8)?,
+            paced_at: r.get(9)?,
+            state: r.get(10)?,
+        })
+    }
+}
+
+impl Decode for CustomerRow {
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(CustomerRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            email: r.get(2)?,
+            phone: r.get(3)?,
+            order_id: r.get(4)?,
+            helpdesk_ids: r.get(5)?,
+        })
+    }
+}
+
+impl Decode for FollowupRow {
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(FollowupRow {
+            ticket_id: r.get(0)?,
+            run: r.get(1)?,
+            rev: r.get(2)?,
+            active: r.get(3)?,
+            reminded_step: r.get(4)?,
+            overdue_at: r.get(5)?,
+            started_by: r.get(6)?,
+            updated_at: r.get(7)?,
+        })
+    }
+}
+
+impl Decode for AuditRow {
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(AuditRow {
+            ticket_id: r.get(0)?,
+            action: r.get(1)?,
+            actor: r.get(2)?,
+            target: r.get(3)?,
+            source: r.get(4)?,
+            detail: r.get(5)?,
+            at: r.get(6)?,
+        })
+    }
+}
+
+impl Decode for SlackUserRow {
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(SlackUserRow {
+            user_id: r.get(0)?,
+            name: r.get(1)?,
+            tz: r.get(2)?,
+            fetched_at: r.get(3)?,
+        })
+    }
+}
+
+impl Decode for PostedMessage {
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(PostedMessage {
+            msg_key: r.get(0)?,
+            channel: r.get(1)?,
+            ts: r.get(2)?,
+        })
+    }
+}
+
+mod pg {
+    use super::{Arg, Conn, Decode};
+    use crate::db::StoreResult;
+    use sqlx::postgres::PgArguments;
+    use sqlx::query::{Query, QueryAs, QueryScalar};
+    use sqlx::{PgConnection, Postgres};
+
+    /// Binds in order: sqlx numbers them `$1`, `$2`, ...
+    macro_rules! bind_all {
+        ($q:expr, $args:expr) => {{
+            let mut q = $q;
+            for a in $args {
+                q = match *a {
+                    Arg::Int(v) => q.bind(v),
+                    Arg::Text(v) => q.bind(v),
+                    Arg::Bool(v) => q.bind(v),
+                };
+            }
+            q
+        }};
+    }
+
+    fn query<'q>(sql: &'static str, args: &[Arg<'q>]) -> Query<'q, Postgres, PgArguments> {
+        bind_all!(sqlx::query(sql), args)
+    }
+
+    fn scalar<'q>(
+        sql: &'static str,
+        args: &[Arg<'q>],
+    ) -> QueryScalar<'q, Postgres, Option<i64>, PgArguments> {
+        bind_all!(sqlx::query_scalar(sql), args)
+    }
+
+    fn rows<'q, T: Decode>(
+        sql: &'static str,
+        args: &[Arg<'q>],
+    ) -> QueryAs<'q, Postgres, T, PgArguments> {
+        bind_all!(sqlx::query_as(sql), args)
+    }
+
+    impl Conn for PgConnection {
+        async fn exec(&mut self, sql: &'static str, args: &[Arg<'_>]) -> StoreResult<u64> {
+            Ok(query(sql, args).execute(self).await?.rows_affected())
+        }
+
+        async fn scalar(
+            &mut self,
+            sql: &'static str,
+            args: &[Arg<'_>],
+        ) -> StoreResult<Option<i64>> {
+            Ok(scalar(sql, args).fetch_optional(self).await?.flatten())
+        }
+
+        async fn rows<T: Decode>(
+            &mut self,
+            sql: &'static str,
+            args: &[Arg<'_>],
+        ) -> StoreResult<Vec<T>> {
+            Ok(rows(sql, args).fetch_all(self).await?)
+        }
+    }
+}
