@@ -75,12 +75,7 @@ pub async fn ticket(services: &Services, id: i64) -> Result<TicketRow> {
 /// The jobs that follow a change of owner.
 fn owner_jobs(t: &TicketRow, line: String, homes: &[&str], now: i64) -> Vec<NewJob> {
     let mut jobs = vec![sync(t, now), thread_line(t, line, now)];
-    jobs.extend(homes.iter().map(|u| {
-        PublishHome {
-            user: u.to_string(),
-        }
-        .new_job(now)
-    }));
+    jobs.extend(homes.iter().map(|u| PublishHome::after_change(u, now)));
     jobs
 }
 

@@ -3,7 +3,6 @@
 
 use super::{Result, Services};
 use crate::jobs::publish_home::PublishHome;
-use crate::jobs::Job;
 use crate::slack::events::EventCallback;
 
 /// Returns false when the event was seen before.
@@ -16,7 +15,7 @@ pub async fn accept_slack_event(services: &Services, cb: &EventCallback) -> Resu
             &cb.event.user,
             cb.event.tab.as_deref(),
         ) {
-            jobs.push(PublishHome { user: user.clone() }.new_job(now));
+            jobs.push(PublishHome::opened(user, now));
         }
     }
     let fresh = services

@@ -594,3 +594,56 @@ async fn refusals_say_what_to_do() {
         eph[0]
     );
 }
+
+#[tokio::test]
+async fn a_burst_of_claims_refreshes_the_home_tab_once_and_opening_it_publishes_at_once() {
+    use cxbot::jobs::publish_home::REFRESH_DELAY_MS;
+    for backend in backends() {
+        let app = team_app(backend).await;
+        let mut ids = Vec::new();
+        for n in 41..44 {
+            let phone = format!("+1 555 02{n}");
+            ids.push(deliver(&app, "freshdesk", &freshdesk_missed_call(n, &phone)).await);
+        }
+        drain(&app).await;
+        let homes_of = |all: Vec<Value>| -> Vec<Value> {
+            all.into_iter().filter(|h| h["user_id"] == AGENT).collect()
+        };
+        let before = homes_of(app.slack.calls_to("views.publish").await).len();
+        for (i, id) in ids.iter().enumerate() {
+            let ts = format!("1700000000.00001{i}");
+            let res = app
+                .click(AGENT, "cx_claim", &id.to_string(), Some(&ts))
+                .await;
+            assert_eq!(res.status(), 200, "{backend:?}");
+        }
+        app.run_pending_jobs().await;
+        assert_eq!(
+            homes_of(app.slack.calls_to("views.publish").await).len(),
+            before,
+            "{backend:?}: the refresh waits for the changes that follow"
+        );
+
+        let event = json!({"type": "event_callback", "event_id": "EvHOME3", "event": {"type": "app_home_opened", "user": AGENT, "tab": "home"}});
+        assert_eq!(app.event(&event, None).await.status(), 200);
+        app.run_pending_jobs().await;
+        let homes = homes_of(app.slack.calls_to("views.publish").await);
+        assert_eq!(
+            homes.len(),
+            before + 1,
+            "{backend:?}: opening the tab publishes at once"
+        );
+        let view = homes[before]["view"].to_string();
+        assert!(view.contains("Your claims (3)"), "{backend:?}: {view}");
+
+        app.advance(Duration::milliseconds(REFRESH_DELAY_MS));
+        app.run_pending_jobs().await;
+        app.advance(Duration::seconds(60));
+        app.run_pending_jobs().await;
+        assert_eq!(
+            homes_of(app.slack.calls_to("views.publish").await).len(),
+            before + 2,
+            "{backend:?}: three claims, one refresh after them"
+        );
+    }
+}
