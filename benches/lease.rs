@@ -8,7 +8,8 @@
 //!
 //! Also here, because it explains the SQLite write figures: `sqlx_sqlite_round_trip`, one
 //! `SELECT $1` on one sqlx SQLite connection, i.e. the cost of a statement's round trip to
-//! sqlx's connection thread (a write transaction pays it once per statement).
+//! sqlx's connection thread, which SQLite's writer paid once per statement before it moved
+//! to rusqlite; and `rusqlite_statement`, the same statement run in place, as it is now.
 //!
 //! ```text
 //! cargo bench --bench lease
@@ -255,6 +256,23 @@ fn round_trip(c: &mut Criterion, rt: &Runtime) {
         })
     });
     rt.block_on(async { conn.close().await.expect("close") });
+
+    // The same statement run in place, as SQLite's writer and point reads run theirs.
+    let direct = rusqlite::Connection::open(dir.path().join("rt.db")).expect("connection");
+    c.bench_function("rusqlite_statement", |b| {
+        b.iter(|| {
+            let mut st = direct.prepare_cached("SELECT $1").expect("prepare");
+            st.raw_bind_parameter(1, 7_i64).expect("bind");
+            let v: i64 = st
+                .raw_query()
+                .next()
+                .expect("step")
+                .expect("a row")
+                .get(0)
+                .expect("column");
+            std::hint::black_box(v)
+        })
+    });
 }
 
 fn main() {

@@ -3,6 +3,7 @@
 use crate::config::LogFormat;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
+use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
 pub fn init_tracing(format: LogFormat, filter: &str) {
@@ -33,7 +34,26 @@ pub fn metrics_handle() -> PrometheusHandle {
                 )
                 .expect("bucket list is not empty")
                 .install_recorder()
+                .map(spawn_upkeep)
                 .expect("no other metrics recorder is installed")
         })
         .clone()
+}
+
+/// How often histogram samples are folded into their buckets.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// `install_recorder` leaves upkeep to its caller: without it every histogram sample (one per
+/// request) is kept until the next scrape of `/metrics`, so an unscraped cxbot grew without
+/// bound (found in issue 7). A thread, not a task, so it outlives any one runtime (tests
+/// build several apps on one recorder).
+fn spawn_upkeep(handle: PrometheusHandle) -> PrometheusHandle {
+    let upkept = handle.clone();
+    let _ = std::thread::Builder::new()
+        .name("metrics-upkeep".into())
+        .spawn(move || loop {
+            std::thread::sleep(UPKEEP_EVERY);
+            upkept.run_upkeep();
+        });
+    handle
 }

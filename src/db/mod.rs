@@ -6,9 +6,15 @@
 //! clock's time); every state change enqueues its jobs in the same transaction; SQLite
 //! read-then-write transactions start with `BEGIN IMMEDIATE`.
 //!
+//! Drivers: PostgreSQL runs on sqlx. SQLite's writer and its point reads run in place with
+//! rusqlite (`exec.rs` says why: a statement through sqlx is a round trip between threads),
+//! its scans and the migrations on sqlx. The SQL is written once in the `*_sql.rs` macros
+//! against `exec::Conn`, with `$N` parameters and `args![...]`.
+//!
 //! To add a table: a migration in both `migrations/sqlite/` and `migrations/postgres/`
 //! (same file name), a small trait here, its SQL in `shared.rs` (or per dialect where the
-//! dialects differ), and a case in the conformance tests (`tests/api/store.rs`).
+//! dialects differ), a `Decode` impl for a new row type (`exec.rs`: by column position for
+//! rusqlite), and a case in the conformance tests (`tests/api/store.rs`).
 
 pub mod claims;
 mod claims_sql;

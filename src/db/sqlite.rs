@@ -79,7 +79,7 @@ impl SqliteStore {
         let writer = GroupWriter::new(SqliteConn::open(options.get_filename(), true)?);
         let readers = Readers::open(options.get_filename(), READERS)?;
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(2)
             .min_connections(1)
             .connect_with(options)
             .await?;

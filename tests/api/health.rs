@@ -31,3 +31,20 @@ async fn unknown_path_is_404() {
     let app = spawn_app().await;
     assert_eq!(app.get("/nope").await.status(), 404);
 }
+
+/// Histogram samples are folded into buckets by a background thread, so a cxbot nobody
+/// scrapes does not keep one sample per request forever.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn metrics_upkeep_runs_without_a_scrape() {
+    let _app = spawn_app().await;
+    let names: Vec<String> = std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .map(|n| n.trim().to_string())
+        .collect();
+    assert!(
+        names.iter().any(|n| n == "metrics-upkeep"),
+        "threads: {names:?}"
+    );
+}
