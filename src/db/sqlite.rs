@@ -9,7 +9,7 @@ use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
 use super::shared::impl_shared_store;
 use super::sqlite_conn::{Reader, Readers, SqliteConn};
-use super::sqlite_writer::{GroupWriter, WriteTx};
+use super::sqlite_writer::{Checkpointer, GroupWriter, WriteTx};
 use super::tickets_sql::impl_ticket_store;
 use super::{Backend, OpenMode, Store, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -76,13 +76,16 @@ impl SqliteStore {
             .run(&mut migrator)
             .await?;
         sqlx::Connection::close(migrator).await?;
-        let writer = GroupWriter::new(SqliteConn::open(options.get_filename(), true)?);
-        let readers = Readers::open(options.get_filename(), READERS)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(2)
             .min_connections(1)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
+        let writer = GroupWriter::new(
+            SqliteConn::open(options.get_filename(), true)?,
+            Checkpointer::new(pool.clone()),
+        );
+        let readers = Readers::open(options.get_filename(), READERS)?;
         Ok(Self {
             pool,
             readers,

@@ -24,15 +24,61 @@
 
 use super::sqlite_conn::SqliteConn;
 use super::{StoreError, StoreResult};
+use sqlx::SqlitePool;
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, Mutex, OwnedMutexGuard};
 
 type Waiter = oneshot::Sender<Result<(), String>>;
 
+/// Copies the WAL back into the database file, off the runtime. SQLite's own checkpoints
+/// (every 1,000 pages, inside a COMMIT) would run on a runtime thread, fsyncs included, with
+/// the writer held; the writer turns them off (`SqliteConn::open`) and this runs a PASSIVE
+/// checkpoint on one of sqlx's connection threads at most once a second after commits.
+pub(crate) struct Checkpointer {
+    pool: SqlitePool,
+    running: Arc<AtomicBool>,
+    last: Instant,
+}
+
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+impl Checkpointer {
+    pub(crate) fn new(pool: SqlitePool) -> Self {
+        Self {
+            pool,
+            running: Arc::new(AtomicBool::new(false)),
+            last: Instant::now(),
+        }
+    }
+
+    fn after_commit(&mut self) {
+        if self.last.elapsed() < CHECKPOINT_EVERY || self.running.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.last = Instant::now();
+        let (pool, running) = (self.pool.clone(), self.running.clone());
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            running.store(false, Ordering::Release);
+            return;
+        };
+        rt.spawn(async move {
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                tracing::warn!(error = %e, "SQLite WAL checkpoint failed; the next commit retries it");
+            }
+            running.store(false, Ordering::Release);
+        });
+    }
+}
+
 struct State {
     conn: Option<SqliteConn>,
+    checkpointer: Checkpointer,
     /// A `BEGIN IMMEDIATE` is open.
     open: bool,
     /// The savepoint of the last unit is still on the stack, and what to do with it.
@@ -91,10 +137,11 @@ pub(crate) struct GroupWriter {
 }
 
 impl GroupWriter {
-    pub(crate) fn new(conn: SqliteConn) -> Self {
+    pub(crate) fn new(conn: SqliteConn, checkpointer: Checkpointer) -> Self {
         Self {
             state: Arc::new(Mutex::new(State {
                 conn: Some(conn),
+                checkpointer,
                 open: false,
                 last: Last::Settled,
                 flush_scheduled: false,
@@ -196,6 +243,12 @@ const BUSY_WAIT: Duration = Duration::from_secs(5);
 async fn take_write_lock(state: &mut State) -> StoreResult<()> {
     let started = std::time::Instant::now();
     let mut pause = Duration::from_millis(1);
+    let conn = state.conn()?;
+    if conn.in_transaction() {
+        // An earlier ROLLBACK failed and SQLite still holds a transaction we gave up on:
+        // end it, or every BEGIN from here on would fail.
+        conn.batch("ROLLBACK")?;
+    }
     loop {
         match state.conn()?.batch("BEGIN IMMEDIATE") {
             Err(StoreError::Sqlite(e))
@@ -236,6 +289,7 @@ fn finish(state: &mut State) {
             for w in state.waiting.drain(..) {
                 let _ = w.send(Ok(()));
             }
+            state.checkpointer.after_commit();
         }
         Err(e) => abort(state, &e.to_string()),
     }
