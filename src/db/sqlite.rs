@@ -9,7 +9,7 @@ use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
 use super::shared::impl_shared_store;
 use super::sqlite_conn::{Reader, Readers, SqliteConn};
-use super::sqlite_writer::{Checkpointer, GroupWriter, WriteTx};
+use super::sqlite_writer::{GroupWriter, WriteTx};
 use super::tickets_sql::impl_ticket_store;
 use super::{Backend, OpenMode, Store, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -81,10 +81,7 @@ impl SqliteStore {
             .min_connections(1)
             .connect_with(options.clone())
             .await?;
-        let writer = GroupWriter::new(
-            SqliteConn::open(options.get_filename(), true)?,
-            Checkpointer::new(pool.clone()),
-        );
+        let writer = GroupWriter::new(SqliteConn::open(options.get_filename(), true)?);
         let readers = Readers::open(options.get_filename(), READERS)?;
         Ok(Self {
             pool,

@@ -34,8 +34,6 @@ impl SqliteConn {
             // A unit's savepoint journals the pages it changes: in memory, not in a temp
             // file (profiled: a tenth of a claim's time went to those writes).
             conn.execute_batch("PRAGMA temp_store = MEMORY;")?;
-            // Checkpoints run off the runtime (`sqlite_writer::Checkpointer`).
-            conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
             // From here on the writer never sleeps in SQLite's busy handler: that would block
             // a runtime thread, and with it the flush another writer's lock may be waiting
             // for. A busy `BEGIN` is retried asynchronously (`sqlite_writer::take_write_lock`).

@@ -16,7 +16,8 @@
 //! or is dropped rolls back to its savepoint alone and the others are unaffected. With one
 //! request at a time a batch is one unit, as before.
 //!
-//! Statements run synchronously while the unit holds the mutex: there is no await point
+//! Statements run synchronously while the unit holds the mutex (the COMMIT alone goes to a
+//! blocking thread, as it may checkpoint and fsync): there is no await point
 //! inside a statement, so a cancelled request can only leave between statements, and its
 //! unit is then undone by the next holder. The bookkeeping statements ride along with the
 //! next one: a committed unit's RELEASE (or a dropped unit's ROLLBACK TO) is sent with the
@@ -24,61 +25,15 @@
 
 use super::sqlite_conn::SqliteConn;
 use super::{StoreError, StoreResult};
-use sqlx::SqlitePool;
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::{oneshot, Mutex, OwnedMutexGuard};
 
 type Waiter = oneshot::Sender<Result<(), String>>;
 
-/// Copies the WAL back into the database file, off the runtime. SQLite's own checkpoints
-/// (every 1,000 pages, inside a COMMIT) would run on a runtime thread, fsyncs included, with
-/// the writer held; the writer turns them off (`SqliteConn::open`) and this runs a PASSIVE
-/// checkpoint on one of sqlx's connection threads at most once a second after commits.
-pub(crate) struct Checkpointer {
-    pool: SqlitePool,
-    running: Arc<AtomicBool>,
-    last: Instant,
-}
-
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
-
-impl Checkpointer {
-    pub(crate) fn new(pool: SqlitePool) -> Self {
-        Self {
-            pool,
-            running: Arc::new(AtomicBool::new(false)),
-            last: Instant::now(),
-        }
-    }
-
-    fn after_commit(&mut self) {
-        if self.last.elapsed() < CHECKPOINT_EVERY || self.running.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        self.last = Instant::now();
-        let (pool, running) = (self.pool.clone(), self.running.clone());
-        let Ok(rt) = tokio::runtime::Handle::try_current() else {
-            running.store(false, Ordering::Release);
-            return;
-        };
-        rt.spawn(async move {
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&pool)
-                .await
-            {
-                tracing::warn!(error = %e, "SQLite WAL checkpoint failed; the next commit retries it");
-            }
-            running.store(false, Ordering::Release);
-        });
-    }
-}
-
 struct State {
     conn: Option<SqliteConn>,
-    checkpointer: Checkpointer,
     /// A `BEGIN IMMEDIATE` is open.
     open: bool,
     /// The savepoint of the last unit is still on the stack, and what to do with it.
@@ -137,11 +92,10 @@ pub(crate) struct GroupWriter {
 }
 
 impl GroupWriter {
-    pub(crate) fn new(conn: SqliteConn, checkpointer: Checkpointer) -> Self {
+    pub(crate) fn new(conn: SqliteConn) -> Self {
         Self {
             state: Arc::new(Mutex::new(State {
                 conn: Some(conn),
-                checkpointer,
                 open: false,
                 last: Last::Settled,
                 flush_scheduled: false,
@@ -177,7 +131,7 @@ impl GroupWriter {
     /// Commits whatever is open and closes the connection.
     pub(crate) async fn close(&self) {
         let mut guard = self.state.lock().await;
-        finish(&mut guard);
+        finish(&mut guard).await;
         if let Some(conn) = guard.conn.take() {
             conn.close();
         }
@@ -276,20 +230,38 @@ fn abort(state: &mut State, why: &str) {
     }
 }
 
-/// Commits the open transaction and answers everyone in it.
-fn finish(state: &mut State) {
+/// Commits the open transaction and answers everyone in it. The COMMIT runs on a blocking
+/// thread: it writes the WAL and, every 1,000 pages, SQLite checkpoints inside it, fsyncs
+/// included, which must not stall a runtime thread. The writer stays held meanwhile.
+async fn finish(state: &mut State) {
     if !state.open {
         return;
     }
     let sql = state.commit_sql();
-    match state.conn().and_then(|conn| conn.batch(sql)) {
+    let committed = match state.conn.take() {
+        None => Err(StoreError::Commit("the database is closed".into())),
+        Some(conn) => match tokio::task::spawn_blocking(move || {
+            let result = conn.batch(sql);
+            (conn, result)
+        })
+        .await
+        {
+            Ok((conn, result)) => {
+                state.conn = Some(conn);
+                result
+            }
+            Err(e) => Err(StoreError::Commit(format!(
+                "the commit did not finish: {e}"
+            ))),
+        },
+    };
+    match committed {
         Ok(()) => {
             state.open = false;
             metrics::histogram!("cxbot_sqlite_group_commit_units").record(state.units as f64);
             for w in state.waiting.drain(..) {
                 let _ = w.send(Ok(()));
             }
-            state.checkpointer.after_commit();
         }
         Err(e) => abort(state, &e.to_string()),
     }
@@ -326,6 +298,6 @@ fn schedule_flush(state: &mut State, shared: &Arc<Mutex<State>>) {
         let mut guard = shared.lock().await;
         unschedule.disarm();
         guard.flush_scheduled = false;
-        finish(&mut guard);
+        finish(&mut guard).await;
     });
 }
