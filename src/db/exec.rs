@@ -148,85 +148,28 @@ impl Decode for TicketRow {
     }
 }
 
-impl Decode for JobRow {
-    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(JobRow {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            payload: r.get(2)?,
-            run_at: r.get(3)?,
-            attempts: r.get(4)?,
-            locked_until: r.get(5)?,
-            last_error: r.get(6)?,
-            dedupe_key: r.get(7)?,
-            pace_key: r.get(8)?,
-            paced_at: r.get(9)?,
-            state: r.get(10)?,
-        })
-    }
+/// `Decode` for a flat row type: column i is the i-th field listed here, so every SELECT of
+/// the type names its columns in this order (a field left out does not compile).
+macro_rules! decode_in_order {
+    ($($ty:ident { $($field:ident),+ $(,)? })+) => {$(
+        impl Decode for $ty {
+            fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                let mut column = 0..;
+                Ok($ty {
+                    $($field: r.get(column.next().unwrap_or_default())?,)+
+                })
+            }
+        }
+    )+};
 }
 
-impl Decode for CustomerRow {
-    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(CustomerRow {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            email: r.get(2)?,
-            phone: r.get(3)?,
-            order_id: r.get(4)?,
-            helpdesk_ids: r.get(5)?,
-        })
-    }
-}
-
-impl Decode for FollowupRow {
-    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(FollowupRow {
-            ticket_id: r.get(0)?,
-            run: r.get(1)?,
-            rev: r.get(2)?,
-            active: r.get(3)?,
-            reminded_step: r.get(4)?,
-            overdue_at: r.get(5)?,
-            started_by: r.get(6)?,
-            updated_at: r.get(7)?,
-        })
-    }
-}
-
-impl Decode for AuditRow {
-    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(AuditRow {
-            ticket_id: r.get(0)?,
-            action: r.get(1)?,
-            actor: r.get(2)?,
-            target: r.get(3)?,
-            source: r.get(4)?,
-            detail: r.get(5)?,
-            at: r.get(6)?,
-        })
-    }
-}
-
-impl Decode for SlackUserRow {
-    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(SlackUserRow {
-            user_id: r.get(0)?,
-            name: r.get(1)?,
-            tz: r.get(2)?,
-            fetched_at: r.get(3)?,
-        })
-    }
-}
-
-impl Decode for PostedMessage {
-    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(PostedMessage {
-            msg_key: r.get(0)?,
-            channel: r.get(1)?,
-            ts: r.get(2)?,
-        })
-    }
+decode_in_order! {
+    JobRow { id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state }
+    CustomerRow { id, name, email, phone, order_id, helpdesk_ids }
+    FollowupRow { ticket_id, run, rev, active, reminded_step, overdue_at, started_by, updated_at }
+    AuditRow { ticket_id, action, actor, target, source, detail, at }
+    SlackUserRow { user_id, name, tz, fetched_at }
+    PostedMessage { msg_key, channel, ts }
 }
 
 mod pg {
