@@ -6,6 +6,9 @@ use serde::Serialize;
 /// jitter, so two paced posts never reach Slack less than a second apart (95% of the rate).
 pub const PACE_INTERVAL_MS: i64 = 1_050;
 
+/// The most jobs one INSERT carries where a store batches them (PostgreSQL).
+pub const JOB_BATCH: usize = 16;
+
 /// A job to insert. Built by `jobs::enqueue` helpers, never by hand in SQL.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewJob {

@@ -11,7 +11,9 @@ use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use std::sync::OnceLock;
 use std::time::Duration;
+use super::jobs::JOB_BATCH;
 
 pub struct PgStore {
     pub(crate) pool: PgPool,
@@ -32,10 +34,13 @@ impl PgStore {
     const QUEUE_PACE_SQL: Option<&'static str> = None;
     /// As on SQLite, and the waiting job is locked until this transaction commits: the
     /// worker's `SKIP LOCKED` lease then cannot run it (and render the state before this
-    /// change) in between.
+    /// change) in between. (The shared one-by-one path's; PostgreSQL's batched INSERT
+    /// below puts the same condition and lock in its `NOT EXISTS`.)
     const COALESCE_SQL: &'static str =
         "SELECT id FROM jobs WHERE coalesce_key = $1 AND state = 'pending' \
          AND locked_until IS NULL AND attempts = 0 LIMIT 1 FOR UPDATE";
+    /// A change's jobs go in one INSERT (see `insert_jobs_batched`).
+    const INSERT_JOBS_SQL: Option<fn(usize) -> &'static str> = Some(insert_jobs_sql);
     const PUSH_PACE_SQL: &'static str =
         "INSERT INTO pace_slots (pace_key, next_at, last_sent_at) VALUES ($1, $2, $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2), \
@@ -88,6 +93,35 @@ impl std::ops::DerefMut for Autocommit {
     fn deref_mut(&mut self) -> &mut PgConnection {
         &mut self.0
     }
+}
+
+/// The INSERT of `n` jobs (1 to [`JOB_BATCH`]), each left out when a job with its coalesce
+/// key waits (and that one locked, as `COALESCE_SQL` does). Built once per size.
+fn insert_jobs_sql(n: usize) -> &'static str {
+    static SQL: OnceLock<Vec<String>> = OnceLock::new();
+    let all = SQL.get_or_init(|| (1..=JOB_BATCH).map(batch_insert_sql).collect());
+    &all[n - 1]
+}
+
+/// `$1` is now; each job is eight parameters after it.
+fn batch_insert_sql(n: usize) -> String {
+    let rows: Vec<String> = (0..n)
+        .map(|i| {
+            let p: Vec<String> = (0..8).map(|c| format!("${}", 2 + i * 8 + c)).collect();
+            format!("({})", p.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO jobs (name, payload, run_at, dedupe_key, recurring, pace_key, paced_at, coalesce_key, \
+         state, created_at, updated_at) \
+         SELECT v.name, v.payload, v.run_at, v.dedupe_key, v.recurring, v.pace_key, v.paced_at, v.coalesce_key, \
+         'pending', $1, $1 \
+         FROM (VALUES {}) AS v (name, payload, run_at, dedupe_key, recurring, pace_key, paced_at, coalesce_key) \
+         WHERE v.coalesce_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs w WHERE w.coalesce_key = v.coalesce_key \
+         AND w.state = 'pending' AND w.locked_until IS NULL AND w.attempts = 0 FOR UPDATE) \
+         ON CONFLICT DO NOTHING",
+        rows.join(", ")
+    )
 }
 
 impl_shared_store!(PgStore);

@@ -11,6 +11,9 @@ macro_rules! impl_shared_store {
                 jobs: &[$crate::db::NewJob],
                 now: i64,
             ) -> $crate::db::StoreResult<()> {
+                if let Some(sql_for) = Self::INSERT_JOBS_SQL {
+                    return Self::insert_jobs_batched(conn, jobs, now, sql_for).await;
+                }
                 for job in jobs {
                     // Where the store says so (SQLite), a paced job takes its channel's next
                     // slot now, in this transaction, so the worker leases it once, at its
@@ -46,6 +49,41 @@ macro_rules! impl_shared_store {
                               paced_at, &job.coalesce_key, now],
                     )
                     .await?;
+                }
+                Ok(())
+            }
+
+            /// Where no job takes a slot as it is queued (PostgreSQL), a change's jobs go in
+            /// one statement of at most [`JOB_BATCH`]($crate::db::jobs::JOB_BATCH) rows:
+            /// each statement is a round trip to the server, and a claim queues five jobs.
+            /// A job that coalesces with one waiting, or with an earlier one of this change,
+            /// is left out, as the one-by-one path does.
+            async fn insert_jobs_batched<C: $crate::db::exec::Conn>(
+                conn: &mut C,
+                jobs: &[$crate::db::NewJob],
+                now: i64,
+                sql_for: fn(usize) -> &'static str,
+            ) -> $crate::db::StoreResult<()> {
+                let mut keys: Vec<&str> = Vec::new();
+                let wanted: Vec<&$crate::db::NewJob> = jobs
+                    .iter()
+                    .filter(|j| match j.coalesce_key.as_deref() {
+                        Some(k) if keys.contains(&k) => false,
+                        Some(k) => {
+                            keys.push(k);
+                            true
+                        }
+                        None => true,
+                    })
+                    .collect();
+                for chunk in wanted.chunks($crate::db::jobs::JOB_BATCH) {
+                    let mut args = Vec::with_capacity(1 + chunk.len() * 8);
+                    args.push($crate::db::exec::Arg::from(now));
+                    for job in chunk {
+                        args.extend_from_slice(args![job.name, &job.payload, job.run_at, &job.dedupe_key,
+                                                     job.recurring as i64, &job.pace_key, None::<i64>, &job.coalesce_key]);
+                    }
+                    conn.exec(sql_for(chunk.len()), &args).await?;
                 }
                 Ok(())
             }

@@ -50,6 +50,9 @@ impl SqliteStore {
                            AND attempts = 0) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2) + $3 RETURNING next_at",
     );
+    /// One INSERT a job: in process, a statement costs no round trip, and a paced job takes
+    /// its slot as it goes in.
+    const INSERT_JOBS_SQL: Option<fn(usize) -> &'static str> = None;
     /// A job waiting to run that a new one with the same coalesce key may leave to it: not
     /// leased, and not failing (a retry may be minutes away, or end parked).
     const COALESCE_SQL: &'static str =

@@ -107,8 +107,13 @@ fn how(source: Source) -> &'static str {
 }
 
 pub async fn claim(services: &Services, id: i64, actor: Actor<'_>) -> Result<Reply> {
+    claim_resolved(services, ticket(services, id).await?, actor).await
+}
+
+/// [`claim`] of a ticket already read (`/cx claim 4521` found it by its number).
+pub async fn claim_resolved(services: &Services, t: TicketRow, actor: Actor<'_>) -> Result<Reply> {
     let now = services.now_ms();
-    let t = ticket(services, id).await?;
+    let id = t.id;
     let audit = Audit {
         action: "claim",
         actor: actor.user,

@@ -142,7 +142,7 @@ async fn run_command(state: &AppState, payload: &SlashCommandPayload, cmd: Comma
         Command::FollowupOverdue => followup::overdue(services).await,
         other => match other.ticket() {
             Some(q) => match claim::resolve(services, q).await {
-                Ok(t) => on_ticket(state, actor, t.id, cmd).await,
+                Ok(t) => on_ticket(state, actor, t, cmd).await,
                 Err(e) => Err(e),
             },
             None => Ok(views::help(commands::USAGE)),
@@ -155,12 +155,13 @@ async fn run_command(state: &AppState, payload: &SlashCommandPayload, cmd: Comma
 async fn on_ticket(
     state: &AppState,
     actor: Actor<'_>,
-    id: i64,
+    t: crate::db::TicketRow,
     cmd: Command,
 ) -> service::Result<Reply> {
     let services = &state.services;
+    let id = t.id;
     match cmd {
-        Command::Claim(_) => claim::claim(services, id, actor).await,
+        Command::Claim(_) => claim::claim_resolved(services, t, actor).await,
         Command::Release(_) => claim::release(services, id, actor).await,
         Command::Escalate { reason, .. } => claim::escalate(services, id, actor, None, reason.as_deref()).await,
         Command::Assign { to: UserArg::Id(to), .. } => claim::assign(services, id, actor, &to).await,

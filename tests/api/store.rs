@@ -373,6 +373,40 @@ async fn a_coalesced_job_is_not_queued_twice_while_one_waits() {
     }
 }
 
+/// A change's jobs may go in as one statement (PostgreSQL batches them, at most 16 a
+/// statement): every one arrives, in order, and keys still deduplicate and coalesce across
+/// the batch and with what waits.
+#[tokio::test]
+async fn forty_jobs_queued_at_once_all_arrive_in_order() {
+    for backend in backends() {
+        let (store, _db) = open(backend).await;
+        let keyed = |p: &str, key: &str| NewJob {
+            dedupe_key: Some(key.into()),
+            ..job(p, 0)
+        };
+        let home = |p: &str| NewJob {
+            coalesce_key: Some("publish_home:U9".into()),
+            ..job(p, 0)
+        };
+        store.enqueue(&[home("waiting home")], 0).await.unwrap();
+        let mut jobs: Vec<NewJob> = (0..40).map(|i| job(&format!("j{i:02}"), 0)).collect();
+        jobs[3] = keyed("first of key", "k");
+        jobs[20] = keyed("second of key", "k");
+        jobs[30] = home("covered home");
+        store.enqueue(&jobs, 0).await.unwrap();
+        let mut want: Vec<String> = vec!["waiting home".into()];
+        want.extend(
+            jobs.iter()
+                .enumerate()
+                .filter(|(i, _)| *i != 20 && *i != 30)
+                .map(|(_, j)| j.payload.clone()),
+        );
+        let leased = store.lease_jobs(0, 60_000, 100, "w").await.unwrap();
+        let got: Vec<String> = leased.into_iter().map(|j| j.payload).collect();
+        assert_eq!(got, want, "{backend:?}");
+    }
+}
+
 #[tokio::test]
 async fn the_send_gate_keeps_paced_calls_an_interval_apart() {
     for backend in backends() {
