@@ -58,30 +58,32 @@ pub struct SlackUserRow {
     pub fetched_at: i64,
 }
 
-/// The jobs a claim causes, given the claim's new number (its lease timer carries it).
-pub type JobsForClaim<'a> = dyn Fn(i64) -> Vec<NewJob> + Send + Sync + 'a;
-
 #[async_trait]
 pub trait ClaimStore: Send + Sync {
-    /// Claims an open, unclaimed ticket. `Some(claim_seq)` for the winner; `None` (nothing
-    /// written) when it is claimed, solved, closed or unknown.
+    /// Claims an open, unclaimed ticket whose claim number is still `seen_seq` (as read);
+    /// the claim is then number `seen_seq + 1`, which its jobs (the lease timer) carry.
+    /// false (nothing written) when it is claimed, solved, closed, unknown, or claimed and
+    /// released since it was read.
     async fn claim_ticket(
         &self,
         id: i64,
+        seen_seq: i64,
         user: &str,
         now: i64,
         audit: &Audit<'_>,
-        jobs: &JobsForClaim<'_>,
-    ) -> StoreResult<Option<i64>>;
-    /// Gives an open ticket to `user` whoever held it (a lead's reassignment).
+        jobs: &[NewJob],
+    ) -> StoreResult<bool>;
+    /// Gives an open ticket to `user` whoever holds it (a lead's reassignment), if its claim
+    /// number is still `seen_seq`; the new claim is `seen_seq + 1`.
     async fn assign_ticket(
         &self,
         id: i64,
+        seen_seq: i64,
         user: &str,
         now: i64,
         audit: &Audit<'_>,
-        jobs: &JobsForClaim<'_>,
-    ) -> StoreResult<Option<i64>>;
+        jobs: &[NewJob],
+    ) -> StoreResult<bool>;
     /// Releases claim number `seq`; false when that claim is no longer current.
     async fn release_ticket(
         &self,
@@ -142,14 +144,12 @@ pub trait ClaimStore: Send + Sync {
     ) -> StoreResult<()>;
 }
 
-/// Open tickets that need someone: not solved or closed, not marketing's, not a blank chat
-/// the customer already followed up.
-/// Makes $2 the owner of open ticket $1 at $3, as a new claim (claim and assign add their
-/// own conditions and `RETURNING claim_seq`).
+/// Makes $2 the owner of open ticket $1 at $3, as claim number $4 + 1 if its number is
+/// still $4 (claim adds its own condition).
 macro_rules! take_ownership {
     () => {
         "UPDATE tickets SET claimed_by = $2, claimed_at = $3, last_activity_at = $3, lease_asked_at = NULL, \
-         claim_seq = claim_seq + 1, updated_at = $3 WHERE id = $1 AND status NOT IN ('solved', 'closed')"
+         claim_seq = claim_seq + 1, updated_at = $3 WHERE id = $1 AND claim_seq = $4 AND status NOT IN ('solved', 'closed')"
     };
 }
 pub(crate) use take_ownership;
@@ -157,6 +157,8 @@ pub(crate) use take_ownership;
 /// `unclaimed_count` stops counting just past this; views then show "1000+".
 pub const UNCLAIMED_COUNT_CAP: i64 = 1_000;
 
+/// Open tickets that need someone: not solved or closed, not marketing's, not a blank chat
+/// the customer already followed up.
 macro_rules! needs_action {
     () => {
         "status NOT IN ('solved', 'closed') AND kind <> 'marketing' AND NOT answered"

@@ -18,28 +18,10 @@ macro_rules! impl_claim_store {
                 Ok(())
             }
 
-            /// Runs a conditional UPDATE ... RETURNING claim_seq; on success writes the audit
-            /// row and the jobs in the same transaction.
-            async fn change_claim(
-                &self,
-                sql: &'static str,
-                id: i64,
-                user: &str,
-                now: i64,
-                audit: &$crate::db::Audit<'_>,
-                jobs: &$crate::db::JobsForClaim<'_>,
-            ) -> $crate::db::StoreResult<Option<i64>> {
-                let mut tx = self.begin_write().await?;
-                let seq = tx.scalar(sql, args![id, user, now]).await?;
-                if let Some(seq) = seq {
-                    Self::write_audit(&mut *tx, id, audit, now).await?;
-                    Self::insert_jobs(&mut *tx, &jobs(seq), now).await?;
-                }
-                tx.commit().await?;
-                Ok(seq)
-            }
-
-            /// Runs a conditional UPDATE; when it changed a row, writes audit and jobs.
+            /// Runs a conditional UPDATE of ticket `id`; when it changed the row, writes the
+            /// audit row and the jobs, all or nothing. PostgreSQL does it in one statement
+            /// (`GUARDED_CHANGE_SQL`: one round trip instead of five); SQLite in a unit on
+            /// its writer, where a statement costs no round trip.
             async fn guarded_update(
                 &self,
                 sql: &'static str,
@@ -49,6 +31,21 @@ macro_rules! impl_claim_store {
                 audit: Option<&$crate::db::Audit<'_>>,
                 jobs: &[$crate::db::NewJob],
             ) -> $crate::db::StoreResult<bool> {
+                if let Some(sql_for) = Self::GUARDED_CHANGE_SQL {
+                    let wanted = $crate::db::jobs::coalesced_in_batch(jobs);
+                    if wanted.len() <= $crate::db::jobs::JOB_BATCH {
+                        let mut all = args.to_vec();
+                        if let Some(a) = audit {
+                            all.extend_from_slice(args![a.action, a.actor, a.target, a.source.as_str(), a.detail, now]);
+                        }
+                        $crate::db::jobs::push_job_args(&mut all, &wanted, now);
+                        let sql = sql_for(sql, args.len(), audit.is_some(), wanted.len());
+                        let mut w = self.begin_single().await?;
+                        let changed = w.scalar(sql, &all).await? == Some(1);
+                        w.commit().await?;
+                        return Ok(changed);
+                    }
+                }
                 let mut tx = self.begin_write().await?;
                 let changed = tx.exec(sql, args).await? == 1;
                 if changed {
@@ -67,14 +64,16 @@ macro_rules! impl_claim_store {
             async fn claim_ticket(
                 &self,
                 id: i64,
+                seen_seq: i64,
                 user: &str,
                 now: i64,
                 audit: &$crate::db::Audit<'_>,
-                jobs: &$crate::db::JobsForClaim<'_>,
-            ) -> $crate::db::StoreResult<Option<i64>> {
-                self.change_claim(
-                    concat!($crate::db::claims::take_ownership!(), " AND claimed_by IS NULL RETURNING claim_seq"),
-                    id, user, now, audit, jobs,
+                jobs: &[$crate::db::NewJob],
+            ) -> $crate::db::StoreResult<bool> {
+                self.guarded_update(
+                    concat!($crate::db::claims::take_ownership!(), " AND claimed_by IS NULL"),
+                    args![id, user, now, seen_seq],
+                    id, now, Some(audit), jobs,
                 )
                 .await
             }
@@ -82,17 +81,15 @@ macro_rules! impl_claim_store {
             async fn assign_ticket(
                 &self,
                 id: i64,
+                seen_seq: i64,
                 user: &str,
                 now: i64,
                 audit: &$crate::db::Audit<'_>,
-                jobs: &$crate::db::JobsForClaim<'_>,
-            ) -> $crate::db::StoreResult<Option<i64>> {
+                jobs: &[$crate::db::NewJob],
+            ) -> $crate::db::StoreResult<bool> {
                 // A lead's assignment takes the ticket from whoever holds it.
-                self.change_claim(
-                    concat!($crate::db::claims::take_ownership!(), " RETURNING claim_seq"),
-                    id, user, now, audit, jobs,
-                )
-                .await
+                self.guarded_update($crate::db::claims::take_ownership!(), args![id, user, now, seen_seq], id, now, Some(audit), jobs)
+                    .await
             }
 
             async fn release_ticket(

@@ -9,6 +9,45 @@ pub const PACE_INTERVAL_MS: i64 = 1_050;
 /// The most jobs one INSERT carries where a store batches them (PostgreSQL).
 pub const JOB_BATCH: usize = 16;
 
+/// The jobs of one change as a batched INSERT takes them: one with the coalesce key of an
+/// earlier one is left out (one statement cannot see its own rows; one by one, the later
+/// job would coalesce with the earlier).
+pub(crate) fn coalesced_in_batch(jobs: &[NewJob]) -> Vec<&NewJob> {
+    let mut keys: Vec<&str> = Vec::new();
+    jobs.iter()
+        .filter(|j| match j.coalesce_key.as_deref() {
+            Some(k) if keys.contains(&k) => false,
+            Some(k) => {
+                keys.push(k);
+                true
+            }
+            None => true,
+        })
+        .collect()
+}
+
+/// A batched INSERT's parameters: now, then eight a job (see `jobs_values_sql`).
+pub(crate) fn push_job_args<'a>(
+    args: &mut Vec<super::exec::Arg<'a>>,
+    jobs: &[&'a NewJob],
+    now: i64,
+) {
+    use super::exec::Arg;
+    args.push(Arg::from(now));
+    for job in jobs {
+        args.extend_from_slice(&[
+            Arg::from(job.name),
+            Arg::from(&job.payload),
+            Arg::from(job.run_at),
+            Arg::from(&job.dedupe_key),
+            Arg::from(job.recurring as i64),
+            Arg::from(&job.pace_key),
+            Arg::Int(None),
+            Arg::from(&job.coalesce_key),
+        ]);
+    }
+}
+
 /// A job to insert. Built by `jobs::enqueue` helpers, never by hand in SQL.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewJob {

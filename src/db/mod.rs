@@ -31,7 +31,7 @@ mod sqlite_writer;
 pub mod tickets;
 mod tickets_sql;
 
-pub use claims::{Audit, AuditRow, ClaimStore, JobsForClaim, SlackUserRow, Source};
+pub use claims::{Audit, AuditRow, ClaimStore, SlackUserRow, Source};
 pub use followups::{FollowupRow, FollowupStore};
 pub use jobs::{JobRow, JobState, NewJob, PACE_INTERVAL_MS};
 pub use rows::PostedMessage;

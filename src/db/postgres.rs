@@ -4,6 +4,7 @@
 use super::claims_sql::impl_claim_store;
 use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
+use super::jobs::JOB_BATCH;
 use super::shared::impl_shared_store;
 use super::tickets_sql::impl_ticket_store;
 use super::{Backend, Store, StoreResult};
@@ -11,9 +12,9 @@ use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
-use super::jobs::JOB_BATCH;
 
 pub struct PgStore {
     pub(crate) pool: PgPool,
@@ -41,6 +42,9 @@ impl PgStore {
          AND locked_until IS NULL AND attempts = 0 LIMIT 1 FOR UPDATE";
     /// A change's jobs go in one INSERT (see `insert_jobs_batched`).
     const INSERT_JOBS_SQL: Option<fn(usize) -> &'static str> = Some(insert_jobs_sql);
+    /// A guarded change (claim, release, escalate, ...) is one statement.
+    const GUARDED_CHANGE_SQL: Option<fn(&'static str, usize, bool, usize) -> &'static str> =
+        Some(guarded_change_sql);
     const PUSH_PACE_SQL: &'static str =
         "INSERT INTO pace_slots (pace_key, next_at, last_sent_at) VALUES ($1, $2, $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2), \
@@ -99,15 +103,49 @@ impl std::ops::DerefMut for Autocommit {
 /// key waits (and that one locked, as `COALESCE_SQL` does). Built once per size.
 fn insert_jobs_sql(n: usize) -> &'static str {
     static SQL: OnceLock<Vec<String>> = OnceLock::new();
-    let all = SQL.get_or_init(|| (1..=JOB_BATCH).map(batch_insert_sql).collect());
+    let all = SQL.get_or_init(|| (1..=JOB_BATCH).map(|n| jobs_insert(1, n, "TRUE")).collect());
     &all[n - 1]
 }
 
-/// `$1` is now; each job is eight parameters after it.
-fn batch_insert_sql(n: usize) -> String {
+/// One statement for a guarded change (see `guarded_update`): the conditional UPDATE
+/// (`update`, parameters `$1..$k`), then, only if it changed the row, the audit row (six
+/// parameters) and `n` jobs (now, then eight a job). Answers 1 if it changed the row.
+/// Built once per shape: a few UPDATEs, with or without audit, 0 to [`JOB_BATCH`] jobs.
+fn guarded_change_sql(update: &'static str, k: usize, audit: bool, n: usize) -> &'static str {
+    type Shapes = Mutex<HashMap<(usize, bool, usize), &'static str>>;
+    static SQL: OnceLock<Shapes> = OnceLock::new();
+    let shapes = SQL.get_or_init(Default::default);
+    let mut shapes = shapes.lock().unwrap_or_else(|e| e.into_inner());
+    shapes.entry((update.as_ptr() as usize, audit, n)).or_insert_with(|| {
+        let mut sql = format!("WITH t AS ({update} RETURNING id)");
+        let mut next = k + 1;
+        if audit {
+            let p: Vec<String> = (next..next + 6).map(|i| format!("${i}")).collect();
+            sql += &format!(
+                ", a AS (INSERT INTO ticket_audit (ticket_id, action, actor, target, source, detail, at) \
+                 SELECT t.id, {} FROM t)",
+                p.join(", ")
+            );
+            next += 6;
+        }
+        if n > 0 {
+            sql += &format!(", j AS ({})", jobs_insert(next, n, "EXISTS (SELECT 1 FROM t)"));
+        }
+        sql += " SELECT COUNT(*) FROM t";
+        Box::leak(sql.into_boxed_str())
+    })
+}
+
+/// INSERT of `n` jobs whose parameters start at `$first` (now), eight a job after it, when
+/// `guard` holds; a job is left out while one with its coalesce key waits unleased (and
+/// that one is locked until commit, so the worker's `SKIP LOCKED` lease cannot run it in
+/// between).
+fn jobs_insert(first: usize, n: usize, guard: &str) -> String {
     let rows: Vec<String> = (0..n)
         .map(|i| {
-            let p: Vec<String> = (0..8).map(|c| format!("${}", 2 + i * 8 + c)).collect();
+            let p: Vec<String> = (0..8)
+                .map(|c| format!("${}", first + 1 + i * 8 + c))
+                .collect();
             format!("({})", p.join(", "))
         })
         .collect();
@@ -115,10 +153,11 @@ fn batch_insert_sql(n: usize) -> String {
         "INSERT INTO jobs (name, payload, run_at, dedupe_key, recurring, pace_key, paced_at, coalesce_key, \
          state, created_at, updated_at) \
          SELECT v.name, v.payload, v.run_at, v.dedupe_key, v.recurring, v.pace_key, v.paced_at, v.coalesce_key, \
-         'pending', $1, $1 \
+         'pending', ${first}, ${first} \
          FROM (VALUES {}) AS v (name, payload, run_at, dedupe_key, recurring, pace_key, paced_at, coalesce_key) \
-         WHERE v.coalesce_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs w WHERE w.coalesce_key = v.coalesce_key \
-         AND w.state = 'pending' AND w.locked_until IS NULL AND w.attempts = 0 FOR UPDATE) \
+         WHERE {guard} AND (v.coalesce_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs w \
+         WHERE w.coalesce_key = v.coalesce_key AND w.state = 'pending' AND w.locked_until IS NULL \
+         AND w.attempts = 0 FOR UPDATE)) \
          ON CONFLICT DO NOTHING",
         rows.join(", ")
     )

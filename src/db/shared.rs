@@ -64,25 +64,10 @@ macro_rules! impl_shared_store {
                 now: i64,
                 sql_for: fn(usize) -> &'static str,
             ) -> $crate::db::StoreResult<()> {
-                let mut keys: Vec<&str> = Vec::new();
-                let wanted: Vec<&$crate::db::NewJob> = jobs
-                    .iter()
-                    .filter(|j| match j.coalesce_key.as_deref() {
-                        Some(k) if keys.contains(&k) => false,
-                        Some(k) => {
-                            keys.push(k);
-                            true
-                        }
-                        None => true,
-                    })
-                    .collect();
+                let wanted = $crate::db::jobs::coalesced_in_batch(jobs);
                 for chunk in wanted.chunks($crate::db::jobs::JOB_BATCH) {
                     let mut args = Vec::with_capacity(1 + chunk.len() * 8);
-                    args.push($crate::db::exec::Arg::from(now));
-                    for job in chunk {
-                        args.extend_from_slice(args![job.name, &job.payload, job.run_at, &job.dedupe_key,
-                                                     job.recurring as i64, &job.pace_key, None::<i64>, &job.coalesce_key]);
-                    }
+                    $crate::db::jobs::push_job_args(&mut args, chunk, now);
                     conn.exec(sql_for(chunk.len()), &args).await?;
                 }
                 Ok(())

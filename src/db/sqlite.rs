@@ -53,6 +53,8 @@ impl SqliteStore {
     /// One INSERT a job: in process, a statement costs no round trip, and a paced job takes
     /// its slot as it goes in.
     const INSERT_JOBS_SQL: Option<fn(usize) -> &'static str> = None;
+    /// A guarded change is a unit of statements on the writer.
+    const GUARDED_CHANGE_SQL: Option<fn(&'static str, usize, bool, usize) -> &'static str> = None;
     /// A job waiting to run that a new one with the same coalesce key may leave to it: not
     /// leased, and not failing (a retry may be minutes away, or end parked).
     const COALESCE_SQL: &'static str =

@@ -111,9 +111,16 @@ pub async fn claim(services: &Services, id: i64, actor: Actor<'_>) -> Result<Rep
 }
 
 /// [`claim`] of a ticket already read (`/cx claim 4521` found it by its number).
-pub async fn claim_resolved(services: &Services, t: TicketRow, actor: Actor<'_>) -> Result<Reply> {
+///
+/// The claim is written only if the ticket's claim number is still the one read; if it
+/// moved on (claimed and released in between) and the ticket is free again, it tries again
+/// from a fresh read.
+pub async fn claim_resolved(
+    services: &Services,
+    mut t: TicketRow,
+    actor: Actor<'_>,
+) -> Result<Reply> {
     let now = services.now_ms();
-    let id = t.id;
     let audit = Audit {
         action: "claim",
         actor: actor.user,
@@ -121,7 +128,11 @@ pub async fn claim_resolved(services: &Services, t: TicketRow, actor: Actor<'_>)
         source: actor.source,
         detail: None,
     };
-    let jobs = |seq: i64| {
+    for attempt in 1..=3 {
+        if !t.is_open() || t.claimed_by.is_some() {
+            break;
+        }
+        let seq = t.claim.claim_seq;
         let mut jobs = owner_jobs(
             &t,
             format!(
@@ -132,25 +143,30 @@ pub async fn claim_resolved(services: &Services, t: TicketRow, actor: Actor<'_>)
             &[actor.user],
             now,
         );
-        jobs.push(lease_timer(services, &t, seq, now));
+        jobs.push(lease_timer(services, &t, seq + 1, now));
         jobs.push(FetchSlackUser::new_for(actor.user, now));
-        jobs
-    };
-    if services
-        .store
-        .claim_ticket(id, actor.user, now, &audit, &jobs)
-        .await?
-        .is_some()
-    {
-        services.wake_worker();
-        return Ok(Reply::text(format!(
-            "You claimed {}: {}",
-            ticket_ref(&t),
-            ticket_link(&t)
-        )));
+        if services
+            .store
+            .claim_ticket(t.id, seq, actor.user, now, &audit, &jobs)
+            .await?
+        {
+            services.wake_worker();
+            return Ok(Reply::text(format!(
+                "You claimed {}: {}",
+                ticket_ref(&t),
+                ticket_link(&t)
+            )));
+        }
+        // Lost: say why (or try again), from the state as it is now.
+        let fresh = ticket(services, t.id).await?;
+        if attempt == 3 {
+            return user_error(format!(
+                "{} changed while you clicked; try again.",
+                ticket_ref(&fresh)
+            ));
+        }
+        t = fresh;
     }
-    // Lost: say why, from the state as it is now.
-    let t = ticket(services, id).await?;
     if !t.is_open() {
         return user_error(format!(
             "{} is {}: there is nothing to claim.",
@@ -231,27 +247,30 @@ pub async fn assign(services: &Services, id: i64, actor: Actor<'_>, to: &str) ->
         );
     }
     let now = services.now_ms();
-    let t = ticket(services, id).await?;
-    if !t.is_open() {
-        return user_error(format!(
-            "{} is {}: reopen it in the helpdesk first.",
-            ticket_ref(&t),
-            t.status
-        ));
-    }
-    let previous = t.claimed_by.clone();
-    let audit = Audit {
-        action: "assign",
-        actor: actor.user,
-        target: Some(to),
-        source: actor.source,
-        detail: previous.as_deref(),
-    };
-    let mut homes = vec![to];
-    if let Some(p) = previous.as_deref() {
-        homes.push(p);
-    }
-    let jobs = |seq: i64| {
+    let mut t = ticket(services, id).await?;
+    // Written only if the claim number is still the one read: if the ticket changed hands
+    // in between, the audit and the App Homes to refresh change too, so read again.
+    for _ in 0..3 {
+        if !t.is_open() {
+            return user_error(format!(
+                "{} is {}: reopen it in the helpdesk first.",
+                ticket_ref(&t),
+                t.status
+            ));
+        }
+        let previous = t.claimed_by.clone();
+        let audit = Audit {
+            action: "assign",
+            actor: actor.user,
+            target: Some(to),
+            source: actor.source,
+            detail: previous.as_deref(),
+        };
+        let mut homes = vec![to];
+        if let Some(p) = previous.as_deref() {
+            homes.push(p);
+        }
+        let seq = t.claim.claim_seq;
         let mut jobs = owner_jobs(
             &t,
             format!(
@@ -261,27 +280,25 @@ pub async fn assign(services: &Services, id: i64, actor: Actor<'_>, to: &str) ->
             &homes,
             now,
         );
-        jobs.push(lease_timer(services, &t, seq, now));
+        jobs.push(lease_timer(services, &t, seq + 1, now));
         jobs.push(FetchSlackUser::new_for(to, now));
-        jobs
-    };
-    match services
-        .store
-        .assign_ticket(id, to, now, &audit, &jobs)
-        .await?
-    {
-        Some(_) => {
+        if services
+            .store
+            .assign_ticket(id, seq, to, now, &audit, &jobs)
+            .await?
+        {
             services.wake_worker();
-            Ok(Reply::text(format!(
+            return Ok(Reply::text(format!(
                 "Assigned {} to <@{to}>.",
                 ticket_ref(&t)
-            )))
+            )));
         }
-        None => user_error(format!(
-            "{} changed while you assigned it; try again.",
-            ticket_ref(&t)
-        )),
+        t = ticket(services, id).await?;
     }
+    user_error(format!(
+        "{} changed while you assigned it; try again.",
+        ticket_ref(&t)
+    ))
 }
 
 /// One rung above both the person's level and the ticket's last escalation.

@@ -222,6 +222,94 @@ async fn twenty_simultaneous_claims_have_exactly_one_winner() {
     }
 }
 
+/// A claim is written against the claim number it read: one read before someone claimed
+/// and released the ticket writes nothing (no claim, no audit, no jobs); the right number
+/// writes all three, in one statement on PostgreSQL, and the lease timer carries the new
+/// number.
+#[tokio::test]
+async fn a_claim_against_a_stale_claim_number_writes_nothing() {
+    use cxbot::db::{Audit, JobState, NewJob, Source};
+    for backend in backends() {
+        let app = team_app(backend).await;
+        let id = missed_call(&app, 11).await;
+        let store = &app.state.services.store;
+        let seq = ticket(&app, id).await.claim.claim_seq;
+        let audit = Audit {
+            action: "claim",
+            actor: AGENT,
+            target: None,
+            source: Source::Command,
+            detail: None,
+        };
+        let jobs_before = store.list_jobs(JobState::Pending).await.unwrap().len();
+        let timer = |n: i64| NewJob {
+            name: "test_timer",
+            payload: format!("claim {n}"),
+            run_at: 10_000_000_000_000,
+            dedupe_key: None,
+            recurring: false,
+            pace_key: None,
+            coalesce_key: None,
+        };
+        let stale = store
+            .claim_ticket(id, seq - 1, AGENT, 1, &audit, &[timer(seq)])
+            .await
+            .unwrap();
+        assert!(!stale, "{backend:?}");
+        let t = ticket(&app, id).await;
+        assert_eq!(
+            (t.claimed_by, t.claim.claim_seq),
+            (None, seq),
+            "{backend:?}"
+        );
+        assert!(store
+            .audit_for(id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|a| a.action != "claim"));
+        assert_eq!(
+            store.list_jobs(JobState::Pending).await.unwrap().len(),
+            jobs_before,
+            "{backend:?}"
+        );
+
+        let won = store
+            .claim_ticket(id, seq, AGENT, 1, &audit, &[timer(seq + 1)])
+            .await
+            .unwrap();
+        assert!(won, "{backend:?}");
+        let t = ticket(&app, id).await;
+        assert_eq!(
+            (t.claimed_by.as_deref(), t.claim.claim_seq),
+            (Some(AGENT), seq + 1),
+            "{backend:?}"
+        );
+        let claims: Vec<_> = store
+            .audit_for(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.action == "claim")
+            .collect();
+        assert_eq!(claims.len(), 1, "{backend:?}");
+        assert_eq!(
+            (claims[0].actor.as_str(), claims[0].source.as_str()),
+            (AGENT, "command"),
+            "{backend:?}"
+        );
+        let timers: Vec<String> = store
+            .list_jobs(JobState::Pending)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|j| j.name == "test_timer")
+            .map(|j| j.payload)
+            .collect();
+        assert_eq!(timers, vec![format!("claim {}", seq + 1)], "{backend:?}");
+    }
+}
+
 #[tokio::test]
 async fn only_the_owner_or_a_lead_may_release() {
     let app = team_app(Backend::Sqlite).await;
