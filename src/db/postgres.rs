@@ -28,6 +28,16 @@ impl PgStore {
          RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state";
     const PACE_SQL: &'static str = "INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2 + $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2) + $3 RETURNING next_at";
+    /// `PACE_SQL`, and the leased job $4 put back until its slot when that is later than
+    /// now: one round trip.
+    const PACE_TURN_SQL: Option<&'static str> = Some(
+        "WITH s AS (INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2 + $3) \
+         ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2) + $3 \
+         RETURNING next_at - $3 AS slot), \
+         d AS (UPDATE jobs SET run_at = s.slot, locked_until = NULL, attempts = jobs.attempts - 1, paced_at = s.slot, \
+         updated_at = $2 FROM s WHERE jobs.id = $4 AND s.slot > $2) \
+         SELECT slot FROM s",
+    );
     /// None: PostgreSQL does not take a paced job's slot as it is queued. A channel's slot is
     /// one row, and every request posting to that channel would queue on its row lock until
     /// commit (seen in issue 7: claims held at the fsync rate). The worker reserves slots as

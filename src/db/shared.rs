@@ -166,12 +166,32 @@ macro_rules! impl_shared_store {
                 Ok(())
             }
 
-            async fn reserve_pace_slot(&self, key: &str, now: i64, interval_ms: i64) -> $crate::db::StoreResult<i64> {
-                let mut w = self.begin_single().await?;
-                let next = w.scalar(Self::PACE_SQL, args![key, now, interval_ms]).await?;
-                let next = next.ok_or_else(|| $crate::db::StoreError::Corrupt(format!("no pace slot for {key}")))?;
-                w.commit().await?;
-                Ok(next - interval_ms)
+            async fn take_pace_turn(
+                &self,
+                id: i64,
+                key: &str,
+                now: i64,
+                interval_ms: i64,
+            ) -> $crate::db::StoreResult<Option<i64>> {
+                let missing = || $crate::db::StoreError::Corrupt(format!("no pace slot for {key}"));
+                if let Some(sql) = Self::PACE_TURN_SQL {
+                    let mut w = self.begin_single().await?;
+                    let slot = w.scalar(sql, args![key, now, interval_ms, id]).await?.ok_or_else(missing)?;
+                    w.commit().await?;
+                    return Ok((slot > now).then_some(slot));
+                }
+                let mut tx = self.begin_write().await?;
+                let slot = tx.scalar(Self::PACE_SQL, args![key, now, interval_ms]).await?.ok_or_else(missing)? - interval_ms;
+                if slot > now {
+                    tx.exec(
+                        "UPDATE jobs SET run_at = $2, locked_until = NULL, attempts = attempts - 1, paced_at = $2, \
+                         updated_at = $3 WHERE id = $1",
+                        args![id, slot, now],
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok((slot > now).then_some(slot))
             }
 
             async fn push_pace_slot(&self, key: &str, at: i64) -> $crate::db::StoreResult<()> {

@@ -41,6 +41,8 @@ impl SqliteStore {
          RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state";
     const PACE_SQL: &'static str = "INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2 + $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2) + $3 RETURNING next_at";
+    /// None: `PACE_SQL` then the job's deferral, two statements in one unit on the writer.
+    const PACE_TURN_SQL: Option<&'static str> = None;
     /// Takes a paced job's slot in the transaction that queues it (one writer: the channel's
     /// slot row costs that transaction nothing extra), unless a job it coalesces with waits
     /// ($4): then no row comes back and nothing is reserved.

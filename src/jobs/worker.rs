@@ -166,12 +166,12 @@ async fn execute(services: Arc<Services>, registry: Registry, row: crate::db::Jo
     };
 
     // Pacing: a job for a channel holds one of its slots (taken when it was queued, or now).
+    // A slot later than now puts the job back until then, in the same write.
     if let (Some(key), None) = (&row.pace_key, row.paced_at) {
-        let slot = store
-            .reserve_pace_slot(key, now, PACE_INTERVAL_MS)
-            .await
-            .map(|slot| (slot > now).then_some(slot));
-        if wait_for_turn(&services, &row, slot, "reserve a pace slot").await {
+        let turn = store
+            .take_pace_turn(row.id, key, now, PACE_INTERVAL_MS)
+            .await;
+        if wait_for_turn(&services, &row, turn, true, "reserve a pace slot").await {
             return;
         }
     }
@@ -179,7 +179,7 @@ async fn execute(services: Arc<Services>, registry: Registry, row: crate::db::Jo
     // gate is what guarantees the gap, whatever the schedule: too soon, and the job waits.
     if let Some(key) = &row.pace_key {
         let gate = store.pass_send_gate(key, now, PACE_INTERVAL_MS).await;
-        if wait_for_turn(&services, &row, gate, "check the send gate").await {
+        if wait_for_turn(&services, &row, gate, false, "check the send gate").await {
             return;
         }
     }
@@ -257,11 +257,13 @@ async fn execute(services: Arc<Services>, registry: Registry, row: crate::db::Jo
 }
 
 /// A paced job's turn: `Ok(None)` goes now (false); `Ok(Some(at))` waits until `at`, keeping
-/// its slot; an error retries shortly. True when the job was put back.
+/// its slot (`deferred`: the store already put it back); an error retries shortly. True
+/// when the job was put back.
 async fn wait_for_turn(
     services: &Services,
     row: &crate::db::JobRow,
     turn: crate::db::StoreResult<Option<i64>>,
+    deferred: bool,
     what: &str,
 ) -> bool {
     let store = &services.store;
@@ -269,7 +271,12 @@ async fn wait_for_turn(
     match turn {
         Ok(None) => false,
         Ok(Some(at)) => {
-            if let Err(e) = store.defer_job(row.id, at, true, None, now).await {
+            let put_back = if deferred {
+                Ok(())
+            } else {
+                store.defer_job(row.id, at, true, None, now).await
+            };
+            if let Err(e) = put_back {
                 tracing::error!(job = row.id, error = %e, "could not defer paced job");
             }
             metrics::counter!("cxbot_jobs_total", "job" => row.name.clone(), "outcome" => "paced")

@@ -166,36 +166,64 @@ async fn retry_defer_and_park() {
     }
 }
 
+/// A leased job takes its channel's next slot; one whose slot is later is put back until
+/// then, holding that slot (paced_at), its attempt not counted, in the same write.
 #[tokio::test]
 async fn pace_slots_space_posts_per_channel() {
     for backend in backends() {
         let (store, _db) = open(backend).await;
-        let slots: Vec<i64> = futures_slots(&store, "C1", 0, 5).await;
-        assert_eq!(slots, vec![0, 1_000, 2_000, 3_000, 4_000], "{backend:?}");
+        let jobs: Vec<NewJob> = (0..7).map(|i| job(&format!("p{i}"), 0)).collect();
+        store.enqueue(&jobs, 0).await.unwrap();
+        let ids: Vec<i64> = store
+            .lease_jobs(0, 600_000, 10, "w")
+            .await
+            .unwrap()
+            .iter()
+            .map(|j| j.id)
+            .collect();
+        let mut turns = Vec::new();
+        for id in &ids[..5] {
+            turns.push(store.take_pace_turn(*id, "C1", 0, 1_000).await.unwrap());
+        }
         assert_eq!(
-            store.reserve_pace_slot("C2", 0, 1_000).await.unwrap(),
-            0,
+            turns,
+            vec![None, Some(1_000), Some(2_000), Some(3_000), Some(4_000)],
+            "{backend:?}"
+        );
+        let waiting: Vec<(String, i64, Option<i64>, i64)> = store
+            .list_jobs(JobState::Pending)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|j| j.locked_until.is_none())
+            .map(|j| (j.payload, j.run_at, j.paced_at, j.attempts))
+            .collect();
+        let want: Vec<(String, i64, Option<i64>, i64)> = (1..5)
+            .map(|i| (format!("p{i}"), i * 1_000, Some(i * 1_000), 0))
+            .collect();
+        assert_eq!(waiting, want, "{backend:?}: put back until their slots");
+        assert_eq!(
+            store.take_pace_turn(ids[5], "C2", 0, 1_000).await.unwrap(),
+            None,
             "another channel is not held back"
         );
         // Later, after the backlog: the slot is now, not in the past.
         assert_eq!(
-            store.reserve_pace_slot("C1", 60_000, 1_000).await.unwrap(),
-            60_000
+            store
+                .take_pace_turn(ids[0], "C1", 60_000, 1_000)
+                .await
+                .unwrap(),
+            None
         );
         store.push_pace_slot("C2", 90_000).await.unwrap();
         assert_eq!(
-            store.reserve_pace_slot("C2", 61_000, 1_000).await.unwrap(),
-            90_000
+            store
+                .take_pace_turn(ids[6], "C2", 61_000, 1_000)
+                .await
+                .unwrap(),
+            Some(90_000)
         );
     }
-}
-
-async fn futures_slots(store: &SharedStore, key: &str, now: i64, n: usize) -> Vec<i64> {
-    let mut out = Vec::new();
-    for _ in 0..n {
-        out.push(store.reserve_pace_slot(key, now, 1_000).await.unwrap());
-    }
-    out
 }
 
 #[tokio::test]
