@@ -9,6 +9,10 @@ pub const PACE_INTERVAL_MS: i64 = 1_050;
 /// The most jobs one INSERT carries where a store batches them (PostgreSQL).
 pub const JOB_BATCH: usize = 16;
 
+/// Builds one statement for a guarded change: the conditional UPDATE, how many parameters
+/// it takes, whether an audit row follows, how many jobs (see `PgStore`).
+pub(crate) type GuardedChangeSql = fn(&'static str, usize, bool, usize) -> &'static str;
+
 /// The jobs of one change as a batched INSERT takes them: one with the coalesce key of an
 /// earlier one is left out (one statement cannot see its own rows; one by one, the later
 /// job would coalesce with the earlier).

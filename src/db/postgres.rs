@@ -38,6 +38,18 @@ impl PgStore {
          updated_at = $2 FROM s WHERE jobs.id = $4 AND s.slot > $2) \
          SELECT slot FROM s",
     );
+    /// The customer an intake names (by email or phone), updated with what the helpdesk says
+    /// now, or recorded: the find, then the UPDATE or the INSERT, in one round trip. Answers
+    /// the id, negated when the customer is new.
+    const UPSERT_CUSTOMER_SQL: Option<&'static str> = Some(concat!(
+        "WITH found AS (SELECT id FROM ", crate::db::tickets::customers_matching!(), " ORDER BY id LIMIT 1), \
+         upd AS (UPDATE customers SET name = COALESCE($3, name), email = COALESCE($1, email), \
+         phone = COALESCE($4, phone), phone_key = COALESCE($2, phone_key), order_id = COALESCE($5, order_id), \
+         updated_at = $6 WHERE id IN (SELECT id FROM found) RETURNING id), \
+         ins AS (INSERT INTO customers (name, email, phone, phone_key, order_id, created_at, updated_at) \
+         SELECT $3, $1, $4, $2, $5, $6, $6 WHERE NOT EXISTS (SELECT 1 FROM found) RETURNING id) \
+         SELECT id FROM upd UNION ALL SELECT -id FROM ins"
+    ));
     /// None: PostgreSQL does not take a paced job's slot as it is queued. A channel's slot is
     /// one row, and every request posting to that channel would queue on its row lock until
     /// commit (seen in issue 7: claims held at the fsync rate). The worker reserves slots as
@@ -53,7 +65,7 @@ impl PgStore {
     /// A change's jobs go in one INSERT (see `insert_jobs_batched`).
     const INSERT_JOBS_SQL: Option<fn(usize) -> &'static str> = Some(insert_jobs_sql);
     /// A guarded change (claim, release, escalate, ...) is one statement.
-    const GUARDED_CHANGE_SQL: Option<fn(&'static str, usize, bool, usize) -> &'static str> =
+    const GUARDED_CHANGE_SQL: Option<super::jobs::GuardedChangeSql> =
         Some(guarded_change_sql);
     const PUSH_PACE_SQL: &'static str =
         "INSERT INTO pace_slots (pace_key, next_at, last_sent_at) VALUES ($1, $2, $3) \

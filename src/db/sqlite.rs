@@ -41,6 +41,9 @@ impl SqliteStore {
          RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state";
     const PACE_SQL: &'static str = "INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2 + $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2) + $3 RETURNING next_at";
+    /// None: the find, then the UPDATE or the INSERT (SQLite has no INSERT or UPDATE in a
+    /// WITH; in process, the three statements cost no round trips).
+    const UPSERT_CUSTOMER_SQL: Option<&'static str> = None;
     /// None: `PACE_SQL` then the job's deferral, two statements in one unit on the writer.
     const PACE_TURN_SQL: Option<&'static str> = None;
     /// Takes a paced job's slot in the transaction that queues it (one writer: the channel's
@@ -56,7 +59,7 @@ impl SqliteStore {
     /// its slot as it goes in.
     const INSERT_JOBS_SQL: Option<fn(usize) -> &'static str> = None;
     /// A guarded change is a unit of statements on the writer.
-    const GUARDED_CHANGE_SQL: Option<fn(&'static str, usize, bool, usize) -> &'static str> = None;
+    const GUARDED_CHANGE_SQL: Option<super::jobs::GuardedChangeSql> = None;
     /// A job waiting to run that a new one with the same coalesce key may leave to it: not
     /// leased, and not failing (a retry may be minutes away, or end parked).
     const COALESCE_SQL: &'static str =

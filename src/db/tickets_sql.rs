@@ -25,6 +25,13 @@ macro_rules! impl_ticket_store {
                 if c.email.is_none() && c.phone_key.is_none() {
                     return Ok(None);
                 }
+                if let Some(sql) = Self::UPSERT_CUSTOMER_SQL {
+                    let id = conn
+                        .scalar(sql, args![&c.email, &c.phone_key, &c.name, &c.phone, &c.order_id, now])
+                        .await?
+                        .ok_or_else(|| $crate::db::StoreError::Corrupt("a customer upsert returned no id".into()))?;
+                    return Ok(Some((id.abs(), id < 0)));
+                }
                 let found = conn
                     .scalar(
                         concat!("SELECT id FROM ", $crate::db::tickets::customers_matching!(), " ORDER BY id LIMIT 1"),
