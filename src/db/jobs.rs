@@ -15,8 +15,12 @@ pub(crate) type GuardedChangeSql = fn(&'static str, usize, bool, usize) -> &'sta
 
 /// The jobs of one change as a batched INSERT takes them: one with the coalesce key of an
 /// earlier one is left out (one statement cannot see its own rows; one by one, the later
-/// job would coalesce with the earlier).
+/// job would coalesce with the earlier). No job has both a coalesce key and a dedupe key
+/// (an earlier job dropped as a duplicate would otherwise take a later one with it).
 pub(crate) fn coalesced_in_batch(jobs: &[NewJob]) -> Vec<&NewJob> {
+    debug_assert!(jobs
+        .iter()
+        .all(|j| j.coalesce_key.is_none() || j.dedupe_key.is_none()));
     let mut keys: Vec<&str> = Vec::new();
     jobs.iter()
         .filter(|j| match j.coalesce_key.as_deref() {
@@ -30,7 +34,7 @@ pub(crate) fn coalesced_in_batch(jobs: &[NewJob]) -> Vec<&NewJob> {
         .collect()
 }
 
-/// A batched INSERT's parameters: now, then eight a job (see `jobs_values_sql`).
+/// A batched INSERT's parameters: now, then eight a job, in the order of its `VALUES`.
 pub(crate) fn push_job_args<'a>(
     args: &mut Vec<super::exec::Arg<'a>>,
     jobs: &[&'a NewJob],

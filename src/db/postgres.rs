@@ -13,7 +13,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{OnceLock, RwLock};
 use std::time::Duration;
 
 pub struct PgStore {
@@ -65,8 +65,7 @@ impl PgStore {
     /// A change's jobs go in one INSERT (see `insert_jobs_batched`).
     const INSERT_JOBS_SQL: Option<fn(usize) -> &'static str> = Some(insert_jobs_sql);
     /// A guarded change (claim, release, escalate, ...) is one statement.
-    const GUARDED_CHANGE_SQL: Option<super::jobs::GuardedChangeSql> =
-        Some(guarded_change_sql);
+    const GUARDED_CHANGE_SQL: Option<super::jobs::GuardedChangeSql> = Some(guarded_change_sql);
     const PUSH_PACE_SQL: &'static str =
         "INSERT INTO pace_slots (pace_key, next_at, last_sent_at) VALUES ($1, $2, $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2), \
@@ -132,30 +131,43 @@ fn insert_jobs_sql(n: usize) -> &'static str {
 /// One statement for a guarded change (see `guarded_update`): the conditional UPDATE
 /// (`update`, parameters `$1..$k`), then, only if it changed the row, the audit row (six
 /// parameters) and `n` jobs (now, then eight a job). Answers 1 if it changed the row.
-/// Built once per shape: a few UPDATEs, with or without audit, 0 to [`JOB_BATCH`] jobs.
+/// Built once per shape (keyed by the UPDATE's text): a few UPDATEs, with or without audit,
+/// 0 to [`JOB_BATCH`] jobs.
+///
+/// Unlike the one-by-one path, the jobs' coalescing check sees the statement's snapshot,
+/// taken before the UPDATE waits for a row lock: a job that a concurrent change of the same
+/// ticket queued meanwhile is not seen, and one more re-render or App Home refresh is
+/// queued. That costs a Slack call, never a lost one.
 fn guarded_change_sql(update: &'static str, k: usize, audit: bool, n: usize) -> &'static str {
-    type Shapes = Mutex<HashMap<(usize, bool, usize), &'static str>>;
+    type Shapes = RwLock<HashMap<(&'static str, usize, bool, usize), &'static str>>;
     static SQL: OnceLock<Shapes> = OnceLock::new();
     let shapes = SQL.get_or_init(Default::default);
-    let mut shapes = shapes.lock().unwrap_or_else(|e| e.into_inner());
-    shapes.entry((update.as_ptr() as usize, audit, n)).or_insert_with(|| {
-        let mut sql = format!("WITH t AS ({update} RETURNING id)");
-        let mut next = k + 1;
-        if audit {
-            let p: Vec<String> = (next..next + 6).map(|i| format!("${i}")).collect();
-            sql += &format!(
-                ", a AS (INSERT INTO ticket_audit (ticket_id, action, actor, target, source, detail, at) \
-                 SELECT t.id, {} FROM t)",
-                p.join(", ")
-            );
-            next += 6;
-        }
-        if n > 0 {
-            sql += &format!(", j AS ({})", jobs_insert(next, n, "EXISTS (SELECT 1 FROM t)"));
-        }
-        sql += " SELECT COUNT(*) FROM t";
-        Box::leak(sql.into_boxed_str())
-    })
+    let key = (update, k, audit, n);
+    if let Some(sql) = shapes.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return sql;
+    }
+    let mut sql = format!("WITH t AS ({update} RETURNING id)");
+    let mut next = k + 1;
+    if audit {
+        let p: Vec<String> = (next..next + 6).map(|i| format!("${i}")).collect();
+        sql += &format!(
+            ", a AS (INSERT INTO ticket_audit (ticket_id, action, actor, target, source, detail, at) \
+             SELECT t.id, {} FROM t)",
+            p.join(", ")
+        );
+        next += 6;
+    }
+    if n > 0 {
+        sql += &format!(
+            ", j AS ({})",
+            jobs_insert(next, n, "EXISTS (SELECT 1 FROM t)")
+        );
+    }
+    sql += " SELECT COUNT(*) FROM t";
+    let mut shapes = shapes.write().unwrap_or_else(|e| e.into_inner());
+    shapes
+        .entry(key)
+        .or_insert_with(|| Box::leak(sql.into_boxed_str()))
 }
 
 /// INSERT of `n` jobs whose parameters start at `$first` (now), eight a job after it, when

@@ -128,7 +128,7 @@ pub async fn claim_resolved(
         source: actor.source,
         detail: None,
     };
-    for attempt in 1..=3 {
+    for _ in 0..3 {
         if !t.is_open() || t.claimed_by.is_some() {
             break;
         }
@@ -158,14 +158,7 @@ pub async fn claim_resolved(
             )));
         }
         // Lost: say why (or try again), from the state as it is now.
-        let fresh = ticket(services, t.id).await?;
-        if attempt == 3 {
-            return user_error(format!(
-                "{} changed while you clicked; try again.",
-                ticket_ref(&fresh)
-            ));
-        }
-        t = fresh;
+        t = ticket(services, t.id).await?;
     }
     if !t.is_open() {
         return user_error(format!(
@@ -250,13 +243,16 @@ pub async fn assign(services: &Services, id: i64, actor: Actor<'_>, to: &str) ->
     let mut t = ticket(services, id).await?;
     // Written only if the claim number is still the one read: if the ticket changed hands
     // in between, the audit and the App Homes to refresh change too, so read again.
-    for _ in 0..3 {
+    for attempt in 0..4 {
         if !t.is_open() {
             return user_error(format!(
                 "{} is {}: reopen it in the helpdesk first.",
                 ticket_ref(&t),
                 t.status
             ));
+        }
+        if attempt == 3 {
+            break;
         }
         let previous = t.claimed_by.clone();
         let audit = Audit {

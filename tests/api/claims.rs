@@ -60,6 +60,12 @@ async fn missed_call(app: &TestApp, n: u64) -> i64 {
     id
 }
 
+/// The ticket's audit rows of one action.
+async fn audit_of(app: &TestApp, id: i64, action: &str) -> Vec<cxbot::db::AuditRow> {
+    let audit = app.state.services.store.audit_for(id).await.unwrap();
+    audit.into_iter().filter(|a| a.action == action).collect()
+}
+
 async fn ephemerals(app: &TestApp) -> Vec<Value> {
     app.slack.calls_to("chat.postEphemeral").await
 }
@@ -198,16 +204,7 @@ async fn twenty_simultaneous_claims_have_exactly_one_winner() {
         let t = ticket(&app, id).await;
         let winner = t.claimed_by.clone().expect("someone won");
         assert!(users.contains(&winner));
-        let claims: Vec<_> = app
-            .state
-            .services
-            .store
-            .audit_for(id)
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|a| a.action == "claim")
-            .collect();
+        let claims = audit_of(&app, id, "claim").await;
         assert_eq!(claims.len(), 1, "{backend:?}: one claim recorded");
         let refusals = ephemerals(&app).await;
         assert_eq!(refusals.len(), 19, "{backend:?}: every loser is told");
@@ -262,12 +259,7 @@ async fn a_claim_against_a_stale_claim_number_writes_nothing() {
             (None, seq),
             "{backend:?}"
         );
-        assert!(store
-            .audit_for(id)
-            .await
-            .unwrap()
-            .iter()
-            .all(|a| a.action != "claim"));
+        assert!(audit_of(&app, id, "claim").await.is_empty(), "{backend:?}");
         assert_eq!(
             store.list_jobs(JobState::Pending).await.unwrap().len(),
             jobs_before,
@@ -285,13 +277,7 @@ async fn a_claim_against_a_stale_claim_number_writes_nothing() {
             (Some(AGENT), seq + 1),
             "{backend:?}"
         );
-        let claims: Vec<_> = store
-            .audit_for(id)
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|a| a.action == "claim")
-            .collect();
+        let claims = audit_of(&app, id, "claim").await;
         assert_eq!(claims.len(), 1, "{backend:?}");
         assert_eq!(
             (claims[0].actor.as_str(), claims[0].source.as_str()),
@@ -307,6 +293,54 @@ async fn a_claim_against_a_stale_claim_number_writes_nothing() {
             .map(|j| j.payload)
             .collect();
         assert_eq!(timers, vec![format!("claim {}", seq + 1)], "{backend:?}");
+    }
+}
+
+/// A claim made from a read that is no longer current (the ticket was claimed and released
+/// since) reads again and wins, and its lease timer carries the claim number it got.
+#[tokio::test]
+async fn a_claim_from_an_outdated_read_reads_again_and_wins() {
+    use cxbot::db::{JobState, Source};
+    use cxbot::service::claim::{claim_resolved, Actor};
+    for backend in backends() {
+        let app = team_app(backend).await;
+        let id = missed_call(&app, 11).await;
+        let outdated = ticket(&app, id).await;
+        let seq = outdated.claim.claim_seq;
+        app.command(OTHER, "claim 11").await;
+        app.command(OTHER, "release 11").await;
+        let actor = Actor {
+            user: AGENT,
+            source: Source::Command,
+        };
+        let reply = claim_resolved(&app.state.services, outdated, actor)
+            .await
+            .unwrap();
+        assert!(
+            reply.text.starts_with("You claimed"),
+            "{backend:?}: {}",
+            reply.text
+        );
+        let t = ticket(&app, id).await;
+        assert_eq!(
+            (t.claimed_by.as_deref(), t.claim.claim_seq),
+            (Some(AGENT), seq + 2),
+            "{backend:?}"
+        );
+        let newest_timer = app
+            .state
+            .services
+            .store
+            .list_jobs(JobState::Pending)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|j| j.name == "check_claim_lease")
+            .max_by_key(|j| j.id)
+            .expect("a lease timer");
+        let payload: Value = serde_json::from_str(&newest_timer.payload).unwrap();
+        assert_eq!(payload["claim_seq"], seq + 2, "{backend:?}");
+        assert_eq!(audit_of(&app, id, "claim").await.len(), 2, "{backend:?}");
     }
 }
 

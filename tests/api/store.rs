@@ -223,6 +223,13 @@ async fn pace_slots_space_posts_per_channel() {
                 .unwrap(),
             Some(90_000)
         );
+        let pending = store.list_jobs(JobState::Pending).await.unwrap();
+        let put_back = pending.iter().find(|j| j.id == ids[6]).unwrap();
+        assert_eq!(
+            (put_back.run_at, put_back.paced_at),
+            (90_000, Some(90_000)),
+            "{backend:?}"
+        );
     }
 }
 
