@@ -4,10 +4,10 @@
 use super::claims_sql::impl_claim_store;
 use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
-use super::jobs::JOB_BATCH;
+use super::jobs::{coalesced_in_batch, push_job_args, JOB_BATCH};
 use super::shared::impl_shared_store;
 use super::tickets_sql::impl_ticket_store;
-use super::{Backend, Store, StoreResult};
+use super::{Backend, NewJob, Store, StoreResult};
 use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgPoolOptions;
@@ -50,26 +50,32 @@ impl PgStore {
          SELECT $3, $1, $4, $2, $5, $6, $6 WHERE NOT EXISTS (SELECT 1 FROM found) RETURNING id) \
          SELECT id FROM upd UNION ALL SELECT -id FROM ins"
     ));
-    /// None: PostgreSQL does not take a paced job's slot as it is queued. A channel's slot is
-    /// one row, and every request posting to that channel would queue on its row lock until
-    /// commit (seen in issue 7: claims held at the fsync rate). The worker reserves slots as
-    /// it runs jobs, outside request transactions.
-    const QUEUE_PACE_SQL: Option<&'static str> = None;
-    /// As on SQLite, and the waiting job is locked until this transaction commits: the
-    /// worker's `SKIP LOCKED` lease then cannot run it (and render the state before this
-    /// change) in between. (The shared one-by-one path's; PostgreSQL's batched INSERT
-    /// below puts the same condition and lock in its `NOT EXISTS`.)
-    const COALESCE_SQL: &'static str =
-        "SELECT id FROM jobs WHERE coalesce_key = $1 AND state = 'pending' \
-         AND locked_until IS NULL AND attempts = 0 LIMIT 1 FOR UPDATE";
-    /// A change's jobs go in one INSERT (see `insert_jobs_batched`).
-    const INSERT_JOBS_SQL: Option<fn(usize) -> &'static str> = Some(insert_jobs_sql);
     /// A guarded change (claim, release, escalate, ...) is one statement.
     const GUARDED_CHANGE_SQL: Option<super::jobs::GuardedChangeSql> = Some(guarded_change_sql);
     const PUSH_PACE_SQL: &'static str =
         "INSERT INTO pace_slots (pace_key, next_at, last_sent_at) VALUES ($1, $2, $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2), \
          last_sent_at = GREATEST(pace_slots.last_sent_at, $3)";
+
+    /// A change's jobs, in one INSERT of at most [`JOB_BATCH`] rows (each statement is a
+    /// round trip to the server, and a claim queues five jobs). A job that coalesces with one
+    /// waiting, or with an earlier one of this change, is left out, and the waiting one is
+    /// locked until this transaction commits: the worker's `SKIP LOCKED` lease then cannot
+    /// run it (and render the state before this change) in between.
+    ///
+    /// No job takes its channel's pace slot here: a channel's slot is one row, and every
+    /// request posting to that channel would queue on its row lock until commit (seen in
+    /// issue 7: claims held at the fsync rate). The worker takes slots as it runs jobs,
+    /// outside request transactions.
+    async fn insert_jobs<C: Conn>(conn: &mut C, jobs: &[NewJob], now: i64) -> StoreResult<()> {
+        let wanted = coalesced_in_batch(jobs);
+        for chunk in wanted.chunks(JOB_BATCH) {
+            let mut args = Vec::with_capacity(1 + chunk.len() * 8);
+            push_job_args(&mut args, chunk, now);
+            conn.exec(insert_jobs_sql(chunk.len()), &args).await?;
+        }
+        Ok(())
+    }
 
     pub async fn connect(url: &str) -> StoreResult<Self> {
         let pool = PgPoolOptions::new()
@@ -121,7 +127,7 @@ impl std::ops::DerefMut for Autocommit {
 }
 
 /// The INSERT of `n` jobs (1 to [`JOB_BATCH`]), each left out when a job with its coalesce
-/// key waits (and that one locked, as `COALESCE_SQL` does). Built once per size.
+/// key waits (and that one locked). Built once per size.
 fn insert_jobs_sql(n: usize) -> &'static str {
     static SQL: OnceLock<Vec<String>> = OnceLock::new();
     let all = SQL.get_or_init(|| (1..=JOB_BATCH).map(|n| jobs_insert(1, n, "TRUE")).collect());

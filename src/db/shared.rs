@@ -1,77 +1,19 @@
 //! SQL that reads the same in both dialects, written once and instantiated for each store.
-//! Dialect-specific statements are associated consts on each store (`LEASE_SQL`, ...), and
-//! each store provides `begin_write()` (SQLite: `BEGIN IMMEDIATE`).
+//! Dialect-specific statements are associated consts on each store (`LEASE_SQL`, ...; an
+//! `Option` where PostgreSQL merges several statements into one round trip), and each store
+//! provides `begin_write()` (SQLite: `BEGIN IMMEDIATE`) and `insert_jobs` (SQLite: one INSERT
+//! a job, taking pace slots; PostgreSQL: one INSERT for all).
 
 /// Implements the dialect-neutral traits for a store type over a sqlx database.
 macro_rules! impl_shared_store {
     ($store:ty) => {
         impl $store {
-            async fn insert_jobs<C: $crate::db::exec::Conn>(
-                conn: &mut C,
-                jobs: &[$crate::db::NewJob],
-                now: i64,
-            ) -> $crate::db::StoreResult<()> {
-                if let Some(sql_for) = Self::INSERT_JOBS_SQL {
-                    return Self::insert_jobs_batched(conn, jobs, now, sql_for).await;
-                }
-                for job in jobs {
-                    // Where the store says so (SQLite), a paced job takes its channel's next
-                    // slot now, in this transaction, so the worker leases it once, at its
-                    // turn. A keyed job (which may turn out to be a duplicate) takes its slot
-                    // when it first runs instead. A job that coalesces with one already
-                    // waiting is not queued (and takes no slot).
-                    let (run_at, paced_at) = match (&job.pace_key, &job.dedupe_key, Self::QUEUE_PACE_SQL) {
-                        // (A job for later takes its slot when it runs: reserving it now would
-                        // hold the channel's posts back until then.)
-                        (Some(key), None, Some(sql)) if job.run_at <= now => {
-                            let next = conn
-                                .scalar(sql, args![key, job.run_at, $crate::db::PACE_INTERVAL_MS, &job.coalesce_key])
-                                .await?;
-                            let Some(next) = next else { continue };
-                            let slot = next - $crate::db::PACE_INTERVAL_MS;
-                            (slot, Some(slot))
-                        }
-                        _ => {
-                            if let Some(key) = &job.coalesce_key {
-                                let waiting = conn.scalar(Self::COALESCE_SQL, args![key]).await?;
-                                if waiting.is_some() {
-                                    continue;
-                                }
-                            }
-                            (job.run_at, None)
-                        }
-                    };
-                    conn.exec(
-                        "INSERT INTO jobs (name, payload, run_at, dedupe_key, recurring, pace_key, paced_at, coalesce_key, \
-                         state, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $9) ON CONFLICT DO NOTHING",
-                        args![job.name, &job.payload, run_at, &job.dedupe_key, job.recurring as i64, &job.pace_key,
-                              paced_at, &job.coalesce_key, now],
-                    )
-                    .await?;
-                }
-                Ok(())
-            }
-
-            /// Where no job takes a slot as it is queued (PostgreSQL), a change's jobs go in
-            /// one statement of at most [`JOB_BATCH`]($crate::db::jobs::JOB_BATCH) rows:
-            /// each statement is a round trip to the server, and a claim queues five jobs.
-            /// A job that coalesces with one waiting, or with an earlier one of this change,
-            /// is left out, as the one-by-one path does.
-            async fn insert_jobs_batched<C: $crate::db::exec::Conn>(
-                conn: &mut C,
-                jobs: &[$crate::db::NewJob],
-                now: i64,
-                sql_for: fn(usize) -> &'static str,
-            ) -> $crate::db::StoreResult<()> {
-                let wanted = $crate::db::jobs::coalesced_in_batch(jobs);
-                for chunk in wanted.chunks($crate::db::jobs::JOB_BATCH) {
-                    let mut args = Vec::with_capacity(1 + chunk.len() * 8);
-                    $crate::db::jobs::push_job_args(&mut args, chunk, now);
-                    conn.exec(sql_for(chunk.len()), &args).await?;
-                }
-                Ok(())
-            }
+            /// A leased job put back until `$2` without counting the attempt; `$3` = 1 keeps
+            /// `$2` as its pace slot; `$4`, if given, is noted as its last error.
+            const DEFER_SQL: &'static str =
+                "UPDATE jobs SET run_at = $2, locked_until = NULL, attempts = attempts - 1, \
+                 paced_at = CASE WHEN $3 = 1 THEN $2 ELSE NULL END, \
+                 last_error = COALESCE($4, last_error), updated_at = $5 WHERE id = $1";
         }
 
         #[async_trait::async_trait]
@@ -144,13 +86,7 @@ macro_rules! impl_shared_store {
                 now: i64,
             ) -> $crate::db::StoreResult<()> {
                 let mut w = self.begin_single().await?;
-                w.exec(
-                    "UPDATE jobs SET run_at = $2, locked_until = NULL, attempts = attempts - 1, \
-                     paced_at = CASE WHEN $3 = 1 THEN $2 ELSE NULL END, \
-                     last_error = COALESCE($4, last_error), updated_at = $5 WHERE id = $1",
-                    args![id, run_at, paced as i64, note, now],
-                )
-                .await?;
+                w.exec(Self::DEFER_SQL, args![id, run_at, paced as i64, note, now]).await?;
                 w.commit().await?;
                 Ok(())
             }
@@ -183,12 +119,7 @@ macro_rules! impl_shared_store {
                 let mut tx = self.begin_write().await?;
                 let slot = tx.scalar(Self::PACE_SQL, args![key, now, interval_ms]).await?.ok_or_else(missing)? - interval_ms;
                 if slot > now {
-                    tx.exec(
-                        "UPDATE jobs SET run_at = $2, locked_until = NULL, attempts = attempts - 1, paced_at = $2, \
-                         updated_at = $3 WHERE id = $1",
-                        args![id, slot, now],
-                    )
-                    .await?;
+                    tx.exec(Self::DEFER_SQL, args![id, slot, 1_i64, None::<&str>, now]).await?;
                 }
                 tx.commit().await?;
                 Ok((slot > now).then_some(slot))

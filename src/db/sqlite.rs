@@ -11,7 +11,7 @@ use super::shared::impl_shared_store;
 use super::sqlite_conn::{Reader, Readers, SqliteConn};
 use super::sqlite_writer::{GroupWriter, WriteTx};
 use super::tickets_sql::impl_ticket_store;
-use super::{Backend, OpenMode, Store, StoreError, StoreResult};
+use super::{Backend, NewJob, OpenMode, Store, StoreError, StoreResult, PACE_INTERVAL_MS};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, SqlitePool};
@@ -49,15 +49,11 @@ impl SqliteStore {
     /// Takes a paced job's slot in the transaction that queues it (one writer: the channel's
     /// slot row costs that transaction nothing extra), unless a job it coalesces with waits
     /// ($4): then no row comes back and nothing is reserved.
-    const QUEUE_PACE_SQL: Option<&'static str> = Some(
+    const QUEUE_PACE_SQL: &'static str =
         "INSERT INTO pace_slots (pace_key, next_at) SELECT $1, $2 + $3 \
          WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE coalesce_key = $4 AND state = 'pending' AND locked_until IS NULL \
                            AND attempts = 0) \
-         ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2) + $3 RETURNING next_at",
-    );
-    /// One INSERT a job: in process, a statement costs no round trip, and a paced job takes
-    /// its slot as it goes in.
-    const INSERT_JOBS_SQL: Option<fn(usize) -> &'static str> = None;
+         ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2) + $3 RETURNING next_at";
     /// A guarded change is a unit of statements on the writer.
     const GUARDED_CHANGE_SQL: Option<super::jobs::GuardedChangeSql> = None;
     /// A job waiting to run that a new one with the same coalesce key may leave to it: not
@@ -69,6 +65,47 @@ impl SqliteStore {
         "INSERT INTO pace_slots (pace_key, next_at, last_sent_at) VALUES ($1, $2, $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2), \
          last_sent_at = max(COALESCE(pace_slots.last_sent_at, $3), $3)";
+
+    /// A change's jobs, one INSERT each (in process, a statement costs no round trip). A
+    /// paced job takes its channel's next slot now, in this transaction, so the worker leases
+    /// it once, at its turn; a keyed job (which may turn out to be a duplicate) and a job for
+    /// later take theirs when they first run (reserving one for later now would hold the
+    /// channel's posts back until then). A job that coalesces with one already waiting is not
+    /// queued, and takes no slot.
+    async fn insert_jobs<C: Conn>(conn: &mut C, jobs: &[NewJob], now: i64) -> StoreResult<()> {
+        for job in jobs {
+            let (run_at, paced_at) = match (&job.pace_key, &job.dedupe_key) {
+                (Some(key), None) if job.run_at <= now => {
+                    let next = conn
+                        .scalar(
+                            Self::QUEUE_PACE_SQL,
+                            args![key, job.run_at, PACE_INTERVAL_MS, &job.coalesce_key],
+                        )
+                        .await?;
+                    let Some(next) = next else { continue };
+                    let slot = next - PACE_INTERVAL_MS;
+                    (slot, Some(slot))
+                }
+                _ => {
+                    if let Some(key) = &job.coalesce_key {
+                        if conn.scalar(Self::COALESCE_SQL, args![key]).await?.is_some() {
+                            continue;
+                        }
+                    }
+                    (job.run_at, None)
+                }
+            };
+            conn.exec(
+                "INSERT INTO jobs (name, payload, run_at, dedupe_key, recurring, pace_key, paced_at, coalesce_key, \
+                 state, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $9) ON CONFLICT DO NOTHING",
+                args![job.name, &job.payload, run_at, &job.dedupe_key, job.recurring as i64, &job.pace_key,
+                      paced_at, &job.coalesce_key, now],
+            )
+            .await?;
+        }
+        Ok(())
+    }
 
     pub async fn connect(url: &str, mode: OpenMode) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)?
