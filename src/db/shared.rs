@@ -46,6 +46,17 @@ macro_rules! impl_shared_store {
                 now: i64,
                 posted: Option<&$crate::db::PostedMessage>,
             ) -> $crate::db::StoreResult<()> {
+                if let Some(sql) = Self::COMPLETE_SQL {
+                    let mut w = self.begin_single().await?;
+                    w.exec(
+                        sql,
+                        args![id, now, posted.map(|p| p.msg_key.as_str()), posted.map(|p| p.channel.as_str()),
+                              posted.map(|p| p.ts.as_str())],
+                    )
+                    .await?;
+                    w.commit().await?;
+                    return Ok(());
+                }
                 let mut tx = self.begin_write().await?;
                 if let Some(p) = posted {
                     tx.exec(

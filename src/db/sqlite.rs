@@ -56,6 +56,8 @@ impl SqliteStore {
          ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2) + $3 RETURNING next_at";
     /// A guarded change is a unit of statements on the writer.
     const GUARDED_CHANGE_SQL: Option<super::jobs::GuardedChangeSql> = None;
+    /// None: the message, the DELETE and the UPDATE, a unit on the writer.
+    const COMPLETE_SQL: Option<&'static str> = None;
     /// A job waiting to run that a new one with the same coalesce key may leave to it: not
     /// leased, and not failing (a retry may be minutes away, or end parked).
     const COALESCE_SQL: &'static str =

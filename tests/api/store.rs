@@ -74,6 +74,27 @@ async fn complete_deletes_and_records_the_posted_message_together() {
             store.list_jobs(JobState::Done).await.unwrap().is_empty(),
             "unkeyed jobs are deleted"
         );
+
+        // A keyed job stays as done, and a message posted again under the same key
+        // replaces the one recorded.
+        let mut keyed = job("y", 0);
+        keyed.dedupe_key = Some("post:1".into());
+        store.enqueue(&[keyed], 6).await.unwrap();
+        let j = store.lease_jobs(6, 1_000, 1, "w").await.unwrap().remove(0);
+        let again = PostedMessage {
+            msg_key: "card:1".into(),
+            channel: "C2".into(),
+            ts: "2.2".into(),
+        };
+        store.complete_job(j.id, 7, Some(&again)).await.unwrap();
+        assert_eq!(
+            store.posted_message("card:1").await.unwrap(),
+            Some(again),
+            "{backend:?}"
+        );
+        let done = store.list_jobs(JobState::Done).await.unwrap();
+        assert_eq!(done.len(), 1, "{backend:?}: the keyed job is kept as done");
+        assert_eq!((done[0].id, done[0].locked_until), (j.id, None));
     }
 }
 
