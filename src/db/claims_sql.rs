@@ -17,46 +17,6 @@ macro_rules! impl_claim_store {
                 .await?;
                 Ok(())
             }
-
-            /// Runs a conditional UPDATE of ticket `id`; when it changed the row, writes the
-            /// audit row and the jobs, all or nothing. PostgreSQL does it in one statement
-            /// (`GUARDED_CHANGE_SQL`: one round trip instead of five); SQLite in a unit on
-            /// its writer, where a statement costs no round trip.
-            async fn guarded_update(
-                &self,
-                sql: &'static str,
-                args: &[$crate::db::exec::Arg<'_>],
-                id: i64,
-                now: i64,
-                audit: Option<&$crate::db::Audit<'_>>,
-                jobs: &[$crate::db::NewJob],
-            ) -> $crate::db::StoreResult<bool> {
-                if let Some(sql_for) = Self::GUARDED_CHANGE_SQL {
-                    let wanted = $crate::db::jobs::coalesced_in_batch(jobs);
-                    if wanted.len() <= $crate::db::jobs::JOB_BATCH {
-                        let mut all = args.to_vec();
-                        if let Some(a) = audit {
-                            all.extend_from_slice(args![a.action, a.actor, a.target, a.source.as_str(), a.detail, now]);
-                        }
-                        $crate::db::jobs::push_job_args(&mut all, &wanted, now);
-                        let sql = sql_for(sql, args.len(), audit.is_some(), wanted.len());
-                        let mut w = self.begin_single().await?;
-                        let changed = w.scalar(sql, &all).await? == Some(1);
-                        w.commit().await?;
-                        return Ok(changed);
-                    }
-                }
-                let mut tx = self.begin_write().await?;
-                let changed = tx.exec(sql, args).await? == 1;
-                if changed {
-                    if let Some(a) = audit {
-                        Self::write_audit(&mut *tx, id, a, now).await?;
-                    }
-                    Self::insert_jobs(&mut *tx, jobs, now).await?;
-                }
-                tx.commit().await?;
-                Ok(changed)
-            }
         }
 
         #[async_trait::async_trait]

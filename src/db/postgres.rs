@@ -145,11 +145,11 @@ fn insert_jobs_sql(n: usize) -> &'static str {
     &all[n - 1]
 }
 
-/// One statement for a guarded change (see `guarded_update`): the conditional UPDATE
-/// (`update`, parameters `$1..$k`), then, only if it changed the row, the audit row (six
-/// parameters) and `n` jobs (now, then eight a job). Answers 1 if it changed the row.
-/// Built once per shape (keyed by the UPDATE's text): a few UPDATEs, with or without audit,
-/// 0 to [`JOB_BATCH`] jobs.
+/// One statement for a guarded change (see `guarded_update`): the conditional write
+/// (`update`, parameters `$1..$k`), then, only if it wrote its row, the audit row (six
+/// parameters) and `n` jobs (now, then eight a job). Answers 1 if it wrote the row.
+/// Built once per shape (keyed by the write's text): a few UPDATEs and the inbox INSERT,
+/// with or without audit, 0 to [`JOB_BATCH`] jobs.
 ///
 /// Unlike the one-by-one path, the jobs' coalescing check sees the statement's snapshot,
 /// taken before the UPDATE waits for a row lock: a job that a concurrent change of the same
@@ -163,7 +163,8 @@ fn guarded_change_sql(update: &'static str, k: usize, audit: bool, n: usize) -> 
     if let Some(sql) = shapes.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return sql;
     }
-    let mut sql = format!("WITH t AS ({update} RETURNING id)");
+    // `*`: a ticket's `id` for the audit row; an inbox row has no `id`, and no audit.
+    let mut sql = format!("WITH t AS ({update} RETURNING *)");
     let mut next = k + 1;
     if audit {
         let p: Vec<String> = (next..next + 6).map(|i| format!("${i}")).collect();

@@ -71,10 +71,7 @@ macro_rules! impl_ticket_store {
                 let now = event.now;
                 let mut tx = self.begin_write().await?;
                 let fresh = tx
-                    .exec(
-                        "INSERT INTO event_inbox (event_key, source, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                        args![event.key, event.source, now],
-                    )
+                    .exec(Self::INBOX_SQL, args![event.key, event.source, now])
                     .await?
                     == 1;
                 if !fresh {
