@@ -163,6 +163,13 @@ macro_rules! decode_in_order {
     )+};
 }
 
+/// One number a row (a pace slot).
+impl Decode for (i64,) {
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok((r.get(0)?,))
+    }
+}
+
 decode_in_order! {
     JobRow { id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state }
     CustomerRow { id, name, email, phone, order_id, helpdesk_ids }

@@ -96,16 +96,17 @@ pub trait JobStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Gives up: the job is kept as dead, visible in metrics and logs.
     async fn park_job(&self, id: i64, error: &str, now: i64) -> StoreResult<()>;
-    /// Reserves the next send slot of a pace key (a channel) for leased job `id`. None: the
-    /// slot is now and the job goes. `Some(slot)`: the job is put back until its slot (as
-    /// [`JobStore::defer_job`] does for a paced job), in the same write.
-    async fn take_pace_turn(
+    /// Reserves the next send slot of its pace key (a channel) for each leased job
+    /// `(id, key)`; a channel's jobs take consecutive slots in the order given. Per job,
+    /// in that order: None, the slot is now and the job goes; `Some(slot)`, the job is put
+    /// back until its slot (as [`JobStore::defer_job`] does for a paced job). One write
+    /// for all of them.
+    async fn take_pace_turns(
         &self,
-        id: i64,
-        key: &str,
+        jobs: &[(i64, &str)],
         now: i64,
         interval_ms: i64,
-    ) -> StoreResult<Option<i64>>;
+    ) -> StoreResult<Vec<Option<i64>>>;
     /// Pushes a pace key's next slot, and its next allowed send, to at least `at` (after a 429).
     async fn push_pace_slot(&self, key: &str, at: i64) -> StoreResult<()>;
     /// The last check before a paced call: records `now` as the key's last send and returns

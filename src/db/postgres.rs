@@ -28,16 +28,9 @@ impl PgStore {
          RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state";
     const PACE_SQL: &'static str = "INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2 + $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2) + $3 RETURNING next_at";
-    /// `PACE_SQL`, and the leased job $4 put back until its slot when that is later than
-    /// now: one round trip.
-    const PACE_TURN_SQL: Option<&'static str> = Some(
-        "WITH s AS (INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2 + $3) \
-         ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2) + $3 \
-         RETURNING next_at - $3 AS slot), \
-         d AS (UPDATE jobs SET run_at = s.slot, locked_until = NULL, attempts = jobs.attempts - 1, paced_at = s.slot, \
-         updated_at = $2 FROM s WHERE jobs.id = $4 AND s.slot > $2) \
-         SELECT slot FROM s",
-    );
+    /// `PACE_SQL` for several jobs, each put back until its slot when that is later than
+    /// now: one round trip for a leased batch (`pace_turns_sql`).
+    const PACE_TURNS_SQL: Option<fn(usize) -> &'static str> = Some(pace_turns_sql);
     /// The customer an intake names (by email or phone), updated with what the helpdesk says
     /// now, or recorded: the find, then the UPDATE or the INSERT, in one round trip. Answers
     /// the id, negated when the customer is new.
@@ -76,7 +69,7 @@ impl PgStore {
     ///
     /// No job takes its channel's pace slot here: a channel's slot is one row, and every
     /// request posting to that channel would queue on its row lock until commit (seen in
-    /// issue 7: claims held at the fsync rate). The worker takes slots as it runs jobs,
+    /// issue 7: claims held at the fsync rate). The worker takes slots as it leases jobs,
     /// outside request transactions.
     async fn insert_jobs<C: Conn>(conn: &mut C, jobs: &[NewJob], now: i64) -> StoreResult<()> {
         let wanted = coalesced_in_batch(jobs);
@@ -156,13 +149,32 @@ fn insert_jobs_sql(n: usize) -> &'static str {
 /// ticket queued meanwhile is not seen, and one more re-render or App Home refresh is
 /// queued. That costs a Slack call, never a lost one.
 fn guarded_change_sql(update: &'static str, k: usize, audit: bool, n: usize) -> &'static str {
-    type Shapes = RwLock<HashMap<(&'static str, usize, bool, usize), &'static str>>;
-    static SQL: OnceLock<Shapes> = OnceLock::new();
-    let shapes = SQL.get_or_init(Default::default);
-    let key = (update, k, audit, n);
+    static SQL: OnceLock<Shapes<(&'static str, usize, bool, usize)>> = OnceLock::new();
+    cached(&SQL, (update, k, audit, n), || {
+        build_guarded_change(update, k, audit, n)
+    })
+}
+
+/// Statements built once per shape, kept for the life of the process (a handful of shapes:
+/// sqlx prepares each once per connection).
+type Shapes<K> = RwLock<HashMap<K, &'static str>>;
+
+fn cached<K: std::hash::Hash + Eq>(
+    shapes: &'static OnceLock<Shapes<K>>,
+    key: K,
+    build: impl FnOnce() -> String,
+) -> &'static str {
+    let shapes = shapes.get_or_init(Default::default);
     if let Some(sql) = shapes.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return sql;
     }
+    let mut shapes = shapes.write().unwrap_or_else(|e| e.into_inner());
+    shapes
+        .entry(key)
+        .or_insert_with(|| Box::leak(build().into_boxed_str()))
+}
+
+fn build_guarded_change(update: &str, k: usize, audit: bool, n: usize) -> String {
     // `*`: a ticket's `id` for the audit row; an inbox row has no `id`, and no audit.
     let mut sql = format!("WITH t AS ({update} RETURNING *)");
     let mut next = k + 1;
@@ -182,10 +194,36 @@ fn guarded_change_sql(update: &'static str, k: usize, audit: bool, n: usize) -> 
         );
     }
     sql += " SELECT COUNT(*) FROM t";
-    let mut shapes = shapes.write().unwrap_or_else(|e| e.into_inner());
-    shapes
-        .entry(key)
-        .or_insert_with(|| Box::leak(sql.into_boxed_str()))
+    sql
+}
+
+/// The pace turns of `n` leased jobs (`take_pace_turns`): `$1` now, `$2` the interval, then
+/// each job's id and pace key. Each channel's slot row moves on by its number of jobs, once
+/// (a statement may not update a row twice), in key order (two replicas lock shared rows
+/// in the same order: no deadlock); a channel's jobs take its slots in the order given;
+/// a job whose slot is later than now is put back until then. Answers the slots in the
+/// order given.
+fn pace_turns_sql(n: usize) -> &'static str {
+    static SQL: OnceLock<Shapes<usize>> = OnceLock::new();
+    cached(&SQL, n, || {
+        let rows: Vec<String> = (0..n)
+            .map(|i| format!("(${}::bigint, ${}::text, {})", 3 + 2 * i, 4 + 2 * i, i + 1))
+            .collect();
+        format!(
+            "WITH v (id, key, ord) AS (VALUES {}), \
+             k AS (SELECT key, COUNT(*) AS c FROM v GROUP BY key), \
+             s AS (INSERT INTO pace_slots (pace_key, next_at) SELECT key, $1 + c * $2 FROM k ORDER BY key \
+                   ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $1) + excluded.next_at - $1 \
+                   RETURNING pace_key, next_at), \
+             r AS (SELECT v.id, v.ord, \
+                   s.next_at - (k.c - ROW_NUMBER() OVER (PARTITION BY v.key ORDER BY v.ord) + 1) * $2 AS slot \
+                   FROM v JOIN k ON k.key = v.key JOIN s ON s.pace_key = v.key), \
+             d AS (UPDATE jobs SET run_at = r.slot, locked_until = NULL, attempts = jobs.attempts - 1, \
+                   paced_at = r.slot, updated_at = $1 FROM r WHERE jobs.id = r.id AND r.slot > $1) \
+             SELECT slot FROM r ORDER BY ord",
+            rows.join(", ")
+        )
+    })
 }
 
 /// INSERT of `n` jobs whose parameters start at `$first` (now), eight a job after it, when

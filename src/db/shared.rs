@@ -158,27 +158,46 @@ macro_rules! impl_shared_store {
                 Ok(())
             }
 
-            async fn take_pace_turn(
+            async fn take_pace_turns(
                 &self,
-                id: i64,
-                key: &str,
+                jobs: &[(i64, &str)],
                 now: i64,
                 interval_ms: i64,
-            ) -> $crate::db::StoreResult<Option<i64>> {
-                let missing = || $crate::db::StoreError::Corrupt(format!("no pace slot for {key}"));
-                if let Some(sql) = Self::PACE_TURN_SQL {
+            ) -> $crate::db::StoreResult<Vec<Option<i64>>> {
+                let turn = |slot: i64| (slot > now).then_some(slot);
+                if jobs.is_empty() {
+                    return Ok(Vec::new());
+                }
+                if let Some(sql_for) = Self::PACE_TURNS_SQL {
+                    let mut all: Vec<$crate::db::exec::Arg<'_>> = vec![now.into(), interval_ms.into()];
+                    for (id, key) in jobs {
+                        all.extend_from_slice(args![*id, *key]);
+                    }
                     let mut w = self.begin_single().await?;
-                    let slot = w.scalar(sql, args![key, now, interval_ms, id]).await?.ok_or_else(missing)?;
+                    let slots = w.rows::<(i64,)>(sql_for(jobs.len()), &all).await?;
                     w.commit().await?;
-                    return Ok((slot > now).then_some(slot));
+                    if slots.len() != jobs.len() {
+                        return Err($crate::db::StoreError::Corrupt(format!(
+                            "{} pace slots for {} jobs", slots.len(), jobs.len()
+                        )));
+                    }
+                    return Ok(slots.into_iter().map(|(slot,)| turn(slot)).collect());
                 }
                 let mut tx = self.begin_write().await?;
-                let slot = tx.scalar(Self::PACE_SQL, args![key, now, interval_ms]).await?.ok_or_else(missing)? - interval_ms;
-                if slot > now {
-                    tx.exec(Self::DEFER_SQL, args![id, slot, 1_i64, None::<&str>, now]).await?;
+                let mut turns = Vec::with_capacity(jobs.len());
+                for (id, key) in jobs {
+                    let slot = tx
+                        .scalar(Self::PACE_SQL, args![*key, now, interval_ms])
+                        .await?
+                        .ok_or_else(|| $crate::db::StoreError::Corrupt(format!("no pace slot for {key}")))?
+                        - interval_ms;
+                    if slot > now {
+                        tx.exec(Self::DEFER_SQL, args![*id, slot, 1_i64, None::<&str>, now]).await?;
+                    }
+                    turns.push(turn(slot));
                 }
                 tx.commit().await?;
-                Ok((slot > now).then_some(slot))
+                Ok(turns)
             }
 
             async fn push_pace_slot(&self, key: &str, at: i64) -> $crate::db::StoreResult<()> {

@@ -44,8 +44,8 @@ impl SqliteStore {
     /// None: the find, then the UPDATE or the INSERT (SQLite has no INSERT or UPDATE in a
     /// WITH; in process, the three statements cost no round trips).
     const UPSERT_CUSTOMER_SQL: Option<&'static str> = None;
-    /// None: `PACE_SQL` then the job's deferral, two statements in one unit on the writer.
-    const PACE_TURN_SQL: Option<&'static str> = None;
+    /// None: `PACE_SQL` then each job's deferral, statements in one unit on the writer.
+    const PACE_TURNS_SQL: Option<fn(usize) -> &'static str> = None;
     /// Takes a paced job's slot in the transaction that queues it (one writer: the channel's
     /// slot row costs that transaction nothing extra), unless a job it coalesces with waits
     /// ($4): then no row comes back and nothing is reserved.

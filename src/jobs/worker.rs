@@ -63,14 +63,19 @@ impl Worker {
             .lease_jobs(now, now + LEASE_MS, self.batch, &self.id)
             .await?;
         let leased = rows.len();
+        let mut turns = self.pace_turns(&rows, now).await.into_iter();
         let mut set = JoinSet::new();
         for row in rows {
+            let turn = match (&row.pace_key, row.paced_at) {
+                (Some(_), None) => turns.next(),
+                _ => None,
+            };
             let services = self.services.clone();
             let registry = self.registry.clone();
             let permits = self.permits.clone();
             set.spawn(async move {
                 let _permit = permits.acquire_owned().await;
-                execute(services, registry, row).await
+                execute(services, registry, row, turn).await
             });
         }
         while let Some(done) = set.join_next().await {
@@ -79,6 +84,27 @@ impl Worker {
             }
         }
         Ok(leased)
+    }
+
+    /// Pacing: each leased job for a channel that holds no slot yet (SQLite gives a job its
+    /// slot when it is queued; PostgreSQL here) takes its channel's next one, in lease
+    /// order, all in one write; a slot later than now puts the job back until then in the
+    /// same write. One turn per such job, in order; if the write fails, each says so.
+    async fn pace_turns(&self, rows: &[crate::db::JobRow], now: i64) -> Vec<Turn> {
+        let wanted: Vec<(i64, &str)> = rows
+            .iter()
+            .filter(|r| r.paced_at.is_none())
+            .filter_map(|r| r.pace_key.as_deref().map(|key| (r.id, key)))
+            .collect();
+        match self
+            .services
+            .store
+            .take_pace_turns(&wanted, now, PACE_INTERVAL_MS)
+            .await
+        {
+            Ok(turns) => turns.into_iter().map(Ok).collect(),
+            Err(e) => wanted.iter().map(|_| Err(e.to_string())).collect(),
+        }
     }
 
     /// Runs due jobs until none is due at the clock's current time. Returns how many ran.
@@ -156,7 +182,16 @@ impl Worker {
     }
 }
 
-async fn execute(services: Arc<Services>, registry: Registry, row: crate::db::JobRow) {
+/// A paced job's turn: `Ok(None)` goes now, `Ok(Some(at))` waits until `at`, an error
+/// retries shortly.
+type Turn = Result<Option<i64>, String>;
+
+async fn execute(
+    services: Arc<Services>,
+    registry: Registry,
+    row: crate::db::JobRow,
+    turn: Option<Turn>,
+) {
     let store = &services.store;
     let now = services.clock.now_ms();
     let name = row.name.clone();
@@ -165,12 +200,9 @@ async fn execute(services: Arc<Services>, registry: Registry, row: crate::db::Jo
             .increment(1);
     };
 
-    // Pacing: a job for a channel holds one of its slots (taken when it was queued, or now).
-    // A slot later than now puts the job back until then, in the same write.
-    if let (Some(key), None) = (&row.pace_key, row.paced_at) {
-        let turn = store
-            .take_pace_turn(row.id, key, now, PACE_INTERVAL_MS)
-            .await;
+    // Pacing: a job for a channel holds one of its slots (taken when it was queued, or as
+    // its batch was leased, `pace_turns`: then a slot later than now has put it back).
+    if let Some(turn) = turn {
         if wait_for_turn(&services, &row, turn, true, "reserve a pace slot").await {
             return;
         }
@@ -178,7 +210,10 @@ async fn execute(services: Arc<Services>, registry: Registry, row: crate::db::Jo
     // Slots are a schedule; a late worker could still run two of them back to back. The
     // gate is what guarantees the gap, whatever the schedule: too soon, and the job waits.
     if let Some(key) = &row.pace_key {
-        let gate = store.pass_send_gate(key, now, PACE_INTERVAL_MS).await;
+        let gate = store
+            .pass_send_gate(key, now, PACE_INTERVAL_MS)
+            .await
+            .map_err(|e| e.to_string());
         if wait_for_turn(&services, &row, gate, false, "check the send gate").await {
             return;
         }
@@ -256,13 +291,13 @@ async fn execute(services: Arc<Services>, registry: Registry, row: crate::db::Jo
     }
 }
 
-/// A paced job's turn: `Ok(None)` goes now (false); `Ok(Some(at))` waits until `at`, keeping
-/// its slot (`deferred`: the store already put it back); an error retries shortly. True
-/// when the job was put back.
+/// Acts on a paced job's turn: `Ok(None)` goes now (false); `Ok(Some(at))` waits until
+/// `at`, keeping its slot (`deferred`: the store already put it back); an error retries
+/// shortly. True when the job was put back.
 async fn wait_for_turn(
     services: &Services,
     row: &crate::db::JobRow,
-    turn: crate::db::StoreResult<Option<i64>>,
+    turn: Turn,
     deferred: bool,
     what: &str,
 ) -> bool {
@@ -285,9 +320,7 @@ async fn wait_for_turn(
         }
         Err(e) => {
             tracing::warn!(job = row.id, error = %e, "could not {what}; retrying");
-            let _ = store
-                .retry_job(row.id, now + backoff_ms(1), &e.to_string(), now)
-                .await;
+            let _ = store.retry_job(row.id, now + backoff_ms(1), &e, now).await;
             true
         }
     }

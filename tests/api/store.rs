@@ -187,13 +187,14 @@ async fn retry_defer_and_park() {
     }
 }
 
-/// A leased job takes its channel's next slot; one whose slot is later is put back until
-/// then, holding that slot (paced_at), its attempt not counted, in the same write.
+/// Leased jobs take their channels' next slots, a channel's in the order given, in one
+/// write; one whose slot is later is put back until then, holding that slot (paced_at),
+/// its attempt not counted.
 #[tokio::test]
 async fn pace_slots_space_posts_per_channel() {
     for backend in backends() {
         let (store, _db) = open(backend).await;
-        let jobs: Vec<NewJob> = (0..7).map(|i| job(&format!("p{i}"), 0)).collect();
+        let jobs: Vec<NewJob> = (0..9).map(|i| job(&format!("p{i}"), 0)).collect();
         store.enqueue(&jobs, 0).await.unwrap();
         let ids: Vec<i64> = store
             .lease_jobs(0, 600_000, 10, "w")
@@ -202,14 +203,25 @@ async fn pace_slots_space_posts_per_channel() {
             .iter()
             .map(|j| j.id)
             .collect();
-        let mut turns = Vec::new();
-        for id in &ids[..5] {
-            turns.push(store.take_pace_turn(*id, "C1", 0, 1_000).await.unwrap());
-        }
+        let batch: Vec<(i64, &str)> = vec![
+            (ids[0], "C1"),
+            (ids[1], "C1"),
+            (ids[5], "C2"),
+            (ids[2], "C1"),
+            (ids[3], "C1"),
+            (ids[4], "C1"),
+        ];
         assert_eq!(
-            turns,
-            vec![None, Some(1_000), Some(2_000), Some(3_000), Some(4_000)],
-            "{backend:?}"
+            store.take_pace_turns(&batch, 0, 1_000).await.unwrap(),
+            vec![
+                None,
+                Some(1_000),
+                None,
+                Some(2_000),
+                Some(3_000),
+                Some(4_000)
+            ],
+            "{backend:?}: another channel is not held back"
         );
         let waiting: Vec<(String, i64, Option<i64>, i64)> = store
             .list_jobs(JobState::Pending)
@@ -223,32 +235,44 @@ async fn pace_slots_space_posts_per_channel() {
             .map(|i| (format!("p{i}"), i * 1_000, Some(i * 1_000), 0))
             .collect();
         assert_eq!(waiting, want, "{backend:?}: put back until their slots");
+        // The next batch goes on from where the channel's slots stand.
         assert_eq!(
-            store.take_pace_turn(ids[5], "C2", 0, 1_000).await.unwrap(),
-            None,
-            "another channel is not held back"
+            store
+                .take_pace_turns(&[(ids[7], "C1"), (ids[8], "C1")], 0, 1_000)
+                .await
+                .unwrap(),
+            vec![Some(5_000), Some(6_000)],
+            "{backend:?}"
         );
         // Later, after the backlog: the slot is now, not in the past.
         assert_eq!(
             store
-                .take_pace_turn(ids[0], "C1", 60_000, 1_000)
+                .take_pace_turns(&[(ids[0], "C1")], 60_000, 1_000)
                 .await
                 .unwrap(),
-            None
+            vec![None]
         );
         store.push_pace_slot("C2", 90_000).await.unwrap();
         assert_eq!(
             store
-                .take_pace_turn(ids[6], "C2", 61_000, 1_000)
+                .take_pace_turns(&[(ids[6], "C2")], 61_000, 1_000)
                 .await
                 .unwrap(),
-            Some(90_000)
+            vec![Some(90_000)]
         );
         let pending = store.list_jobs(JobState::Pending).await.unwrap();
         let put_back = pending.iter().find(|j| j.id == ids[6]).unwrap();
         assert_eq!(
             (put_back.run_at, put_back.paced_at),
             (90_000, Some(90_000)),
+            "{backend:?}"
+        );
+        assert!(
+            store
+                .take_pace_turns(&[], 0, 1_000)
+                .await
+                .unwrap()
+                .is_empty(),
             "{backend:?}"
         );
     }
