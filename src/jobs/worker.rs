@@ -90,6 +90,11 @@ impl Worker {
     /// slot when it is queued; PostgreSQL here) takes its channel's next one, in lease
     /// order, all in one write; a slot later than now puts the job back until then in the
     /// same write. One turn per such job, in order; if the write fails, each says so.
+    ///
+    /// The turns are taken at lease time, before the jobs wait for a permit: if slow Slack
+    /// calls hold every permit for over a second, another replica may lease and post a
+    /// channel's next job first, and this one then waits at the send gate. Posts stay a
+    /// second apart; two cards of a channel may swap places.
     async fn pace_turns(&self, rows: &[crate::db::JobRow], now: i64) -> Vec<Turn> {
         let wanted: Vec<(i64, &str)> = rows
             .iter()

@@ -235,22 +235,34 @@ async fn pace_slots_space_posts_per_channel() {
             .map(|i| (format!("p{i}"), i * 1_000, Some(i * 1_000), 0))
             .collect();
         assert_eq!(waiting, want, "{backend:?}: put back until their slots");
-        // The next batch goes on from where the channel's slots stand.
+        // The next batch goes on from where the channel's slots stand, in the order given
+        // (the worker's lease order), not in id order.
         assert_eq!(
             store
-                .take_pace_turns(&[(ids[7], "C1"), (ids[8], "C1")], 0, 1_000)
+                .take_pace_turns(&[(ids[8], "C1"), (ids[7], "C1")], 0, 1_000)
                 .await
                 .unwrap(),
             vec![Some(5_000), Some(6_000)],
             "{backend:?}"
         );
-        // Later, after the backlog: the slot is now, not in the past.
+        let run_at = |pending: &[cxbot::db::JobRow], id: i64| {
+            pending.iter().find(|j| j.id == id).map(|j| j.run_at)
+        };
+        let pending = store.list_jobs(JobState::Pending).await.unwrap();
+        assert_eq!(
+            (run_at(&pending, ids[8]), run_at(&pending, ids[7])),
+            (Some(5_000), Some(6_000)),
+            "{backend:?}"
+        );
+        // Later, after the backlog: the slot is now, not in the past, and the next one
+        // follows it.
         assert_eq!(
             store
-                .take_pace_turns(&[(ids[0], "C1")], 60_000, 1_000)
+                .take_pace_turns(&[(ids[0], "C1"), (ids[1], "C1")], 60_000, 1_000)
                 .await
                 .unwrap(),
-            vec![None]
+            vec![None, Some(61_000)],
+            "{backend:?}"
         );
         store.push_pace_slot("C2", 90_000).await.unwrap();
         assert_eq!(
