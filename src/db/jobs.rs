@@ -9,7 +9,7 @@ pub const PACE_INTERVAL_MS: i64 = 1_050;
 /// The most jobs one INSERT carries where a store batches them (PostgreSQL).
 pub const JOB_BATCH: usize = 16;
 
-/// Builds one statement for a guarded change: the conditional UPDATE, how many parameters
+/// Builds one statement for a guarded change: the conditional write, how many parameters
 /// it takes, whether an audit row follows, how many jobs (see `PgStore`).
 pub(crate) type GuardedChangeSql = fn(&'static str, usize, bool, usize) -> &'static str;
 

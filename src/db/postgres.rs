@@ -133,9 +133,8 @@ impl std::ops::DerefMut for Autocommit {
 /// The INSERT of `n` jobs (1 to [`JOB_BATCH`]), each left out when a job with its coalesce
 /// key waits (and that one locked). Built once per size.
 fn insert_jobs_sql(n: usize) -> &'static str {
-    static SQL: OnceLock<Vec<String>> = OnceLock::new();
-    let all = SQL.get_or_init(|| (1..=JOB_BATCH).map(|n| jobs_insert(1, n, "TRUE")).collect());
-    &all[n - 1]
+    static SQL: OnceLock<Shapes<usize>> = OnceLock::new();
+    cached(&SQL, n, || jobs_insert(1, n, "TRUE"))
 }
 
 /// One statement for a guarded change (see `guarded_update`): the conditional write

@@ -66,6 +66,23 @@ async fn audit_of(app: &TestApp, id: i64, action: &str) -> Vec<cxbot::db::AuditR
     audit.into_iter().filter(|a| a.action == action).collect()
 }
 
+/// Pending jobs of one kind, oldest first.
+async fn pending_named(app: &TestApp, name: &str) -> Vec<cxbot::db::JobRow> {
+    let pending = app
+        .state
+        .services
+        .store
+        .list_jobs(cxbot::db::JobState::Pending);
+    let mut jobs: Vec<_> = pending
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|j| j.name == name)
+        .collect();
+    jobs.sort_by_key(|j| j.id);
+    jobs
+}
+
 async fn ephemerals(app: &TestApp) -> Vec<Value> {
     app.slack.calls_to("chat.postEphemeral").await
 }
@@ -284,12 +301,9 @@ async fn a_claim_against_a_stale_claim_number_writes_nothing() {
             (AGENT, "command"),
             "{backend:?}"
         );
-        let timers: Vec<String> = store
-            .list_jobs(JobState::Pending)
+        let timers: Vec<String> = pending_named(&app, "test_timer")
             .await
-            .unwrap()
             .into_iter()
-            .filter(|j| j.name == "test_timer")
             .map(|j| j.payload)
             .collect();
         assert_eq!(timers, vec![format!("claim {}", seq + 1)], "{backend:?}");
@@ -300,7 +314,7 @@ async fn a_claim_against_a_stale_claim_number_writes_nothing() {
 /// since) reads again and wins, and its lease timer carries the claim number it got.
 #[tokio::test]
 async fn a_claim_from_an_outdated_read_reads_again_and_wins() {
-    use cxbot::db::{JobState, Source};
+    use cxbot::db::Source;
     use cxbot::service::claim::{claim_resolved, Actor};
     for backend in backends() {
         let app = team_app(backend).await;
@@ -327,16 +341,9 @@ async fn a_claim_from_an_outdated_read_reads_again_and_wins() {
             (Some(AGENT), seq + 2),
             "{backend:?}"
         );
-        let newest_timer = app
-            .state
-            .services
-            .store
-            .list_jobs(JobState::Pending)
+        let newest_timer = pending_named(&app, "check_claim_lease")
             .await
-            .unwrap()
-            .into_iter()
-            .filter(|j| j.name == "check_claim_lease")
-            .max_by_key(|j| j.id)
+            .pop()
             .expect("a lease timer");
         let payload: Value = serde_json::from_str(&newest_timer.payload).unwrap();
         assert_eq!(payload["claim_seq"], seq + 2, "{backend:?}");
