@@ -12,7 +12,7 @@
 //! Parameters are `$1`, `$2`, ... in both dialects; [`Arg`] carries each value with its
 //! type, so a NULL is still typed for PostgreSQL.
 
-use super::tickets::ClaimInfo;
+use super::tickets::{ClaimInfo, IntakeLookup};
 use super::{
     AuditRow, CustomerRow, FollowupRow, JobRow, PostedMessage, SlackUserRow, StoreResult, TicketRow,
 };
@@ -144,6 +144,46 @@ impl Decode for TicketRow {
                 called_back_by: r.get(34)?,
                 called_back_at: r.get(35)?,
             },
+        })
+    }
+}
+
+/// An intake lookup's row: the ticket's columns (all NULL when there is none), then
+/// `fresh`, `found_customer`, `new_customer`, `next_id`.
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for IntakeLookup {
+    fn from_row(r: &'r sqlx::postgres::PgRow) -> sqlx::Result<Self> {
+        use sqlx::Row;
+        let existing = match r.try_get::<Option<i64>, _>("id")? {
+            Some(_) => Some(TicketRow::from_row(r)?),
+            None => None,
+        };
+        let customer = r.try_get::<Option<i64>, _>("found_customer")?;
+        Ok(IntakeLookup {
+            fresh: r.try_get::<i64, _>("fresh")? == 1,
+            customer: customer
+                .map(|id| Ok::<_, sqlx::Error>((id, r.try_get("new_customer")?)))
+                .transpose()?,
+            existing,
+            next_id: r.try_get("next_id")?,
+        })
+    }
+}
+
+impl Decode for IntakeLookup {
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        const AFTER_TICKET: usize = 36;
+        let existing = match r.get::<_, Option<i64>>(0)? {
+            Some(_) => Some(TicketRow::from_sqlite(r)?),
+            None => None,
+        };
+        let customer = r.get::<_, Option<i64>>(AFTER_TICKET + 1)?;
+        Ok(IntakeLookup {
+            fresh: r.get::<_, i64>(AFTER_TICKET)? == 1,
+            customer: customer
+                .map(|id| Ok::<_, rusqlite::Error>((id, r.get(AFTER_TICKET + 2)?)))
+                .transpose()?,
+            existing,
+            next_id: r.get(AFTER_TICKET + 3)?,
         })
     }
 }

@@ -35,14 +35,28 @@ impl PgStore {
     /// now, or recorded: the find, then the UPDATE or the INSERT, in one round trip. Answers
     /// the id, negated when the customer is new.
     const UPSERT_CUSTOMER_SQL: Option<&'static str> = Some(concat!(
-        "WITH found AS (SELECT id FROM ", crate::db::tickets::customers_matching!(), " ORDER BY id LIMIT 1), \
-         upd AS (UPDATE customers SET name = COALESCE($3, name), email = COALESCE($1, email), \
-         phone = COALESCE($4, phone), phone_key = COALESCE($2, phone_key), order_id = COALESCE($5, order_id), \
-         updated_at = $6 WHERE id IN (SELECT id FROM found) RETURNING id), \
-         ins AS (INSERT INTO customers (name, email, phone, phone_key, order_id, created_at, updated_at) \
-         SELECT $3, $1, $4, $2, $5, $6, $6 WHERE NOT EXISTS (SELECT 1 FROM found) RETURNING id) \
-         SELECT id FROM upd UNION ALL SELECT -id FROM ins"
+        "WITH ",
+        customer_upsert!("TRUE"),
+        " SELECT id FROM upd UNION ALL SELECT -id FROM ins"
     ));
+    /// An intake's lookup (`intake_lookup`) in one round trip instead of three: the inbox
+    /// key ($7, $8, at $6), then, only if it is new, the customer upsert of
+    /// `UPSERT_CUSTOMER_SQL` (an event naming no email and no phone records none); the
+    /// ticket ($9, $10), if any; and when there is none, a new ticket's id taken from the
+    /// sequence (an event that ends up updating another ticket leaves a gap in the ids, as
+    /// a rolled-back insert does).
+    const INTAKE_LOOKUP_SQL: Option<&'static str> = Some(concat!(
+        "WITH i AS (INSERT INTO event_inbox (event_key, source, received_at) VALUES ($7, $8, $6) \
+         ON CONFLICT DO NOTHING RETURNING 1), ",
+        customer_upsert!("EXISTS (SELECT 1 FROM i) AND ($1 IS NOT NULL OR $2 IS NOT NULL)"),
+        ", c AS (SELECT id, FALSE AS new FROM upd UNION ALL SELECT id, TRUE FROM ins) \
+         SELECT ", crate::db::tickets::ticket_columns!(), ", \
+         (SELECT COUNT(*) FROM i) AS fresh, (SELECT id FROM c) AS found_customer, \
+         COALESCE((SELECT new FROM c), FALSE) AS new_customer, \
+         CASE WHEN t.id IS NULL AND EXISTS (SELECT 1 FROM i) THEN nextval('tickets_id_seq') END AS next_id \
+         FROM (SELECT 1) AS one LEFT JOIN tickets t ON t.helpdesk = $9 AND t.external_id = $10"
+    ));
+    const NEXT_TICKET_ID_SQL: &'static str = "SELECT nextval('tickets_id_seq')";
     /// A guarded change (claim, release, escalate, ...) is one statement.
     const GUARDED_CHANGE_SQL: Option<super::jobs::GuardedChangeSql> = Some(guarded_change_sql);
     /// A job done, and the message it posted ($3, $4, $5, when given) recorded: one round
@@ -129,6 +143,24 @@ impl std::ops::DerefMut for Autocommit {
         &mut self.0
     }
 }
+
+/// The customer upsert's CTEs `found`, `upd` (the customer matched, updated) and `ins` (a
+/// new one), both writes run only when `$guard` holds; parameters `$1` email, `$2` phone
+/// key, `$3` name, `$4` phone, `$5` order id, `$6` now.
+macro_rules! customer_upsert {
+    ($guard:literal) => {
+        concat!(
+            "found AS (SELECT id FROM ", crate::db::tickets::customers_matching!(), " ORDER BY id LIMIT 1), \
+             upd AS (UPDATE customers SET name = COALESCE($3, name), email = COALESCE($1, email), \
+             phone = COALESCE($4, phone), phone_key = COALESCE($2, phone_key), order_id = COALESCE($5, order_id), \
+             updated_at = $6 WHERE id IN (SELECT id FROM found) AND ", $guard, " RETURNING id), \
+             ins AS (INSERT INTO customers (name, email, phone, phone_key, order_id, created_at, updated_at) \
+             SELECT $3, $1, $4, $2, $5, $6, $6 WHERE NOT EXISTS (SELECT 1 FROM found) AND ", $guard, " RETURNING id)"
+        )
+    };
+}
+
+use customer_upsert;
 
 /// The INSERT of `n` jobs (1 to [`JOB_BATCH`]), each left out when a job with its coalesce
 /// key waits (and that one locked). Built once per size.

@@ -22,10 +22,40 @@ macro_rules! impl_shared_store {
             /// inbox INSERT that may conflict); when it wrote its row, writes the audit row
             /// (about ticket `id`) and the jobs, all or nothing. Answers whether it wrote.
             /// PostgreSQL does it in one statement (`GUARDED_CHANGE_SQL`: one round trip
-            /// instead of four or five); SQLite in a unit on its writer, where a statement
-            /// costs no round trip.
+            /// instead of four or five, needing no transaction of its own); SQLite in a unit on
+            /// its writer, where a statement costs no round trip.
             async fn guarded_update(
                 &self,
+                sql: &'static str,
+                args: &[$crate::db::exec::Arg<'_>],
+                id: i64,
+                now: i64,
+                audit: Option<&$crate::db::Audit<'_>>,
+                jobs: &[$crate::db::NewJob],
+            ) -> $crate::db::StoreResult<bool> {
+                if Self::one_statement(jobs) {
+                    let mut w = self.begin_single().await?;
+                    let changed = Self::guarded_write(&mut *w, sql, args, id, now, audit, jobs).await?;
+                    w.commit().await?;
+                    return Ok(changed);
+                }
+                let mut tx = self.begin_write().await?;
+                let changed = Self::guarded_write(&mut *tx, sql, args, id, now, audit, jobs).await?;
+                tx.commit().await?;
+                Ok(changed)
+            }
+
+            /// Whether a guarded write of these jobs is surely one statement
+            /// (`GUARDED_CHANGE_SQL` takes at most [`JOB_BATCH`](crate::db::jobs::JOB_BATCH)
+            /// jobs after coalescing).
+            fn one_statement(jobs: &[$crate::db::NewJob]) -> bool {
+                Self::GUARDED_CHANGE_SQL.is_some() && jobs.len() <= $crate::db::jobs::JOB_BATCH
+            }
+
+            /// `guarded_update` on a connection the caller holds (a transaction of its own,
+            /// or one statement in autocommit when [`one_statement`](Self::one_statement)).
+            async fn guarded_write<C: $crate::db::exec::Conn>(
+                conn: &mut C,
                 sql: &'static str,
                 args: &[$crate::db::exec::Arg<'_>],
                 id: i64,
@@ -42,21 +72,16 @@ macro_rules! impl_shared_store {
                         }
                         $crate::db::jobs::push_job_args(&mut all, &wanted, now);
                         let sql = sql_for(sql, args.len(), audit.is_some(), wanted.len());
-                        let mut w = self.begin_single().await?;
-                        let changed = w.scalar(sql, &all).await? == Some(1);
-                        w.commit().await?;
-                        return Ok(changed);
+                        return Ok(conn.scalar(sql, &all).await? == Some(1));
                     }
                 }
-                let mut tx = self.begin_write().await?;
-                let changed = tx.exec(sql, args).await? == 1;
+                let changed = conn.exec(sql, args).await? == 1;
                 if changed {
                     if let Some(a) = audit {
-                        Self::write_audit(&mut *tx, id, a, now).await?;
+                        Self::write_audit(conn, id, a, now).await?;
                     }
-                    Self::insert_jobs(&mut *tx, jobs, now).await?;
+                    Self::insert_jobs(conn, jobs, now).await?;
                 }
-                tx.commit().await?;
                 Ok(changed)
             }
         }

@@ -44,6 +44,14 @@ impl SqliteStore {
     /// None: the find, then the UPDATE or the INSERT (SQLite has no INSERT or UPDATE in a
     /// WITH; in process, the three statements cost no round trips).
     const UPSERT_CUSTOMER_SQL: Option<&'static str> = None;
+    /// None: the inbox INSERT, the customer upsert and the ticket read, statements on the
+    /// writer (no INSERT in a WITH); a new ticket's id is reserved when the plan inserts.
+    const INTAKE_LOOKUP_SQL: Option<&'static str> = None;
+    /// The id AUTOINCREMENT would give the next ticket (only the writer inserts tickets,
+    /// and this runs in its unit).
+    const NEXT_TICKET_ID_SQL: &'static str =
+        "SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'tickets'), 0), \
+         COALESCE((SELECT max(id) FROM tickets), 0)) + 1";
     /// None: `PACE_SQL` then each job's deferral, statements in one unit on the writer.
     const PACE_TURNS_SQL: Option<fn(usize) -> &'static str> = None;
     /// Takes a paced job's slot in the transaction that queues it (one writer: the channel's

@@ -143,6 +143,18 @@ pub type IntakePlanner<'a> = dyn Fn(&IntakeContext) -> IntakePlan + Send + Sync 
 /// How many of a customer's tickets intake looks at (repeat calls, "already answered").
 pub const CUSTOMER_TICKETS_LIMIT: i64 = 50;
 
+/// What intake reads in its transaction before it plans: whether the event is new (its
+/// inbox key recorded now), the customer matched or created (`true`: created), the ticket
+/// the event is about, and, where the store reserves it with the lookup (PostgreSQL), the
+/// id a new ticket will take. A repeated event reads nothing else and changes nothing.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IntakeLookup {
+    pub fresh: bool,
+    pub customer: Option<(i64, bool)>,
+    pub existing: Option<TicketRow>,
+    pub next_id: Option<i64>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IntakeRecorded {
     /// False: the event key was seen before; nothing was written or enqueued.

@@ -59,6 +59,34 @@ macro_rules! impl_ticket_store {
                     .ok_or_else(|| $crate::db::StoreError::Corrupt("a customer insert returned no id".into()))?;
                 Ok(Some((id, true)))
             }
+
+            /// Records the event's inbox key; if it is new, upserts the customer and reads the
+            /// ticket (`IntakeLookup`). PostgreSQL does it in one statement that also reserves
+            /// a new ticket's id (`INTAKE_LOOKUP_SQL`); SQLite in three on its writer.
+            async fn intake_lookup<C: $crate::db::exec::Conn>(
+                conn: &mut C,
+                event: &$crate::db::IntakeRequest<'_>,
+            ) -> $crate::db::StoreResult<$crate::db::tickets::IntakeLookup> {
+                let c = event.customer;
+                if let Some(sql) = Self::INTAKE_LOOKUP_SQL {
+                    return conn
+                        .row::<$crate::db::tickets::IntakeLookup>(
+                            sql,
+                            args![&c.email, &c.phone_key, &c.name, &c.phone, &c.order_id, event.now, event.key,
+                                  event.source, event.helpdesk, event.external_id],
+                        )
+                        .await?
+                        .ok_or_else(|| $crate::db::StoreError::Corrupt("an intake lookup returned no row".into()));
+                }
+                if conn.exec(Self::INBOX_SQL, args![event.key, event.source, event.now]).await? != 1 {
+                    return Ok(Default::default());
+                }
+                let customer = Self::upsert_customer(conn, c, event.now).await?;
+                let existing = conn
+                    .row::<$crate::db::TicketRow>(Self::TICKET_BY_REF_SQL, args![event.helpdesk, event.external_id])
+                    .await?;
+                Ok($crate::db::tickets::IntakeLookup { fresh: true, customer, existing, next_id: None })
+            }
         }
 
         #[async_trait::async_trait]
@@ -70,25 +98,18 @@ macro_rules! impl_ticket_store {
             ) -> $crate::db::StoreResult<$crate::db::IntakeRecorded> {
                 let now = event.now;
                 let mut tx = self.begin_write().await?;
-                let fresh = tx
-                    .exec(Self::INBOX_SQL, args![event.key, event.source, now])
-                    .await?
-                    == 1;
-                if !fresh {
+                let found = Self::intake_lookup(&mut *tx, event).await?;
+                if !found.fresh {
                     tx.commit().await?;
                     return Ok($crate::db::IntakeRecorded { fresh: false, ticket_id: None, new_ticket: false });
                 }
-                let customer = Self::upsert_customer(&mut *tx, event.customer, now).await?;
-                let customer_id = customer.map(|(id, _)| id);
-                let new_customer = customer.is_some_and(|(_, new)| new);
-                let existing = tx
-                    .row::<$crate::db::TicketRow>(Self::TICKET_BY_REF_SQL, args![event.helpdesk, event.external_id])
-                    .await?;
+                let customer_id = found.customer.map(|(id, _)| id);
+                let new_customer = found.customer.is_some_and(|(_, new)| new);
                 // A customer recorded just now has no other tickets.
                 let customer_tickets = match customer_id.filter(|_| !new_customer) {
                     None => Vec::new(),
                     Some(cid) => {
-                        let except = existing.as_ref().map_or(0, |t| t.id);
+                        let except = found.existing.as_ref().map_or(0, |t| t.id);
                         tx.rows::<$crate::db::TicketRow>(
                             Self::CUSTOMER_TICKETS_SQL,
                             args![cid, except, $crate::db::tickets::CUSTOMER_TICKETS_LIMIT],
@@ -96,50 +117,66 @@ macro_rules! impl_ticket_store {
                         .await?
                     }
                 };
-                let ctx = $crate::db::IntakeContext { existing, customer_tickets, customer_id, new_customer };
+                let ctx = $crate::db::IntakeContext { existing: found.existing, customer_tickets, customer_id, new_customer };
                 let $crate::db::IntakePlan { write, mark_answered, jobs } = plan(&ctx);
-                let (ticket_id, new_ticket) = match write {
-                    $crate::db::TicketWrite::Insert(t) => {
-                        let id = tx.scalar(
-                            "INSERT INTO tickets (helpdesk, external_id, kind, status, priority, subject, url, customer_id, \
-                             customer_name, customer_email, customer_phone, customer_order_id, department, group_name, tags, \
-                             message, social, review, channel, claimed_by, answered, customer_replied_at, missed_calls, \
-                             opened_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-                             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $25) RETURNING id",
-                            args![&t.helpdesk, &t.external_id, &t.kind, &t.status, &t.priority, &t.subject, &t.url,
-                                  t.customer_id, &t.customer_name, &t.customer_email, &t.customer_phone,
-                                  &t.customer_order_id, &t.department, &t.group_name, &t.tags, &t.message, &t.social,
-                                  &t.review, &t.channel, &t.claimed_by, t.answered, t.customer_replied_at,
-                                  t.missed_calls, t.opened_at, now],
-                        )
-                        .await?
-                        .ok_or_else(|| $crate::db::StoreError::Corrupt("a ticket insert returned no id".into()))?;
-                        (id, true)
-                    }
-                    $crate::db::TicketWrite::Update(t) => {
-                        tx.exec(
-                            "UPDATE tickets SET kind = $2, status = $3, priority = $4, subject = $5, url = $6, customer_id = $7, \
-                             customer_name = $8, customer_email = $9, customer_phone = $10, customer_order_id = $11, \
-                             department = $12, group_name = $13, tags = $14, message = $15, social = $16, review = $17, \
-                             channel = $18, answered = $19, customer_replied_at = $20, missed_calls = $21, opened_at = $22, \
-                             updated_at = $23, \
-                             last_activity_at = CASE WHEN claimed_by IS NULL THEN last_activity_at ELSE $23 END WHERE id = $1",
-                            args![t.id, &t.kind, &t.status, &t.priority, &t.subject, &t.url, t.customer_id,
-                                  &t.customer_name, &t.customer_email, &t.customer_phone, &t.customer_order_id,
-                                  &t.department, &t.group_name, &t.tags, &t.message, &t.social, &t.review, &t.channel,
-                                  t.answered, t.customer_replied_at, t.missed_calls, t.opened_at, now],
-                        )
-                        .await?;
-                        (t.id, false)
-                    }
-                };
                 for id in mark_answered {
                     tx.exec("UPDATE tickets SET answered = $2, updated_at = $3 WHERE id = $1", args![id, true, now])
                         .await?;
                 }
-                Self::insert_jobs(&mut *tx, &jobs(ticket_id), now).await?;
+                // The ticket and its jobs are one guarded write (one statement on PostgreSQL),
+                // so a new ticket's id is reserved first for the jobs to name it.
+                let ticket_id = match &write {
+                    $crate::db::TicketWrite::Update(t) => t.id,
+                    $crate::db::TicketWrite::Insert(_) => match found.next_id {
+                        Some(id) => id,
+                        None => tx.scalar(Self::NEXT_TICKET_ID_SQL, args![]).await?.ok_or_else(|| {
+                            $crate::db::StoreError::Corrupt("no ticket id was reserved".into())
+                        })?,
+                    },
+                };
+                let jobs = jobs(ticket_id);
+                let written = match &write {
+                    $crate::db::TicketWrite::Insert(t) => Self::guarded_write(
+                        &mut *tx,
+                        "INSERT INTO tickets (id, helpdesk, external_id, kind, status, priority, subject, url, customer_id, \
+                         customer_name, customer_email, customer_phone, customer_order_id, department, group_name, tags, \
+                         message, social, review, channel, claimed_by, answered, customer_replied_at, missed_calls, \
+                         opened_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+                         $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $26)",
+                        args![ticket_id, &t.helpdesk, &t.external_id, &t.kind, &t.status, &t.priority, &t.subject,
+                              &t.url, t.customer_id, &t.customer_name, &t.customer_email, &t.customer_phone,
+                              &t.customer_order_id, &t.department, &t.group_name, &t.tags, &t.message, &t.social,
+                              &t.review, &t.channel, &t.claimed_by, t.answered, t.customer_replied_at,
+                              t.missed_calls, t.opened_at, now],
+                        ticket_id, now, None, &jobs,
+                    )
+                    .await?,
+                    $crate::db::TicketWrite::Update(t) => Self::guarded_write(
+                        &mut *tx,
+                        "UPDATE tickets SET kind = $2, status = $3, priority = $4, subject = $5, url = $6, customer_id = $7, \
+                         customer_name = $8, customer_email = $9, customer_phone = $10, customer_order_id = $11, \
+                         department = $12, group_name = $13, tags = $14, message = $15, social = $16, review = $17, \
+                         channel = $18, answered = $19, customer_replied_at = $20, missed_calls = $21, opened_at = $22, \
+                         updated_at = $23, \
+                         last_activity_at = CASE WHEN claimed_by IS NULL THEN last_activity_at ELSE $23 END WHERE id = $1",
+                        args![t.id, &t.kind, &t.status, &t.priority, &t.subject, &t.url, t.customer_id,
+                              &t.customer_name, &t.customer_email, &t.customer_phone, &t.customer_order_id,
+                              &t.department, &t.group_name, &t.tags, &t.message, &t.social, &t.review, &t.channel,
+                              t.answered, t.customer_replied_at, t.missed_calls, t.opened_at, now],
+                        ticket_id, now, None, &jobs,
+                    )
+                    .await?,
+                };
+                if !written {
+                    // Tickets are never deleted: the row read above is still there.
+                    return Err($crate::db::StoreError::Corrupt(format!("ticket {ticket_id} was not written")));
+                }
                 tx.commit().await?;
-                Ok($crate::db::IntakeRecorded { fresh: true, ticket_id: Some(ticket_id), new_ticket })
+                Ok($crate::db::IntakeRecorded {
+                    fresh: true,
+                    ticket_id: Some(ticket_id),
+                    new_ticket: matches!(write, $crate::db::TicketWrite::Insert(_)),
+                })
             }
 
             async fn ticket(&self, id: i64) -> $crate::db::StoreResult<Option<$crate::db::TicketRow>> {

@@ -43,6 +43,12 @@ pub struct TestDb {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// The payloads of the pending jobs, in run order.
+pub async fn pending_payloads(store: &cxbot::db::SharedStore) -> Vec<String> {
+    let jobs = store.list_jobs(cxbot::db::JobState::Pending).await.unwrap();
+    jobs.into_iter().map(|j| j.payload).collect()
+}
+
 pub async fn fresh_db(backend: Backend) -> TestDb {
     match backend {
         Backend::Sqlite => {

@@ -586,16 +586,6 @@ async fn concurrent_writes_are_each_atomic_and_durable_when_answered() {
     }
 }
 
-async fn pending_payloads(store: &SharedStore) -> Vec<String> {
-    store
-        .list_jobs(JobState::Pending)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|j| j.payload)
-        .collect()
-}
-
 /// A waiting job that is failing (in retry backoff, perhaps for minutes, perhaps to be
 /// parked) does not absorb newer work: the new job is queued beside it.
 #[tokio::test]

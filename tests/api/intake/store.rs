@@ -2,8 +2,7 @@
 
 use super::*;
 use cxbot::db::{
-    self, CustomerInput, IntakeContext, IntakePlan, IntakeRequest, JobState, NewJob, OpenMode,
-    TicketWrite,
+    self, CustomerInput, IntakeContext, IntakePlan, IntakeRequest, NewJob, OpenMode, TicketWrite,
 };
 
 fn row(external_id: &str, kind: &str) -> TicketRow {
@@ -108,9 +107,10 @@ async fn record_intake_is_idempotent_and_matches_customers() {
             .await
             .unwrap();
         assert!(!dup.fresh && dup.ticket_id.is_none(), "{backend:?}");
+        // The job names the ticket written (its id is reserved before the write).
         assert_eq!(
-            store.list_jobs(JobState::Pending).await.unwrap().len(),
-            1,
+            pending_payloads(&store).await,
+            [id.to_string()],
             "{backend:?}"
         );
 
@@ -122,6 +122,11 @@ async fn record_intake_is_idempotent_and_matches_customers() {
             (again.ticket_id, again.new_ticket),
             (Some(id), false),
             "{backend:?}"
+        );
+        assert_eq!(
+            pending_payloads(&store).await,
+            [id.to_string(), id.to_string()],
+            "{backend:?}: an update queues its jobs too"
         );
         let t = store.ticket(id).await.unwrap().unwrap();
         assert_eq!(t.status, "pending");
@@ -171,7 +176,30 @@ async fn record_intake_is_idempotent_and_matches_customers() {
                 .map(|t| t.id),
             other.ticket_id
         );
-        assert_eq!(store.ticket_count().await.unwrap(), 2);
+        assert_eq!(
+            other.ticket_id,
+            Some(id + 1),
+            "{backend:?}: a repeated event and an update take no ticket id"
+        );
+
+        // An event that names no email and no phone records no customer.
+        let nobody = CustomerInput::default();
+        let anon = store
+            .record_intake(&req("k4", "3", &nobody), &planner("3"))
+            .await
+            .unwrap();
+        let anon = store
+            .ticket(anon.ticket_id.unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((anon.id, anon.customer_id), (id + 2, None), "{backend:?}");
+        assert_eq!(store.ticket_count().await.unwrap(), 3);
+        assert_eq!(
+            pending_payloads(&store).await.last(),
+            Some(&anon.id.to_string()),
+            "{backend:?}"
+        );
     }
 }
 
