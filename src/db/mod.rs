@@ -59,6 +59,20 @@ pub enum StoreError {
     Commit(String),
 }
 
+impl StoreError {
+    /// A transaction that lost a race with a concurrent one and would succeed if run again:
+    /// a unique key the other wrote first, or a deadlock PostgreSQL broke by aborting it.
+    /// (SQLite's one writer runs transactions one at a time: it never loses such a race.)
+    pub fn lost_a_race(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(e)) => {
+                e.is_unique_violation() || e.code().as_deref() == Some("40P01")
+            }
+            _ => false,
+        }
+    }
+}
+
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The durable job queue (see `jobs/` for the worker that drives it).

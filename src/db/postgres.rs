@@ -45,6 +45,12 @@ impl PgStore {
     /// ticket ($9, $10), if any; and when there is none, a new ticket's id taken from the
     /// sequence (an event that ends up updating another ticket leaves a gap in the ids, as
     /// a rolled-back insert does).
+    ///
+    /// The ticket is read `FOR UPDATE`: an event of a ticket another transaction is writing
+    /// waits for it to commit and is planned on what it wrote (read plainly, both would plan
+    /// on the same old row, and the later write would undo the earlier). Two events that
+    /// both create a ticket cannot wait on a row not yet there: the second one's INSERT
+    /// fails on the unique key and `record_intake` runs it again.
     const INTAKE_LOOKUP_SQL: Option<&'static str> = Some(concat!(
         "WITH i AS (INSERT INTO event_inbox (event_key, source, received_at) VALUES ($7, $8, $6) \
          ON CONFLICT DO NOTHING RETURNING 1), ",
@@ -54,7 +60,8 @@ impl PgStore {
          (SELECT COUNT(*) FROM i) AS fresh, (SELECT id FROM c) AS found_customer, \
          COALESCE((SELECT new FROM c), FALSE) AS new_customer, \
          CASE WHEN t.id IS NULL AND EXISTS (SELECT 1 FROM i) THEN nextval('tickets_id_seq') END AS next_id \
-         FROM (SELECT 1) AS one LEFT JOIN tickets t ON t.helpdesk = $9 AND t.external_id = $10"
+         FROM (SELECT 1) AS one \
+         LEFT JOIN (SELECT * FROM tickets WHERE helpdesk = $9 AND external_id = $10 FOR UPDATE) AS t ON TRUE"
     ));
     const NEXT_TICKET_ID_SQL: &'static str = "SELECT nextval('tickets_id_seq')";
     /// A guarded change (claim, release, escalate, ...) is one statement.

@@ -87,11 +87,9 @@ macro_rules! impl_ticket_store {
                     .await?;
                 Ok($crate::db::tickets::IntakeLookup { fresh: true, customer, existing, next_id: None })
             }
-        }
 
-        #[async_trait::async_trait]
-        impl $crate::db::TicketStore for $store {
-            async fn record_intake(
+            /// `record_intake`, once: one transaction.
+            async fn record_intake_once(
                 &self,
                 event: &$crate::db::IntakeRequest<'_>,
                 plan: &$crate::db::IntakePlanner<'_>,
@@ -177,6 +175,29 @@ macro_rules! impl_ticket_store {
                     ticket_id: Some(ticket_id),
                     new_ticket: matches!(write, $crate::db::TicketWrite::Insert(_)),
                 })
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::db::TicketStore for $store {
+            async fn record_intake(
+                &self,
+                event: &$crate::db::IntakeRequest<'_>,
+                plan: &$crate::db::IntakePlanner<'_>,
+            ) -> $crate::db::StoreResult<$crate::db::IntakeRecorded> {
+                // On PostgreSQL, two events may create one ticket at once (see
+                // `INTAKE_LOOKUP_SQL`): the one that loses is rolled back whole and runs
+                // again, and then finds the ticket the other wrote.
+                let mut again = 2;
+                loop {
+                    match self.record_intake_once(event, plan).await {
+                        Err(e) if e.lost_a_race() && again > 0 => {
+                            again -= 1;
+                            tracing::debug!(key = event.key, error = %e, "intake lost a race; running it again");
+                        }
+                        done => return done,
+                    }
+                }
             }
 
             async fn ticket(&self, id: i64) -> $crate::db::StoreResult<Option<$crate::db::TicketRow>> {

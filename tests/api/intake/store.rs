@@ -263,3 +263,63 @@ async fn the_queue_reads_in_order_and_counts_up_to_the_cap() {
         );
     }
 }
+
+/// Counts the events of one ticket: inserts it with one missed call, else adds one.
+fn count_calls(ctx: &IntakeContext) -> IntakePlan {
+    let write = match &ctx.existing {
+        None => {
+            let mut t = row("call", "missed_call");
+            t.missed_calls = 1;
+            TicketWrite::Insert(Box::new(t))
+        }
+        Some(t) => {
+            let mut t = t.clone();
+            t.missed_calls += 1;
+            TicketWrite::Update(Box::new(t))
+        }
+    };
+    IntakePlan {
+        write,
+        mark_answered: Vec::new(),
+        jobs: Box::new(job),
+    }
+}
+
+/// Helpdesks send several webhooks for one ticket at once (created, updated, a note): each
+/// event is planned on the ticket as the one before left it, none is refused and none is
+/// lost, on every backend (PostgreSQL runs them on separate connections at once).
+#[tokio::test]
+async fn concurrent_events_of_one_ticket_each_see_the_one_before() {
+    const EVENTS: i64 = 12;
+    for backend in backends() {
+        let tdb = fresh_db(backend).await;
+        let store = db::open(&tdb.url, OpenMode::Tool).await.unwrap();
+        let nobody = CustomerInput::default();
+        let runs = (0..EVENTS).map(|n| {
+            let store = store.clone();
+            let nobody = nobody.clone();
+            tokio::spawn(async move {
+                let key = format!("call-{n}");
+                store
+                    .record_intake(&req(&key, "call", &nobody), &count_calls)
+                    .await
+            })
+        });
+        let mut new_tickets = 0;
+        for run in futures_util::future::join_all(runs).await {
+            let recorded = run.unwrap().unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+            new_tickets += recorded.new_ticket as i64;
+        }
+        let t = store.ticket_by_ref("zoho", "call").await.unwrap().unwrap();
+        assert_eq!(
+            (new_tickets, t.missed_calls),
+            (1, EVENTS),
+            "{backend:?}: one card, every call counted"
+        );
+        assert_eq!(
+            pending_payloads(&store).await.len(),
+            EVENTS as usize,
+            "{backend:?}"
+        );
+    }
+}
