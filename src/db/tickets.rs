@@ -169,7 +169,9 @@ pub struct IntakeRecorded {
 pub trait TicketStore: Send + Sync {
     /// In one transaction: records `key` in the inbox (a duplicate returns `fresh: false`
     /// and does nothing else), upserts the customer, reads the context, runs `plan`, writes
-    /// its ticket and answered marks, and enqueues its jobs.
+    /// its ticket and answered marks, and enqueues its jobs. Events of one ticket are applied
+    /// one after the other: `plan` sees what the one before wrote (it may run more than once
+    /// when a concurrent event created the ticket first, so it must not have side effects).
     async fn record_intake(
         &self,
         event: &IntakeRequest<'_>,
