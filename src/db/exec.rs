@@ -169,22 +169,11 @@ impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for IntakeLookup {
     }
 }
 
+/// Only PostgreSQL reads an intake lookup as one row (SQLite has no INSERT in a `WITH`
+/// and runs the lookup as separate statements).
 impl Decode for IntakeLookup {
-    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        const AFTER_TICKET: usize = 36;
-        let existing = match r.get::<_, Option<i64>>(0)? {
-            Some(_) => Some(TicketRow::from_sqlite(r)?),
-            None => None,
-        };
-        let customer = r.get::<_, Option<i64>>(AFTER_TICKET + 1)?;
-        Ok(IntakeLookup {
-            fresh: r.get::<_, i64>(AFTER_TICKET)? == 1,
-            customer: customer
-                .map(|id| Ok::<_, rusqlite::Error>((id, r.get(AFTER_TICKET + 2)?)))
-                .transpose()?,
-            existing,
-            next_id: r.get(AFTER_TICKET + 3)?,
-        })
+    fn from_sqlite(_: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Err(rusqlite::Error::InvalidQuery)
     }
 }
 

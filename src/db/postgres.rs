@@ -48,20 +48,25 @@ impl PgStore {
     ///
     /// The ticket is read `FOR UPDATE`: an event of a ticket another transaction is writing
     /// waits for it to commit and is planned on what it wrote (read plainly, both would plan
-    /// on the same old row, and the later write would undo the earlier). Two events that
-    /// both create a ticket cannot wait on a row not yet there: the second one's INSERT
-    /// fails on the unique key and `record_intake` runs it again.
+    /// on the same old row, and the later write would undo the earlier). It is read after
+    /// the inbox row and the customer are written (`h`, which the `LATERAL` read depends
+    /// on), so locks are taken in the order the old statements took them: the customer's row
+    /// first, which puts the events of one customer one after the other before any of them
+    /// locks a ticket (the ticket first, and an event marking the customer's other ticket
+    /// deadlocked with an event of that ticket). A repeated event reads no ticket. Two
+    /// events that both create a ticket cannot wait on a row not yet there: the second
+    /// one's INSERT fails on the unique key and `record_intake` runs it again.
     const INTAKE_LOOKUP_SQL: Option<&'static str> = Some(concat!(
         "WITH i AS (INSERT INTO event_inbox (event_key, source, received_at) VALUES ($7, $8, $6) \
          ON CONFLICT DO NOTHING RETURNING 1), ",
         customer_upsert!("EXISTS (SELECT 1 FROM i) AND ($1 IS NOT NULL OR $2 IS NOT NULL)"),
-        ", c AS (SELECT id, FALSE AS new FROM upd UNION ALL SELECT id, TRUE FROM ins) \
-         SELECT ", crate::db::tickets::ticket_columns!(), ", \
-         (SELECT COUNT(*) FROM i) AS fresh, (SELECT id FROM c) AS found_customer, \
-         COALESCE((SELECT new FROM c), FALSE) AS new_customer, \
-         CASE WHEN t.id IS NULL AND EXISTS (SELECT 1 FROM i) THEN nextval('tickets_id_seq') END AS next_id \
-         FROM (SELECT 1) AS one \
-         LEFT JOIN (SELECT * FROM tickets WHERE helpdesk = $9 AND external_id = $10 FOR UPDATE) AS t ON TRUE"
+        ", c AS (SELECT id, FALSE AS new FROM upd UNION ALL SELECT id, TRUE FROM ins), \
+         h AS MATERIALIZED (SELECT (SELECT COUNT(*) FROM i) AS fresh, (SELECT id FROM c) AS found_customer, \
+         COALESCE((SELECT new FROM c), FALSE) AS new_customer) \
+         SELECT ", crate::db::tickets::ticket_columns!(), ", h.fresh, h.found_customer, h.new_customer, \
+         CASE WHEN t.id IS NULL AND h.fresh = 1 THEN nextval('tickets_id_seq') END AS next_id \
+         FROM h LEFT JOIN LATERAL (SELECT * FROM tickets WHERE helpdesk = $9 AND external_id = $10 \
+         AND h.fresh = 1 FOR UPDATE) AS t ON TRUE"
     ));
     const NEXT_TICKET_ID_SQL: &'static str = "SELECT nextval('tickets_id_seq')";
     /// A guarded change (claim, release, escalate, ...) is one statement.

@@ -323,3 +323,69 @@ async fn concurrent_events_of_one_ticket_each_see_the_one_before() {
         );
     }
 }
+
+/// Events of one customer's two tickets at once, each also marking the other ticket (as a
+/// repeat call or a blank chat does): the transactions take their locks in one order, so
+/// none deadlocks and has to be run again (each plan runs once), and every event counts.
+#[tokio::test]
+async fn concurrent_events_of_one_customer_take_locks_in_one_order() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    const ROUNDS: usize = 6;
+    for backend in backends() {
+        let tdb = fresh_db(backend).await;
+        let store = db::open(&tdb.url, OpenMode::Tool).await.unwrap();
+        let ana = CustomerInput {
+            email: Some("ana@example.com".into()),
+            ..CustomerInput::default()
+        };
+        let mut ids = Vec::new();
+        for ext in ["a", "b"] {
+            let first = store
+                .record_intake(
+                    &req(&format!("new-{ext}"), ext, &ana),
+                    &insert(row(ext, "ticket")),
+                )
+                .await
+                .unwrap();
+            ids.push(first.ticket_id.unwrap());
+        }
+        let plans = Arc::new(AtomicUsize::new(0));
+        let mut runs = Vec::new();
+        for n in 0..ROUNDS {
+            for (ext, other) in [("a", ids[1]), ("b", ids[0])] {
+                let (store, ana, plans) = (store.clone(), ana.clone(), plans.clone());
+                runs.push(tokio::spawn(async move {
+                    let key = format!("{ext}-{n}");
+                    let plan = move |ctx: &IntakeContext| {
+                        plans.fetch_add(1, Ordering::SeqCst);
+                        let mut t = ctx.existing.clone().expect("the ticket exists");
+                        t.missed_calls += 1;
+                        IntakePlan {
+                            write: TicketWrite::Update(Box::new(t)),
+                            mark_answered: vec![other],
+                            jobs: Box::new(|_| Vec::new()),
+                        }
+                    };
+                    store.record_intake(&req(&key, ext, &ana), &plan).await
+                }));
+            }
+        }
+        for run in futures_util::future::join_all(runs).await {
+            run.unwrap().unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+        }
+        assert_eq!(
+            plans.load(Ordering::SeqCst),
+            2 * ROUNDS,
+            "{backend:?}: each event planned once (none rolled back and run again)"
+        );
+        for id in &ids {
+            let t = store.ticket(*id).await.unwrap().unwrap();
+            assert_eq!(
+                (t.missed_calls, t.answered),
+                (ROUNDS as i64, true),
+                "{backend:?}"
+            );
+        }
+    }
+}
