@@ -200,6 +200,30 @@ async fn record_intake_is_idempotent_and_matches_customers() {
             Some(&anon.id.to_string()),
             "{backend:?}"
         );
+
+        // An event about a ticket not stored whose plan updates another one (a repeat
+        // call): PostgreSQL reserved an id for it with the lookup and leaves a gap, SQLite
+        // reserves only for an insert. Its repeated delivery takes no id anywhere.
+        let onto_anon = |_: &IntakeContext| IntakePlan {
+            write: TicketWrite::Update(Box::new(anon.clone())),
+            mark_answered: Vec::new(),
+            jobs: Box::new(|_| Vec::new()),
+        };
+        for _ in 0..2 {
+            store
+                .record_intake(&req("k5", "4", &nobody), &onto_anon)
+                .await
+                .unwrap();
+        }
+        let next = store
+            .record_intake(&req("k6", "5", &nobody), &planner("5"))
+            .await
+            .unwrap();
+        let gap = match backend {
+            Backend::Postgres => 1,
+            Backend::Sqlite => 0,
+        };
+        assert_eq!(next.ticket_id, Some(anon.id + 1 + gap), "{backend:?}");
     }
 }
 
