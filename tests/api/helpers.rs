@@ -43,6 +43,15 @@ pub struct TestDb {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// A store on a fresh database of `backend`, migrated (keep the `TestDb` alive with it).
+pub async fn open(backend: Backend) -> (cxbot::db::SharedStore, TestDb) {
+    let tdb = fresh_db(backend).await;
+    let store = cxbot::db::open(&tdb.url, cxbot::db::OpenMode::Tool)
+        .await
+        .expect("store opens and migrates");
+    (store, tdb)
+}
+
 /// The payloads of the pending jobs, in run order.
 pub async fn pending_payloads(store: &cxbot::db::SharedStore) -> Vec<String> {
     let jobs = store.list_jobs(cxbot::db::JobState::Pending).await.unwrap();

@@ -5,14 +5,6 @@ use crate::helpers::*;
 use cxbot::db::{self, JobState, NewJob, OpenMode, PostedMessage, SharedStore};
 use std::collections::HashSet;
 
-async fn open(backend: Backend) -> (SharedStore, TestDb) {
-    let tdb = fresh_db(backend).await;
-    let store = db::open(&tdb.url, OpenMode::Tool)
-        .await
-        .expect("store opens and migrates");
-    (store, tdb)
-}
-
 fn job(payload: &str, run_at: i64) -> NewJob {
     NewJob {
         name: "test_job",

@@ -1,9 +1,7 @@
 //! `TicketStore` conformance, on SQLite and (with TEST_DATABASE_URL) PostgreSQL.
 
 use super::*;
-use cxbot::db::{
-    self, CustomerInput, IntakeContext, IntakePlan, IntakeRequest, NewJob, OpenMode, TicketWrite,
-};
+use cxbot::db::{CustomerInput, IntakeContext, IntakePlan, IntakeRequest, NewJob, TicketWrite};
 
 fn row(external_id: &str, kind: &str) -> TicketRow {
     TicketRow {
@@ -87,8 +85,7 @@ fn req<'a>(key: &'a str, external_id: &'a str, customer: &'a CustomerInput) -> I
 #[tokio::test]
 async fn record_intake_is_idempotent_and_matches_customers() {
     for backend in backends() {
-        let tdb = fresh_db(backend).await;
-        let store = db::open(&tdb.url, OpenMode::Tool).await.unwrap();
+        let (store, _db) = open(backend).await;
         let ana = CustomerInput {
             email: Some("ana@example.com".into()),
             phone: Some("+1 555 0100".into()),
@@ -242,8 +239,7 @@ fn insert(t: TicketRow) -> impl Fn(&IntakeContext) -> IntakePlan + Send + Sync {
 async fn the_queue_reads_in_order_and_counts_up_to_the_cap() {
     use cxbot::db::claims::UNCLAIMED_COUNT_CAP;
     for backend in backends() {
-        let tdb = fresh_db(backend).await;
-        let store = db::open(&tdb.url, OpenMode::Tool).await.unwrap();
+        let (store, _db) = open(backend).await;
         let nobody = CustomerInput::default();
         let add = |n: i64, kind: &str, priority: &str| {
             let mut t = row(&n.to_string(), kind);
@@ -316,8 +312,7 @@ fn count_calls(ctx: &IntakeContext) -> IntakePlan {
 async fn concurrent_events_of_one_ticket_each_see_the_one_before() {
     const EVENTS: i64 = 12;
     for backend in backends() {
-        let tdb = fresh_db(backend).await;
-        let store = db::open(&tdb.url, OpenMode::Tool).await.unwrap();
+        let (store, _db) = open(backend).await;
         let nobody = CustomerInput::default();
         let runs = (0..EVENTS).map(|n| {
             let store = store.clone();
@@ -357,8 +352,7 @@ async fn concurrent_events_of_one_customer_take_locks_in_one_order() {
     use std::sync::Arc;
     const ROUNDS: usize = 6;
     for backend in backends() {
-        let tdb = fresh_db(backend).await;
-        let store = db::open(&tdb.url, OpenMode::Tool).await.unwrap();
+        let (store, _db) = open(backend).await;
         let ana = CustomerInput {
             email: Some("ana@example.com".into()),
             ..CustomerInput::default()
