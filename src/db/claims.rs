@@ -3,31 +3,11 @@
 //! audit trail, and the Slack users cxbot has looked up. Every change writes its audit row
 //! and enqueues its jobs in the same transaction.
 
-use super::{NewJob, StoreResult, TicketRow};
+use super::{NewJob, StoreResult};
+use crate::domain::claim::Source;
+use crate::domain::ticket::Ticket;
 use async_trait::async_trait;
 use serde::Serialize;
-
-/// Where an ownership change came from (stored in the audit trail).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    Button,
-    Command,
-    Modal,
-    LeaseExpiry,
-    Home,
-}
-
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Button => "button",
-            Source::Command => "command",
-            Source::Modal => "modal",
-            Source::LeaseExpiry => "lease_expiry",
-            Source::Home => "home",
-        }
-    }
-}
 
 /// One audit entry to write with a change.
 #[derive(Debug, Clone, Copy)]
@@ -125,12 +105,12 @@ pub trait ClaimStore: Send + Sync {
         &self,
         helpdesk: Option<&str>,
         number: &str,
-    ) -> StoreResult<Vec<TicketRow>>;
+    ) -> StoreResult<Vec<Ticket>>;
     /// A user's open claims, oldest first.
-    async fn claims_of(&self, user: &str) -> StoreResult<Vec<TicketRow>>;
+    async fn claims_of(&self, user: &str) -> StoreResult<Vec<Ticket>>;
     /// Open unclaimed tickets needing action: missed calls first, then priority, then age.
-    async fn unclaimed(&self, limit: i64) -> StoreResult<Vec<TicketRow>>;
-    /// How many such tickets, counted up to one past [`UNCLAIMED_COUNT_CAP`] (a count past
+    async fn unclaimed(&self, limit: i64) -> StoreResult<Vec<Ticket>>;
+    /// How many such tickets, counted up to one past [`UNCLAIMED_COUNT_CAP`](crate::domain::claim::UNCLAIMED_COUNT_CAP) (a count past
     /// it would read every unclaimed ticket on each App Home refresh).
     async fn unclaimed_count(&self) -> StoreResult<i64>;
     async fn audit_for(&self, ticket_id: i64) -> StoreResult<Vec<AuditRow>>;
@@ -154,8 +134,6 @@ macro_rules! take_ownership {
 }
 pub(crate) use take_ownership;
 
-/// `unclaimed_count` stops counting just past this; views then show "1000+".
-pub const UNCLAIMED_COUNT_CAP: i64 = 1_000;
 
 /// Open tickets that need someone: not solved or closed, not marketing's, not a blank chat
 /// the customer already followed up.

@@ -122,22 +122,22 @@ macro_rules! impl_claim_store {
                 .await
             }
 
-            async fn tickets_by_number(&self, helpdesk: Option<&str>, number: &str) -> $crate::db::StoreResult<Vec<$crate::db::TicketRow>> {
-                self.reader().await?.rows::<$crate::db::TicketRow>(concat!(
+            async fn tickets_by_number(&self, helpdesk: Option<&str>, number: &str) -> $crate::db::StoreResult<Vec<$crate::domain::ticket::Ticket>> {
+                self.reader().await?.rows::<$crate::domain::ticket::Ticket>(concat!(
                     "SELECT ", $crate::db::tickets::ticket_columns!(),
                     " FROM tickets WHERE external_id = $1 AND ($2 IS NULL OR helpdesk = $2) ORDER BY helpdesk"
                 ), args![number, helpdesk]).await
             }
 
-            async fn claims_of(&self, user: &str) -> $crate::db::StoreResult<Vec<$crate::db::TicketRow>> {
-                self.reader().await?.rows::<$crate::db::TicketRow>(concat!(
+            async fn claims_of(&self, user: &str) -> $crate::db::StoreResult<Vec<$crate::domain::ticket::Ticket>> {
+                self.reader().await?.rows::<$crate::domain::ticket::Ticket>(concat!(
                     "SELECT ", $crate::db::tickets::ticket_columns!(),
                     " FROM tickets WHERE claimed_by = $1 AND status NOT IN ('solved', 'closed') ORDER BY claimed_at, id LIMIT 200"
                 ), args![user]).await
             }
 
-            async fn unclaimed(&self, limit: i64) -> $crate::db::StoreResult<Vec<$crate::db::TicketRow>> {
-                self.reader().await?.rows::<$crate::db::TicketRow>(concat!(
+            async fn unclaimed(&self, limit: i64) -> $crate::db::StoreResult<Vec<$crate::domain::ticket::Ticket>> {
+                self.reader().await?.rows::<$crate::domain::ticket::Ticket>(concat!(
                     "SELECT ", $crate::db::tickets::ticket_columns!(),
                     " FROM tickets WHERE claimed_by IS NULL AND ", $crate::db::claims::needs_action!(),
                     " ORDER BY CASE WHEN kind = 'missed_call' THEN 0 ELSE 1 END, \
@@ -151,7 +151,7 @@ macro_rules! impl_claim_store {
                     $crate::db::claims::needs_action!(),
                     " LIMIT $1) AS capped"
                 );
-                let count = self.reader().await?.scalar(sql, args![$crate::db::claims::UNCLAIMED_COUNT_CAP + 1]).await?;
+                let count = self.reader().await?.scalar(sql, args![$crate::domain::claim::UNCLAIMED_COUNT_CAP + 1]).await?;
                 Ok(count.unwrap_or(0))
             }
 

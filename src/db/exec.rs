@@ -12,10 +12,9 @@
 //! Parameters are `$1`, `$2`, ... in both dialects; [`Arg`] carries each value with its
 //! type, so a NULL is still typed for PostgreSQL.
 
-use super::tickets::{ClaimInfo, IntakeLookup};
-use super::{
-    AuditRow, CustomerRow, FollowupRow, JobRow, PostedMessage, SlackUserRow, StoreResult, TicketRow,
-};
+use super::tickets::IntakeLookup;
+use super::{AuditRow, CustomerRow, FollowupRow, JobRow, PostedMessage, SlackUserRow, StoreResult};
+use crate::domain::ticket::{Claim, Ticket};
 
 /// One bound parameter.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -103,9 +102,57 @@ pub(crate) trait Conn: Send {
     }
 }
 
-impl Decode for TicketRow {
+/// A ticket's columns, by name, for PostgreSQL (the same columns `from_sqlite` reads by
+/// position): the one place a `tickets` row becomes a domain [`Ticket`].
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for Ticket {
+    fn from_row(r: &'r sqlx::postgres::PgRow) -> sqlx::Result<Self> {
+        use sqlx::Row;
+        Ok(Ticket {
+            id: r.try_get("id")?,
+            helpdesk: r.try_get("helpdesk")?,
+            external_id: r.try_get("external_id")?,
+            kind: r.try_get("kind")?,
+            status: r.try_get("status")?,
+            priority: r.try_get("priority")?,
+            subject: r.try_get("subject")?,
+            url: r.try_get("url")?,
+            customer_id: r.try_get("customer_id")?,
+            customer_name: r.try_get("customer_name")?,
+            customer_email: r.try_get("customer_email")?,
+            customer_phone: r.try_get("customer_phone")?,
+            customer_order_id: r.try_get("customer_order_id")?,
+            department: r.try_get("department")?,
+            group_name: r.try_get("group_name")?,
+            tags: r.try_get("tags")?,
+            message: r.try_get("message")?,
+            social: r.try_get("social")?,
+            review: r.try_get("review")?,
+            channel: r.try_get("channel")?,
+            claimed_by: r.try_get("claimed_by")?,
+            answered: r.try_get("answered")?,
+            customer_replied_at: r.try_get("customer_replied_at")?,
+            missed_calls: r.try_get("missed_calls")?,
+            opened_at: r.try_get("opened_at")?,
+            created_at: r.try_get("created_at")?,
+            updated_at: r.try_get("updated_at")?,
+            claim: Claim {
+                claimed_at: r.try_get("claimed_at")?,
+                claim_seq: r.try_get("claim_seq")?,
+                last_activity_at: r.try_get("last_activity_at")?,
+                lease_asked_at: r.try_get("lease_asked_at")?,
+                escalated_to: r.try_get("escalated_to")?,
+                escalated_by: r.try_get("escalated_by")?,
+                escalated_at: r.try_get("escalated_at")?,
+                called_back_by: r.try_get("called_back_by")?,
+                called_back_at: r.try_get("called_back_at")?,
+            },
+        })
+    }
+}
+
+impl Decode for Ticket {
     fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(TicketRow {
+        Ok(Ticket {
             id: r.get(0)?,
             helpdesk: r.get(1)?,
             external_id: r.get(2)?,
@@ -133,7 +180,7 @@ impl Decode for TicketRow {
             opened_at: r.get(24)?,
             created_at: r.get(25)?,
             updated_at: r.get(26)?,
-            claim: ClaimInfo {
+            claim: Claim {
                 claimed_at: r.get(27)?,
                 claim_seq: r.get(28)?,
                 last_activity_at: r.get(29)?,
@@ -154,7 +201,7 @@ impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for IntakeLookup {
     fn from_row(r: &'r sqlx::postgres::PgRow) -> sqlx::Result<Self> {
         use sqlx::Row;
         let existing = match r.try_get::<Option<i64>, _>("id")? {
-            Some(_) => Some(TicketRow::from_row(r)?),
+            Some(_) => Some(Ticket::from_row(r)?),
             None => None,
         };
         let customer = r.try_get::<Option<i64>, _>("found_customer")?;

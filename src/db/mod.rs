@@ -31,13 +31,13 @@ mod sqlite_writer;
 pub mod tickets;
 mod tickets_sql;
 
-pub use claims::{Audit, AuditRow, ClaimStore, SlackUserRow, Source};
+pub use claims::{Audit, AuditRow, ClaimStore, SlackUserRow};
 pub use followups::{FollowupRow, FollowupStore};
 pub use jobs::{JobRow, JobState, NewJob, PACE_INTERVAL_MS};
 pub use rows::PostedMessage;
 pub use tickets::{
     CustomerInput, CustomerRow, IntakeContext, IntakePlan, IntakePlanner, IntakeRecorded,
-    IntakeRequest, TicketRow, TicketStore, TicketWrite,
+    IntakeRequest, TicketStore, TicketWrite,
 };
 
 use async_trait::async_trait;

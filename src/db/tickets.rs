@@ -7,73 +7,9 @@
 //! The rules live in the service; this module only applies them.
 
 use super::{NewJob, StoreResult};
+use crate::domain::ticket::Ticket;
 use async_trait::async_trait;
 use serde::Serialize;
-
-/// A ticket as stored. `kind`, `status` and `priority` hold the domain enums' `as_str()`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct TicketRow {
-    pub id: i64,
-    pub helpdesk: String,
-    pub external_id: String,
-    pub kind: String,
-    pub status: String,
-    pub priority: String,
-    pub subject: Option<String>,
-    pub url: Option<String>,
-    pub customer_id: Option<i64>,
-    pub customer_name: Option<String>,
-    pub customer_email: Option<String>,
-    pub customer_phone: Option<String>,
-    pub customer_order_id: Option<String>,
-    pub department: Option<String>,
-    pub group_name: Option<String>,
-    /// JSON array of strings.
-    pub tags: String,
-    pub message: Option<String>,
-    /// JSON of `domain::intake::Social`.
-    pub social: Option<String>,
-    /// JSON of `domain::intake::Review`.
-    pub review: Option<String>,
-    pub channel: String,
-    pub claimed_by: Option<String>,
-    pub answered: bool,
-    pub customer_replied_at: Option<i64>,
-    pub missed_calls: i64,
-    pub opened_at: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
-    /// Ownership details (written by the claim store only; intake keeps them).
-    #[sqlx(flatten)]
-    pub claim: ClaimInfo,
-}
-
-/// A ticket's claim, lease and escalation.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct ClaimInfo {
-    pub claimed_at: Option<i64>,
-    /// Numbers each claim; a lease timer carries the number it was set for.
-    pub claim_seq: i64,
-    pub last_activity_at: Option<i64>,
-    pub lease_asked_at: Option<i64>,
-    /// An escalation target key ("L3", "developers").
-    pub escalated_to: Option<String>,
-    pub escalated_by: Option<String>,
-    pub escalated_at: Option<i64>,
-    /// A missed call's callback (the notes are in the audit trail).
-    pub called_back_by: Option<String>,
-    pub called_back_at: Option<i64>,
-}
-
-impl TicketRow {
-    pub fn tag_list(&self) -> Vec<String> {
-        serde_json::from_str(&self.tags).unwrap_or_default()
-    }
-
-    pub fn is_open(&self) -> bool {
-        !matches!(self.status.as_str(), "solved" | "closed")
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct CustomerRow {
@@ -112,10 +48,10 @@ pub struct IntakeRequest<'a> {
 #[derive(Debug, Clone)]
 pub struct IntakeContext {
     /// The stored ticket with this helpdesk and external id.
-    pub existing: Option<TicketRow>,
+    pub existing: Option<Ticket>,
     /// The customer's other tickets (any status, matched through the customer), newest
     /// first, at most [`CUSTOMER_TICKETS_LIMIT`].
-    pub customer_tickets: Vec<TicketRow>,
+    pub customer_tickets: Vec<Ticket>,
     /// The customer record the event matched or created.
     pub customer_id: Option<i64>,
     /// No stored customer matched the event's email or phone: this one was created now, so
@@ -133,9 +69,9 @@ pub struct IntakePlan {
 
 pub enum TicketWrite {
     /// A new ticket (card).
-    Insert(Box<TicketRow>),
+    Insert(Box<Ticket>),
     /// Every mutable column of an existing ticket (`claimed_by` and `created_at` are kept).
-    Update(Box<TicketRow>),
+    Update(Box<Ticket>),
 }
 
 pub type IntakePlanner<'a> = dyn Fn(&IntakeContext) -> IntakePlan + Send + Sync + 'a;
@@ -151,7 +87,7 @@ pub const CUSTOMER_TICKETS_LIMIT: i64 = 50;
 pub(crate) struct IntakeLookup {
     pub fresh: bool,
     pub customer: Option<(i64, bool)>,
-    pub existing: Option<TicketRow>,
+    pub existing: Option<Ticket>,
     pub next_id: Option<i64>,
 }
 
@@ -177,18 +113,18 @@ pub trait TicketStore: Send + Sync {
         event: &IntakeRequest<'_>,
         plan: &IntakePlanner<'_>,
     ) -> StoreResult<IntakeRecorded>;
-    async fn ticket(&self, id: i64) -> StoreResult<Option<TicketRow>>;
+    async fn ticket(&self, id: i64) -> StoreResult<Option<Ticket>>;
     async fn ticket_by_ref(
         &self,
         helpdesk: &str,
         external_id: &str,
-    ) -> StoreResult<Option<TicketRow>>;
+    ) -> StoreResult<Option<Ticket>>;
     /// Open tickets of the customer matching this email or phone key, oldest first.
     async fn open_tickets_for_contact(
         &self,
         email: Option<&str>,
         phone_key: Option<&str>,
-    ) -> StoreResult<Vec<TicketRow>>;
+    ) -> StoreResult<Vec<Ticket>>;
     async fn customer(&self, id: i64) -> StoreResult<Option<CustomerRow>>;
     /// The customer's most recent tickets, newest first, without `except`.
     async fn recent_tickets(
@@ -196,7 +132,7 @@ pub trait TicketStore: Send + Sync {
         customer_id: i64,
         except: i64,
         limit: i64,
-    ) -> StoreResult<Vec<TicketRow>>;
+    ) -> StoreResult<Vec<Ticket>>;
     async fn ticket_count(&self) -> StoreResult<i64>;
     /// Loads customers in one transaction (matched by email or phone, as intake matches),
     /// with the jobs the change causes. Returns how many rows were written.
@@ -213,7 +149,7 @@ pub trait TicketStore: Send + Sync {
     ) -> StoreResult<Option<CustomerRow>>;
 }
 
-/// The columns of `tickets`, in `TicketRow` order (a macro so `concat!` makes static SQL).
+/// The columns of `tickets`, in `Ticket` field order (the decoders in `exec.rs` read them by position) (a macro so `concat!` makes static SQL).
 macro_rules! ticket_columns {
     () => {
         "id, helpdesk, external_id, kind, status, priority, subject, url, customer_id, \

@@ -83,7 +83,7 @@ macro_rules! impl_ticket_store {
                 }
                 let customer = Self::upsert_customer(conn, c, event.now).await?;
                 let existing = conn
-                    .row::<$crate::db::TicketRow>(Self::TICKET_BY_REF_SQL, args![event.helpdesk, event.external_id])
+                    .row::<$crate::domain::ticket::Ticket>(Self::TICKET_BY_REF_SQL, args![event.helpdesk, event.external_id])
                     .await?;
                 Ok($crate::db::tickets::IntakeLookup { fresh: true, customer, existing, next_id: None })
             }
@@ -108,7 +108,7 @@ macro_rules! impl_ticket_store {
                     None => Vec::new(),
                     Some(cid) => {
                         let except = found.existing.as_ref().map_or(0, |t| t.id);
-                        tx.rows::<$crate::db::TicketRow>(
+                        tx.rows::<$crate::domain::ticket::Ticket>(
                             Self::CUSTOMER_TICKETS_SQL,
                             args![cid, except, $crate::db::tickets::CUSTOMER_TICKETS_LIMIT],
                         )
@@ -200,30 +200,30 @@ macro_rules! impl_ticket_store {
                 }
             }
 
-            async fn ticket(&self, id: i64) -> $crate::db::StoreResult<Option<$crate::db::TicketRow>> {
-                self.reader().await?.row::<$crate::db::TicketRow>(concat!("SELECT ", $crate::db::tickets::ticket_columns!(), " FROM tickets WHERE id = $1"), args![id]).await
+            async fn ticket(&self, id: i64) -> $crate::db::StoreResult<Option<$crate::domain::ticket::Ticket>> {
+                self.reader().await?.row::<$crate::domain::ticket::Ticket>(concat!("SELECT ", $crate::db::tickets::ticket_columns!(), " FROM tickets WHERE id = $1"), args![id]).await
             }
 
             async fn ticket_by_ref(
                 &self,
                 helpdesk: &str,
                 external_id: &str,
-            ) -> $crate::db::StoreResult<Option<$crate::db::TicketRow>> {
-                self.reader().await?.row::<$crate::db::TicketRow>(Self::TICKET_BY_REF_SQL, args![helpdesk, external_id]).await
+            ) -> $crate::db::StoreResult<Option<$crate::domain::ticket::Ticket>> {
+                self.reader().await?.row::<$crate::domain::ticket::Ticket>(Self::TICKET_BY_REF_SQL, args![helpdesk, external_id]).await
             }
 
             async fn open_tickets_for_contact(
                 &self,
                 email: Option<&str>,
                 phone_key: Option<&str>,
-            ) -> $crate::db::StoreResult<Vec<$crate::db::TicketRow>> {
+            ) -> $crate::db::StoreResult<Vec<$crate::domain::ticket::Ticket>> {
                 let sql = concat!(
                     "SELECT ", $crate::db::tickets::ticket_columns!(),
                     " FROM tickets WHERE status NOT IN ('solved', 'closed') AND customer_id IN \
                       (SELECT id FROM ", $crate::db::tickets::customers_matching!(), ") \
                       ORDER BY opened_at, id"
                 );
-                self.reader().await?.rows::<$crate::db::TicketRow>(sql, args![email, phone_key]).await
+                self.reader().await?.rows::<$crate::domain::ticket::Ticket>(sql, args![email, phone_key]).await
             }
 
             async fn customer(&self, id: i64) -> $crate::db::StoreResult<Option<$crate::db::CustomerRow>> {
@@ -235,8 +235,8 @@ macro_rules! impl_ticket_store {
                 customer_id: i64,
                 except: i64,
                 limit: i64,
-            ) -> $crate::db::StoreResult<Vec<$crate::db::TicketRow>> {
-                self.reader().await?.rows::<$crate::db::TicketRow>(Self::CUSTOMER_TICKETS_SQL, args![customer_id, except, limit]).await
+            ) -> $crate::db::StoreResult<Vec<$crate::domain::ticket::Ticket>> {
+                self.reader().await?.rows::<$crate::domain::ticket::Ticket>(Self::CUSTOMER_TICKETS_SQL, args![customer_id, except, limit]).await
             }
 
             async fn import_customers(

@@ -300,3 +300,13 @@ impl Variant {
         cadence
     }
 }
+
+/// What a customer's new contact means for their running follow-ups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Contact {
+    /// A missed or abandoned call, or a new email: start again from day 1.
+    Restart,
+    /// The customer answered: stop.
+    Replied,
+}

@@ -10,6 +10,34 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+/// Where an ownership change came from (stored in the audit trail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Button,
+    Command,
+    Modal,
+    LeaseExpiry,
+    Home,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Button => "button",
+            Source::Command => "command",
+            Source::Modal => "modal",
+            Source::LeaseExpiry => "lease_expiry",
+            Source::Home => "home",
+        }
+    }
+}
+
+/// An unclaimed count stops just past this: nobody acts on the exact number of a queue
+/// that long, and counting it would walk the whole queue on every App Home. People read
+/// "1000+".
+pub const UNCLAIMED_COUNT_CAP: i64 = 1_000;
+
 /// The playbook's `[claims]` section.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

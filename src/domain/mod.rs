@@ -7,6 +7,8 @@
 //! - `cadence`: follow-up cadences: playbook data, validation, choice, the per-ticket run.
 //! - `contact`: which channels (email, call, text) to use to reach a customer.
 //! - `claim`, `escalation`: who may release, claim leases, where an escalation goes.
+//! - `ticket`: a ticket as views, services and jobs see it (the db layer decodes its rows
+//!   into it), and how people name one (`TicketQuery`).
 //
 // No `///` on these `mod` lines: rustdoc would then resolve the modules' `//!` intra-doc
 // links in this scope, where they do not exist.
@@ -20,3 +22,4 @@ pub mod ids;
 pub mod intake;
 pub mod routing;
 pub mod team;
+pub mod ticket;

@@ -35,12 +35,6 @@ impl From<crate::service::Error> for ApiError {
     }
 }
 
-impl From<crate::db::StoreError> for ApiError {
-    fn from(e: crate::db::StoreError) -> Self {
-        ApiError::Internal(e.to_string())
-    }
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = match &self {

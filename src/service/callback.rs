@@ -10,7 +10,7 @@ use crate::slack::views::claim::ticket_ref;
 use crate::slack::views::Reply;
 
 /// Refuses before the notes modal opens when the call was already returned.
-pub async fn check_callable(services: &Services, id: i64) -> Result<crate::db::TicketRow> {
+pub async fn check_callable(services: &Services, id: i64) -> Result<crate::domain::ticket::Ticket> {
     let t = ticket(services, id).await?;
     if t.kind != "missed_call" {
         return Err(Error::User(format!(

@@ -8,7 +8,9 @@
 
 use super::cards::{sync, thread_line};
 use super::{Error, Result, Services};
-use crate::db::{Audit, NewJob, Source, TicketRow};
+use crate::db::{Audit, NewJob};
+use crate::domain::claim::Source;
+use crate::domain::ticket::Ticket;
 use crate::domain::claim::{lease_step, may_release, LeaseState, LeaseStep};
 use crate::domain::escalation::{mention_markup, title_of, Target};
 use crate::domain::team::Level;
@@ -17,7 +19,7 @@ use crate::jobs::fetch_user::FetchSlackUser;
 use crate::jobs::publish_home::PublishHome;
 use crate::jobs::slack_call::SlackCall;
 use crate::jobs::Job;
-use crate::slack::commands::TicketQuery;
+use crate::domain::ticket::TicketQuery;
 use crate::slack::views::card::{esc, headline, ticket_link};
 use crate::slack::views::claim::{lease_dm, ticket_ref};
 use crate::slack::views::Reply;
@@ -35,7 +37,7 @@ fn user_error<T>(msg: impl Into<String>) -> Result<T> {
 }
 
 /// Finds the ticket an agent named; an unknown or ambiguous reference lists what matched.
-pub async fn resolve(services: &Services, q: &TicketQuery) -> Result<TicketRow> {
+pub async fn resolve(services: &Services, q: &TicketQuery) -> Result<Ticket> {
     let mut found = services
         .store
         .tickets_by_number(q.helpdesk.as_deref(), &q.number)
@@ -65,7 +67,7 @@ pub async fn resolve(services: &Services, q: &TicketQuery) -> Result<TicketRow> 
     }
 }
 
-pub async fn ticket(services: &Services, id: i64) -> Result<TicketRow> {
+pub async fn ticket(services: &Services, id: i64) -> Result<Ticket> {
     match services.store.ticket(id).await? {
         Some(t) => Ok(t),
         None => user_error("That ticket no longer exists in cxbot."),
@@ -73,13 +75,13 @@ pub async fn ticket(services: &Services, id: i64) -> Result<TicketRow> {
 }
 
 /// The jobs that follow a change of owner.
-fn owner_jobs(t: &TicketRow, line: String, homes: &[&str], now: i64) -> Vec<NewJob> {
+fn owner_jobs(t: &Ticket, line: String, homes: &[&str], now: i64) -> Vec<NewJob> {
     let mut jobs = vec![sync(t, now), thread_line(t, line, now)];
     jobs.extend(homes.iter().map(|u| PublishHome::after_change(u, now)));
     jobs
 }
 
-fn lease_timer(services: &Services, t: &TicketRow, seq: i64, last_activity: i64) -> NewJob {
+fn lease_timer(services: &Services, t: &Ticket, seq: i64, last_activity: i64) -> NewJob {
     let at = services
         .playbook
         .claims
@@ -117,7 +119,7 @@ pub async fn claim(services: &Services, id: i64, actor: Actor<'_>) -> Result<Rep
 /// from a fresh read.
 pub async fn claim_resolved(
     services: &Services,
-    mut t: TicketRow,
+    mut t: Ticket,
     actor: Actor<'_>,
 ) -> Result<Reply> {
     let now = services.now_ms();
@@ -298,7 +300,7 @@ pub async fn assign(services: &Services, id: i64, actor: Actor<'_>, to: &str) ->
 }
 
 /// One rung above both the person's level and the ticket's last escalation.
-pub fn next_rung(services: &Services, user: &str, t: &TicketRow) -> Option<Target> {
+pub fn next_rung(services: &Services, user: &str, t: &Ticket) -> Option<Target> {
     let pb = &services.playbook;
     let mine = pb.member(user).and_then(|m| m.level);
     let current = t.claim.escalated_to.as_deref().and_then(Level::from_key);

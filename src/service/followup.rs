@@ -10,7 +10,8 @@
 use super::cards::thread_line;
 use super::claim::{ticket, Actor};
 use super::{Error, Result, Services};
-use crate::db::{FollowupRow, NewJob, TicketRow};
+use crate::db::{FollowupRow, NewJob};
+use crate::domain::ticket::Ticket;
 use crate::domain::cadence::{
     choose_cadence, effective_cadence, step_instructions, Cadence, CadenceRun, MarkOutcome,
     StopReason,
@@ -42,7 +43,7 @@ struct Loaded {
     cadence: Cadence,
 }
 
-async fn load(services: &Services, t: &TicketRow) -> Result<Option<Loaded>> {
+async fn load(services: &Services, t: &Ticket) -> Result<Option<Loaded>> {
     let Some(row) = services.store.followup(t.id).await? else {
         return Ok(None);
     };
@@ -65,7 +66,7 @@ async fn load(services: &Services, t: &TicketRow) -> Result<Option<Loaded>> {
     Ok(Some(Loaded { row, run, cadence }))
 }
 
-async fn load_active(services: &Services, t: &TicketRow) -> Result<Loaded> {
+async fn load_active(services: &Services, t: &Ticket) -> Result<Loaded> {
     match load(services, t).await? {
         Some(l) if l.row.active == 1 => Ok(l),
         _ => Err(Error::User(format!(
@@ -86,7 +87,7 @@ fn reminder_job(ticket_id: i64, rev: i64, at: i64) -> NewJob {
 /// Saves a changed run (a new revision) with its thread line and the next reminder check.
 async fn save(
     services: &Services,
-    t: &TicketRow,
+    t: &Ticket,
     prev: Option<&FollowupRow>,
     run: &CadenceRun,
     by: &str,
@@ -549,15 +550,7 @@ pub async fn remind(services: &Services, id: i64, rev: i64) -> Result<()> {
     Ok(())
 }
 
-/// What a customer's new contact means for their running follow-ups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Contact {
-    /// A missed or abandoned call, or a new email: start again from day 1.
-    Restart,
-    /// The customer answered: stop.
-    Replied,
-}
+pub use crate::domain::cadence::Contact;
 
 /// The customer wrote or called again (seed 002: restart from the beginning; a reply stops).
 pub async fn on_contact(

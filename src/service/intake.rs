@@ -15,7 +15,8 @@
 use super::intake_plan::{plan, Inputs};
 use super::{Error, Result, Services};
 use crate::config::Playbook;
-use crate::db::{CustomerInput, IntakeRequest, TicketRow};
+use crate::db::{CustomerInput, IntakeRequest};
+use crate::domain::ticket::Ticket;
 use crate::domain::intake::EventKind;
 use crate::domain::intake::{Customer, IntakeEvent};
 use crate::domain::routing::{classify, route, CardKind, Classified};
@@ -166,7 +167,7 @@ pub fn is_blank(message: Option<&str>) -> bool {
 }
 
 /// The follow-up a blank missed chat's card carries while it still needs one.
-pub fn follow_up_text(pb: &Playbook, t: &TicketRow) -> Option<String> {
+pub fn follow_up_text(pb: &Playbook, t: &Ticket) -> Option<String> {
     if t.kind != "missed_chat" || !is_blank(t.message.as_deref()) || t.answered || !t.is_open() {
         return None;
     }

@@ -3,7 +3,8 @@
 
 use super::cards::{sync, thread_line};
 use super::intake::is_blank;
-use crate::db::{IntakeContext, IntakePlan, NewJob, TicketRow, TicketWrite};
+use crate::db::{IntakeContext, IntakePlan, NewJob, TicketWrite};
+use crate::domain::ticket::Ticket;
 use crate::domain::intake::{Change, EventKind, IntakeEvent};
 use crate::domain::routing::{CardKind, Classified};
 use crate::jobs::slack_call::SlackCall;
@@ -70,7 +71,7 @@ pub fn plan(i: &Inputs<'_>, ctx: &IntakeContext) -> IntakePlan {
 }
 
 /// Keyed `leads:{id}`, so the leads hear about a ticket once however often it is raised.
-fn leads_notice(t: &TicketRow, channel: &str, now: i64) -> NewJob {
+fn leads_notice(t: &Ticket, channel: &str, now: i64) -> NewJob {
     SlackCall::Post {
         key: Some(format!("leads:{}", t.id)),
         channel: channel.to_string(),
@@ -82,12 +83,12 @@ fn leads_notice(t: &TicketRow, channel: &str, now: i64) -> NewJob {
 }
 
 /// A ticket that shows we spoke with the customer: not a missed call, not another blank chat.
-fn counts_as_contact(t: &TicketRow) -> bool {
+fn counts_as_contact(t: &Ticket) -> bool {
     t.kind != "missed_call" && !(t.kind == "missed_chat" && is_blank(t.message.as_deref()))
 }
 
 /// The customer's open blank missed chats from before this contact: already answered now.
-fn answered_chats(i: &Inputs<'_>, ctx: &IntakeContext, by: &TicketRow) -> (Vec<i64>, Vec<NewJob>) {
+fn answered_chats(i: &Inputs<'_>, ctx: &IntakeContext, by: &Ticket) -> (Vec<i64>, Vec<NewJob>) {
     let contact = match i.event.kind {
         EventKind::CustomerReply => true,
         k if k.is_new_item() => counts_as_contact(by),
@@ -97,7 +98,7 @@ fn answered_chats(i: &Inputs<'_>, ctx: &IntakeContext, by: &TicketRow) -> (Vec<i
         return (Vec::new(), Vec::new());
     }
     let at = i.event.occurred_at.timestamp_millis();
-    let chats: Vec<&TicketRow> = ctx
+    let chats: Vec<&Ticket> = ctx
         .customer_tickets
         .iter()
         .filter(|t| {
@@ -116,7 +117,7 @@ fn answered_chats(i: &Inputs<'_>, ctx: &IntakeContext, by: &TicketRow) -> (Vec<i
     (chats.iter().map(|t| t.id).collect(), jobs)
 }
 
-fn open_call_from_same_number<'c>(i: &Inputs<'_>, ctx: &'c IntakeContext) -> Option<&'c TicketRow> {
+fn open_call_from_same_number<'c>(i: &Inputs<'_>, ctx: &'c IntakeContext) -> Option<&'c Ticket> {
     let key = i.phone_key.as_deref()?;
     ctx.customer_tickets.iter().find(|t| {
         t.kind == "missed_call"
@@ -130,7 +131,7 @@ fn open_call_from_same_number<'c>(i: &Inputs<'_>, ctx: &'c IntakeContext) -> Opt
 }
 
 /// A second call while the first is open: one card, its count and thread say so.
-fn repeat_call(i: &Inputs<'_>, open: &TicketRow) -> IntakePlan {
+fn repeat_call(i: &Inputs<'_>, open: &Ticket) -> IntakePlan {
     let mut t = open.clone();
     t.missed_calls += 1;
     let line = card::another_missed_call(&t, i.event.occurred_at.timestamp_millis());
@@ -142,7 +143,7 @@ fn repeat_call(i: &Inputs<'_>, open: &TicketRow) -> IntakePlan {
     }
 }
 
-fn new_row(i: &Inputs<'_>, ctx: &IntakeContext) -> TicketRow {
+fn new_row(i: &Inputs<'_>, ctx: &IntakeContext) -> Ticket {
     let e = i.event;
     let c = i.classified;
     let status = e
@@ -158,7 +159,7 @@ fn new_row(i: &Inputs<'_>, ctx: &IntakeContext) -> TicketRow {
         .created_at
         .unwrap_or(e.occurred_at)
         .timestamp_millis();
-    TicketRow {
+    Ticket {
         id: 0,
         helpdesk: e.helpdesk.as_str().to_string(),
         external_id: e.ticket.external_id.clone(),
@@ -197,7 +198,7 @@ fn new_row(i: &Inputs<'_>, ctx: &IntakeContext) -> TicketRow {
 }
 
 /// A change to a ticket we have a card for: the row, the card, one thread line.
-fn update(i: &Inputs<'_>, ctx: &IntakeContext, t: &TicketRow) -> IntakePlan {
+fn update(i: &Inputs<'_>, ctx: &IntakeContext, t: &Ticket) -> IntakePlan {
     let e = i.event;
     let c = i.classified;
     let mut n = t.clone();

@@ -4,6 +4,7 @@
 //! Slack sends mentions escaped (`<@U0123|dana>`) because the manifest sets
 //! `should_escape: true`; a bare `@dana` is accepted as a name to look up.
 
+use crate::domain::ticket::TicketQuery;
 use chrono::NaiveDate;
 use std::fmt;
 
@@ -53,46 +54,6 @@ pub const USAGE: &[(&str, &str)] = &[
     ),
     ("/cx help", "show this list"),
 ];
-
-/// How a ticket is named: `4521`, `#4521`, or `zendesk:4521` when helpdesks share numbers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TicketQuery {
-    pub helpdesk: Option<String>,
-    pub number: String,
-}
-
-impl TicketQuery {
-    pub fn parse(s: &str) -> Option<TicketQuery> {
-        let (helpdesk, rest) = match s.split_once(':') {
-            Some((h, r))
-                if !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
-            {
-                (Some(h.to_ascii_lowercase()), r)
-            }
-            Some(_) => return None,
-            None => (None, s),
-        };
-        let number = rest.trim_start_matches('#');
-        let valid = !number.is_empty()
-            && number.len() <= 64
-            && number
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-        valid.then(|| TicketQuery {
-            helpdesk,
-            number: number.to_string(),
-        })
-    }
-}
-
-impl fmt::Display for TicketQuery {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.helpdesk {
-            Some(h) => write!(f, "{h}:{}", self.number),
-            None => write!(f, "#{}", self.number),
-        }
-    }
-}
 
 /// Someone named in a command: an escaped mention or a bare name.
 #[derive(Debug, Clone, PartialEq, Eq)]

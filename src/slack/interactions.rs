@@ -3,7 +3,7 @@
 //! means a button on an old message whose feature was removed.
 
 use crate::app::AppState;
-use crate::db::Source;
+use crate::domain::claim::Source;
 use crate::service::claim::{self, Actor};
 use crate::service::{callback, followup, notify};
 use crate::slack::actions::{

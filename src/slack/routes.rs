@@ -2,7 +2,7 @@
 //! nothing stored) before a handler parses it; handlers answer well inside Slack's 3 s.
 
 use crate::app::AppState;
-use crate::db::Source;
+use crate::domain::claim::Source;
 use crate::http::error::ApiError;
 use crate::service;
 use crate::service::claim::{self, Actor};
@@ -155,7 +155,7 @@ async fn run_command(state: &AppState, payload: &SlashCommandPayload, cmd: Comma
 async fn on_ticket(
     state: &AppState,
     actor: Actor<'_>,
-    t: crate::db::TicketRow,
+    t: crate::domain::ticket::Ticket,
     cmd: Command,
 ) -> service::Result<Reply> {
     let services = &state.services;

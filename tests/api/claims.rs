@@ -242,7 +242,8 @@ async fn twenty_simultaneous_claims_have_exactly_one_winner() {
 /// number.
 #[tokio::test]
 async fn a_claim_against_a_stale_claim_number_writes_nothing() {
-    use cxbot::db::{Audit, JobState, NewJob, Source};
+    use cxbot::db::{Audit, JobState, NewJob};
+    use cxbot::domain::claim::Source;
     for backend in backends() {
         let app = team_app(backend).await;
         let id = missed_call(&app, 11).await;
@@ -314,7 +315,7 @@ async fn a_claim_against_a_stale_claim_number_writes_nothing() {
 /// since) reads again and wins, and its lease timer carries the claim number it got.
 #[tokio::test]
 async fn a_claim_from_an_outdated_read_reads_again_and_wins() {
-    use cxbot::db::Source;
+    use cxbot::domain::claim::Source;
     use cxbot::service::claim::{claim_resolved, Actor};
     for backend in backends() {
         let app = team_app(backend).await;

@@ -10,7 +10,7 @@ mod updates;
 use crate::helpers::*;
 use chrono::{Duration, SecondsFormat};
 use cxbot::clock::Clock;
-use cxbot::db::TicketRow;
+use cxbot::domain::ticket::Ticket;
 use cxbot::webhooks::auth::{sign_generic, sign_zendesk};
 use serde_json::{json, Value};
 
@@ -97,7 +97,7 @@ pub async fn thread_replies(app: &TestApp) -> Vec<Value> {
         .collect()
 }
 
-pub async fn ticket(app: &TestApp, id: i64) -> TicketRow {
+pub async fn ticket(app: &TestApp, id: i64) -> Ticket {
     app.state
         .services
         .store

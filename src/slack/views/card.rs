@@ -6,7 +6,7 @@
 
 use super::{context, header, section, truncate, Reply, MAX_MESSAGE_BLOCKS};
 use crate::clock::from_ms;
-use crate::db::TicketRow;
+use crate::domain::ticket::Ticket;
 use crate::domain::intake::{Review, ReviewStore, Social, SocialKind, SocialPlatform};
 
 /// Longest customer message quoted on a card; the helpdesk has the rest.
@@ -15,7 +15,7 @@ const MAX_QUOTE: usize = 1_200;
 /// Everything the card shows besides the ticket row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CardView<'a> {
-    pub ticket: &'a TicketRow,
+    pub ticket: &'a Ticket,
     pub now_ms: i64,
     /// Missed calls only: who called.
     pub caller: Option<Caller>,
@@ -30,7 +30,7 @@ pub enum Caller {
     /// In the customer directory: their name (if known) and recent other tickets.
     Known {
         name: Option<String>,
-        recent: Vec<TicketRow>,
+        recent: Vec<Ticket>,
     },
     Unknown,
 }
@@ -66,7 +66,7 @@ pub fn esc(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn customer_label(t: &TicketRow) -> String {
+fn customer_label(t: &Ticket) -> String {
     t.customer_name
         .clone()
         .or_else(|| t.customer_email.clone())
@@ -75,7 +75,7 @@ fn customer_label(t: &TicketRow) -> String {
 }
 
 /// What happened, in one line: "Missed call from +1 555 0100", "Instagram DM to OurBus".
-pub fn headline(t: &TicketRow) -> String {
+pub fn headline(t: &Ticket) -> String {
     let subject = t.subject.as_deref().unwrap_or("(no subject)");
     match t.kind.as_str() {
         "missed_call" => {
@@ -127,7 +127,7 @@ pub fn headline(t: &TicketRow) -> String {
     }
 }
 
-pub fn ticket_link(t: &TicketRow) -> String {
+pub fn ticket_link(t: &Ticket) -> String {
     let label = esc(&format!("{} #{}", t.helpdesk, t.external_id));
     match &t.url {
         Some(url) if !url.contains(['<', '>', '|', ' ']) => format!("<{url}|{label}>"),
@@ -145,7 +145,7 @@ pub fn age(from_ms: i64, now_ms: i64) -> String {
     }
 }
 
-fn status_line(t: &TicketRow) -> String {
+fn status_line(t: &Ticket) -> String {
     let mut line = match t.status.as_str() {
         "solved" => ":white_check_mark: *Solved*".to_string(),
         "closed" => ":lock: *Closed*".to_string(),
@@ -292,7 +292,7 @@ pub fn ticket_card(v: &CardView<'_>) -> Reply {
 }
 
 /// The leads' notice for a High/Urgent ticket (posted once per ticket).
-pub fn leads_notice(t: &TicketRow) -> String {
+pub fn leads_notice(t: &Ticket) -> String {
     format!(
         ":rotating_light: {} priority: {} in {}: {}",
         capitalise(&t.priority),
@@ -303,7 +303,7 @@ pub fn leads_notice(t: &TicketRow) -> String {
 }
 
 /// Posted to the queue when a customer replies on a ticket nobody has.
-pub fn pickup_line(t: &TicketRow) -> String {
+pub fn pickup_line(t: &Ticket) -> String {
     format!(
         ":speech_balloon: The customer replied on {} ({}) and nobody has it: please pick it up.",
         ticket_link(t),
@@ -326,7 +326,7 @@ pub fn customer_replied(message: Option<&str>) -> String {
     }
 }
 
-pub fn another_missed_call(t: &TicketRow, at_ms: i64) -> String {
+pub fn another_missed_call(t: &Ticket, at_ms: i64) -> String {
     format!(
         ":telephone_receiver: Another missed call from {} at {} (call {}).",
         esc(t.customer_phone.as_deref().unwrap_or("the same number")),
@@ -335,7 +335,7 @@ pub fn another_missed_call(t: &TicketRow, at_ms: i64) -> String {
     )
 }
 
-pub fn wrote_again(later: &TicketRow) -> String {
+pub fn wrote_again(later: &Ticket) -> String {
     format!(
         ":ballot_box_with_check: The customer wrote again since ({}): already answered, no follow-up needed.",
         esc(&headline(later))

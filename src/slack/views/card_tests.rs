@@ -2,8 +2,8 @@ use super::*;
 
 const NOW: i64 = 1_795_000_000_000;
 
-fn ticket(kind: &str) -> TicketRow {
-    TicketRow {
+fn ticket(kind: &str) -> Ticket {
+    Ticket {
         id: 7,
         helpdesk: "freshdesk".into(),
         external_id: "4521".into(),
@@ -35,7 +35,7 @@ fn ticket(kind: &str) -> TicketRow {
     }
 }
 
-fn view(t: &TicketRow) -> CardView<'_> {
+fn view(t: &Ticket) -> CardView<'_> {
     CardView {
         ticket: t,
         now_ms: NOW,

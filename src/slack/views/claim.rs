@@ -5,7 +5,7 @@ use super::card::{age, esc, headline, ticket_link};
 use super::{
     context, section, truncate, Reply, MAX_BUTTON_TEXT, MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS,
 };
-use crate::db::TicketRow;
+use crate::domain::ticket::Ticket;
 use crate::domain::escalation::{title_of, Target};
 use crate::slack::actions::*;
 use slack_morphism::prelude::*;
@@ -17,13 +17,13 @@ fn button(action: ActionId, label: &str, value: String) -> SlackBlockButtonEleme
 }
 
 /// How a ticket is named in messages: "#4521".
-pub fn ticket_ref(t: &TicketRow) -> String {
+pub fn ticket_ref(t: &Ticket) -> String {
     format!("#{}", t.external_id)
 }
 
 /// Open cards get Claim + Escalate, claimed ones Release + Escalate; closed ones none.
 /// Missed calls add Called back (until someone has) and, from an unknown number, Record caller.
-pub fn card_actions(t: &TicketRow, unknown_caller: bool) -> Option<SlackBlock> {
+pub fn card_actions(t: &Ticket, unknown_caller: bool) -> Option<SlackBlock> {
     if !t.is_open() || t.kind == "marketing" {
         return None;
     }
@@ -46,7 +46,7 @@ pub fn card_actions(t: &TicketRow, unknown_caller: bool) -> Option<SlackBlock> {
 }
 
 /// "Escalated to L3 Brand Lead by @dana".
-pub fn escalation_line(t: &TicketRow) -> Option<String> {
+pub fn escalation_line(t: &Ticket) -> Option<String> {
     let to = t.claim.escalated_to.as_deref()?;
     let by = t
         .claim
@@ -61,7 +61,7 @@ pub fn escalation_line(t: &TicketRow) -> Option<String> {
 }
 
 /// The modal the Escalate button opens: target (the next rung preselected) and reason.
-pub fn escalate_modal(t: &TicketRow, targets: &[Target], preselect: Option<&str>) -> SlackView {
+pub fn escalate_modal(t: &Ticket, targets: &[Target], preselect: Option<&str>) -> SlackView {
     let option = |tg: &Target| {
         SlackBlockChoiceItem::new(
             pt!(truncate(&format!("{} ({})", tg.title, tg.channel), 75)),
@@ -108,14 +108,14 @@ pub fn escalate_modal(t: &TicketRow, targets: &[Target], preselect: Option<&str>
 }
 
 /// "Called back by @ana at 10:32" (Slack shows the time in each reader's time zone).
-pub fn callback_line(t: &TicketRow) -> Option<String> {
+pub fn callback_line(t: &Ticket) -> Option<String> {
     let by = t.claim.called_back_by.as_deref()?;
     let at = t.claim.called_back_at.unwrap_or(t.updated_at) / 1000;
     Some(format!(":telephone_receiver: Called back by <@{by}> <!date^{at}^at {{time}} on {{date_short}}|at {at}>: see the thread for the call notes"))
 }
 
 /// The modal Called back opens: the call notes, kept in the card's thread.
-pub fn called_back_modal(t: &TicketRow) -> SlackView {
+pub fn called_back_modal(t: &Ticket) -> SlackView {
     let notes = SlackBlockPlainTextInputElement::new()
         .with_action_id(CALL_NOTES_ACTION.into())
         .with_multiline(true);
@@ -138,7 +138,7 @@ pub fn called_back_modal(t: &TicketRow) -> SlackView {
 }
 
 /// The form Record caller opens: who the unknown number belongs to.
-pub fn record_caller_modal(t: &TicketRow) -> SlackView {
+pub fn record_caller_modal(t: &Ticket) -> SlackView {
     let input = |block: &str, label: &str, optional: bool| -> SlackBlock {
         SlackInputBlock::new(
             pt!(label),
@@ -175,7 +175,7 @@ pub fn record_caller_modal(t: &TicketRow) -> SlackView {
 }
 
 /// The lease check-in: "still on #4521?".
-pub fn lease_dm(t: &TicketRow, seq: i64, idle_minutes: i64, grace_minutes: i64) -> Reply {
+pub fn lease_dm(t: &Ticket, seq: i64, idle_minutes: i64, grace_minutes: i64) -> Reply {
     let text = format!(
         "Still on {}? Nothing has happened on it for {} h {} min. Keep it, or release it to the queue; without an answer it goes back to the queue in {grace_minutes} min.",
         ticket_ref(t),
@@ -202,7 +202,7 @@ pub fn lease_dm(t: &TicketRow, seq: i64, idle_minutes: i64, grace_minutes: i64) 
     }
 }
 
-fn line(t: &TicketRow, now_ms: i64, since_ms: i64) -> String {
+fn line(t: &Ticket, now_ms: i64, since_ms: i64) -> String {
     let kind = if t.kind == "missed_call" {
         ":telephone_receiver: "
     } else {
@@ -219,7 +219,7 @@ fn line(t: &TicketRow, now_ms: i64, since_ms: i64) -> String {
 }
 
 /// `/cx mine`: open claims, oldest first, with age (and SLA due once SLAs exist).
-pub fn mine(claims: &[TicketRow], now_ms: i64) -> Reply {
+pub fn mine(claims: &[Ticket], now_ms: i64) -> Reply {
     if claims.is_empty() {
         return Reply::text("You have no open claims. `/cx queue` shows what is waiting.");
     }
@@ -235,7 +235,7 @@ pub fn mine(claims: &[TicketRow], now_ms: i64) -> Reply {
 }
 
 /// `/cx queue`: unclaimed tickets, missed calls first, then priority, then age.
-pub fn queue(tickets: &[TicketRow], total: i64, now_ms: i64) -> Reply {
+pub fn queue(tickets: &[Ticket], total: i64, now_ms: i64) -> Reply {
     if tickets.is_empty() {
         return Reply::text(":tada: The queue is empty: every open ticket has an owner.");
     }
@@ -245,7 +245,7 @@ pub fn queue(tickets: &[TicketRow], total: i64, now_ms: i64) -> Reply {
         text.push('\n');
         text.push_str(&line(t, now_ms, t.opened_at));
     }
-    if total > crate::db::claims::UNCLAIMED_COUNT_CAP {
+    if total > crate::domain::claim::UNCLAIMED_COUNT_CAP {
         text.push_str("\n…and many more.");
     } else if total > tickets.len() as i64 {
         text.push_str(&format!("\n…and {} more.", total - tickets.len() as i64));
@@ -283,6 +283,6 @@ fn chunk_sections(text: &str) -> Vec<SlackBlock> {
 }
 
 /// A Claim button for the home tab's oldest unclaimed tickets.
-pub fn claim_button(t: &TicketRow) -> SlackSectionBlockElement {
+pub fn claim_button(t: &Ticket) -> SlackSectionBlockElement {
     button(ActionId::Claim, "Claim", t.id.to_string()).into()
 }

@@ -4,7 +4,7 @@
 use super::card::{esc, headline, ticket_link};
 use super::claim::ticket_ref;
 use super::{context, section, Reply};
-use crate::db::TicketRow;
+use crate::domain::ticket::Ticket;
 use crate::slack::actions::ActionId;
 use slack_morphism::prelude::*;
 
@@ -34,7 +34,7 @@ fn button(action: ActionId, label: &str, value: &str) -> SlackActionBlockElement
 /// The reminder for one step. `for_whom` is "" for the owner's DM, or a line saying whose
 /// ticket it is when it goes to the queue channel.
 pub fn reminder(
-    t: &TicketRow,
+    t: &Ticket,
     instructions: &str,
     value: &str,
     for_whom: &str,
@@ -69,7 +69,7 @@ pub fn reminder(
 
 /// One line of `/cx followup overdue`.
 pub struct OverdueLine {
-    pub ticket: TicketRow,
+    pub ticket: Ticket,
     pub status: String,
 }
 

@@ -4,7 +4,7 @@
 use super::card::{age, esc, headline, ticket_link};
 use super::claim::{claim_button, ticket_ref};
 use super::{context, header, section, MAX_VIEW_BLOCKS};
-use crate::db::TicketRow;
+use crate::domain::ticket::Ticket;
 use crate::slack::actions::ActionId;
 use slack_morphism::prelude::*;
 
@@ -12,13 +12,13 @@ use slack_morphism::prelude::*;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HomeData {
     pub user_name: Option<String>,
-    pub my_claims: Vec<TicketRow>,
+    pub my_claims: Vec<Ticket>,
     pub unclaimed_count: i64,
-    pub oldest_unclaimed: Vec<TicketRow>,
+    pub oldest_unclaimed: Vec<Ticket>,
     pub now_ms: i64,
 }
 
-fn ticket_line(t: &TicketRow, since: i64, now: i64) -> String {
+fn ticket_line(t: &Ticket, since: i64, now: i64) -> String {
     format!(
         "*{}* {}  ·  {}  ·  {}",
         ticket_ref(t),

@@ -142,8 +142,8 @@ mod tests {
 
 /// An unclaimed count as people read it: "1000+" once the store stopped counting.
 pub fn unclaimed_label(n: i64) -> String {
-    if n > crate::db::claims::UNCLAIMED_COUNT_CAP {
-        format!("{}+", crate::db::claims::UNCLAIMED_COUNT_CAP)
+    if n > crate::domain::claim::UNCLAIMED_COUNT_CAP {
+        format!("{}+", crate::domain::claim::UNCLAIMED_COUNT_CAP)
     } else {
         n.to_string()
     }

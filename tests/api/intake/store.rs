@@ -3,8 +3,8 @@
 use super::*;
 use cxbot::db::{CustomerInput, IntakeContext, IntakePlan, IntakeRequest, NewJob, TicketWrite};
 
-fn row(external_id: &str, kind: &str) -> TicketRow {
-    TicketRow {
+fn row(external_id: &str, kind: &str) -> Ticket {
+    Ticket {
         id: 0,
         helpdesk: "zoho".into(),
         external_id: external_id.into(),
@@ -225,7 +225,7 @@ async fn record_intake_is_idempotent_and_matches_customers() {
 }
 
 /// Inserts exactly `t`, queues nothing.
-fn insert(t: TicketRow) -> impl Fn(&IntakeContext) -> IntakePlan + Send + Sync {
+fn insert(t: Ticket) -> impl Fn(&IntakeContext) -> IntakePlan + Send + Sync {
     move |_| IntakePlan {
         write: TicketWrite::Insert(Box::new(t.clone())),
         mark_answered: Vec::new(),
@@ -237,7 +237,7 @@ fn insert(t: TicketRow) -> impl Fn(&IntakeContext) -> IntakePlan + Send + Sync {
 /// to a cap, so their cost does not grow with the backlog.
 #[tokio::test]
 async fn the_queue_reads_in_order_and_counts_up_to_the_cap() {
-    use cxbot::db::claims::UNCLAIMED_COUNT_CAP;
+    use cxbot::domain::claim::UNCLAIMED_COUNT_CAP;
     for backend in backends() {
         let (store, _db) = open(backend).await;
         let nobody = CustomerInput::default();
