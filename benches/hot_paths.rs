@@ -11,9 +11,9 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
-use cxbot::domain::ticket::Ticket;
 use cxbot::domain::cadence::{default_cadences, CadenceRun};
 use cxbot::domain::routing::{classify, route, ClassificationConfig, RoutingConfig};
+use cxbot::domain::ticket::Ticket;
 use cxbot::slack::commands::{self, Command};
 use cxbot::slack::routes::SlashCommandPayload;
 use cxbot::slack::verify::{sign, verify};

@@ -10,7 +10,7 @@
 use clap::Parser;
 use cxbot::db::{self, OpenMode};
 use cxbot::jobs::slack_call::SlackCall;
-use cxbot::jobs::Job;
+use cxbot::jobs::Payload;
 
 #[derive(Parser)]
 struct Args {

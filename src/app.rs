@@ -6,6 +6,7 @@ use crate::clock::SharedClock;
 use crate::config::{Config, WebhookSecrets};
 use crate::db::{self, OpenMode};
 use crate::jobs::worker::Worker;
+use crate::jobs::JobContext;
 use crate::service::Services;
 use crate::slack::api::SlackApi;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -24,6 +25,8 @@ pub struct AppState(Arc<AppInner>);
 /// (axum clones the state for each) is one reference count, not four.
 pub struct AppInner {
     pub services: Arc<Services>,
+    /// The Web API, for the edge's inline calls (`views.open`: its trigger expires in 3 s).
+    pub slack: Arc<SlackApi>,
     pub metrics: PrometheusHandle,
     pub signing_secret: Arc<SecretString>,
     pub webhooks: Arc<WebhookSecrets>,
@@ -64,11 +67,11 @@ impl Application {
             store,
             clock,
             playbook: Arc::new(config.playbook.clone()),
-            slack,
             work: Arc::new(Notify::new()),
         });
         let state = AppState(Arc::new(AppInner {
             services,
+            slack,
             metrics: crate::telemetry::metrics_handle(),
             signing_secret: Arc::new(config.slack.signing_secret.clone()),
             webhooks: Arc::new(config.webhooks.clone()),
@@ -94,7 +97,11 @@ impl Application {
 
     /// A worker over this app's services (tests drain it with `run_until_empty`).
     pub fn worker(&self) -> Worker {
-        Worker::new(self.state.services.clone(), self.concurrency)
+        let cx = JobContext {
+            services: self.state.services.clone(),
+            slack: self.state.slack.clone(),
+        };
+        Worker::new(Arc::new(cx), self.concurrency)
     }
 
     pub async fn run_until(

@@ -134,7 +134,6 @@ macro_rules! take_ownership {
 }
 pub(crate) use take_ownership;
 
-
 /// Open tickets that need someone: not solved or closed, not marketing's, not a blank chat
 /// the customer already followed up.
 macro_rules! needs_action {

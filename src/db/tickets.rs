@@ -114,11 +114,8 @@ pub trait TicketStore: Send + Sync {
         plan: &IntakePlanner<'_>,
     ) -> StoreResult<IntakeRecorded>;
     async fn ticket(&self, id: i64) -> StoreResult<Option<Ticket>>;
-    async fn ticket_by_ref(
-        &self,
-        helpdesk: &str,
-        external_id: &str,
-    ) -> StoreResult<Option<Ticket>>;
+    async fn ticket_by_ref(&self, helpdesk: &str, external_id: &str)
+        -> StoreResult<Option<Ticket>>;
     /// Open tickets of the customer matching this email or phone key, oldest first.
     async fn open_tickets_for_contact(
         &self,

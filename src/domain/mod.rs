@@ -9,6 +9,8 @@
 //! - `claim`, `escalation`: who may release, claim leases, where an escalation goes.
 //! - `ticket`: a ticket as views, services and jobs see it (the db layer decodes its rows
 //!   into it), and how people name one (`TicketQuery`).
+//! - `notice`: what cxbot tells people after the fact, as data that jobs carry and views
+//!   render.
 //
 // No `///` on these `mod` lines: rustdoc would then resolve the modules' `//!` intra-doc
 // links in this scope, where they do not exist.
@@ -20,6 +22,7 @@ pub mod contact;
 pub mod escalation;
 pub mod ids;
 pub mod intake;
+pub mod notice;
 pub mod routing;
 pub mod team;
 pub mod ticket;

@@ -75,6 +75,15 @@ impl Ticket {
     pub fn is_missed_call(&self) -> bool {
         self.kind == "missed_call"
     }
+
+    /// The ticket as a queued notice carries it: without the customer's message, which
+    /// notices never show (they show the headline and the link), so the job stays small.
+    pub fn for_notice(&self) -> Box<Ticket> {
+        Box::new(Ticket {
+            message: None,
+            ..self.clone()
+        })
+    }
 }
 
 /// How people name a ticket: `4521`, `#4521`, or `zendesk:4521` when helpdesks share

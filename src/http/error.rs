@@ -29,7 +29,10 @@ pub enum ApiError {
 impl From<crate::service::Error> for ApiError {
     fn from(e: crate::service::Error) -> Self {
         match e {
-            crate::service::Error::User(m) => ApiError::BadRequest(m),
+            crate::service::Error::Refused(crate::service::Refusal::Said(m)) => {
+                ApiError::BadRequest(m)
+            }
+            crate::service::Error::Refused(r) => ApiError::BadRequest(format!("refused: {r:?}")),
             crate::service::Error::Store(s) => ApiError::Internal(s.to_string()),
         }
     }

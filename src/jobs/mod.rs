@@ -3,25 +3,33 @@
 //! and run by the [`worker::Worker`]: at least once, with handlers that re-read state
 //! before acting, so a retried or stale job is harmless.
 //!
-//! To add a job: a struct in its own file under `jobs/`, `impl Job` with a unique
-//! `NAME` (never rename one: stored rows refer to it), register it in [`registry`], and
-//! enqueue it with [`Job::new_job`] from the service layer.
+//! Direction: services enqueue through [`enqueue`] (payloads and their constructors, no
+//! service code); the handlers here run a payload and call the services, as a button
+//! does. Handlers that talk to Slack render through `slack::views` and call the Web API
+//! through [`JobContext::slack`]; services never see either.
+//!
+//! To add a job: its payload struct in `enqueue.rs` with `impl Payload` and a unique
+//! `NAME` (never rename one: stored rows refer to it) and a constructor the services
+//! call; its handler in its own file under `jobs/` (`impl Job`: `run` re-reads what it
+//! acts on, then calls a service or Slack); register it in [`registry`].
 
 pub mod claim_lease;
 pub mod customer_contacted;
+pub mod enqueue;
 pub mod fetch_user;
 pub mod followup_reminder;
 pub mod publish_home;
+pub mod send_notice;
 pub mod slack_call;
 pub mod sync_card;
 pub mod worker;
 
-use crate::db::{NewJob, PostedMessage, StoreError};
+pub use enqueue::Payload;
+
+use crate::db::{PostedMessage, StoreError};
 use crate::service::Services;
-use crate::slack::api::SlackError;
+use crate::slack::api::{SlackApi, SlackError};
 use async_trait::async_trait;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -73,47 +81,35 @@ impl From<serde_json::Error> for JobError {
 
 pub type JobResult = Result<JobOutcome, JobError>;
 
-#[async_trait]
-pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
-    /// Unique and stable: stored rows name their handler by it.
-    const NAME: &'static str;
+/// What a running job can reach: the services (as a button's handler does) and the
+/// Slack Web API, which only jobs and the edge's inline `views.open` call.
+pub struct JobContext {
+    pub services: Arc<Services>,
+    pub slack: Arc<SlackApi>,
+}
 
-    /// The Slack channel this job posts into, if any: posts to one channel are paced.
-    fn pace_key(&self) -> Option<String> {
-        None
-    }
-
-    /// Jobs that would do the same work (re-render one card, refresh one App Home): a new
-    /// one is not queued while an equal one waits to run.
-    fn coalesce_key(&self) -> Option<String> {
-        None
-    }
-
-    async fn run(self, services: &Services) -> JobResult;
-
-    /// A row to insert, due at `run_at` (unix ms).
-    fn new_job(&self, run_at: i64) -> NewJob {
-        NewJob {
-            name: Self::NAME,
-            payload: serde_json::to_string(self).expect("job payloads serialize"),
-            run_at,
-            dedupe_key: None,
-            recurring: false,
-            pace_key: self.pace_key(),
-            coalesce_key: self.coalesce_key(),
-        }
+impl std::ops::Deref for JobContext {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.services
     }
 }
 
-type BoxedRun = fn(String, Arc<Services>) -> Pin<Box<dyn Future<Output = JobResult> + Send>>;
+/// A payload's handler.
+#[async_trait]
+pub trait Job: Payload {
+    async fn run(self, cx: &JobContext) -> JobResult;
+}
+
+type BoxedRun = fn(String, Arc<JobContext>) -> Pin<Box<dyn Future<Output = JobResult> + Send>>;
 
 fn run_erased<J: Job>(
     payload: String,
-    services: Arc<Services>,
+    cx: Arc<JobContext>,
 ) -> Pin<Box<dyn Future<Output = JobResult> + Send>> {
     Box::pin(async move {
         let job: J = serde_json::from_str(&payload)?;
-        job.run(&services).await
+        job.run(&cx).await
     })
 }
 
@@ -141,6 +137,7 @@ pub fn registry() -> Registry {
         handlers: HashMap::new(),
     }
     .with::<slack_call::SlackCall>()
+    .with::<send_notice::SendNotice>()
     .with::<publish_home::PublishHome>()
     .with::<claim_lease::CheckClaimLease>()
     .with::<fetch_user::FetchSlackUser>()

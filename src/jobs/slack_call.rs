@@ -1,60 +1,16 @@
-//! `SlackCall`: one Slack Web API call with content rendered when it was enqueued (notices,
-//! thread lines, DMs, ephemeral replies). Messages with a `key` are posted once: a retry
+//! `SlackCall`: one Slack Web API call with content already rendered (a reply to a button,
+//! and rows queued before notices were rendered by their job), and the sending that
+//! `SendNotice` shares. Messages with a `key` are posted once: a retry
 //! after Slack accepted the message finds the key recorded and stops. Content that must
 //! reflect the latest state (ticket cards, the App Home) has its own jobs that re-render.
 
-use super::{Job, JobError, JobOutcome, JobResult};
+use super::{Job, JobContext, JobError, JobOutcome, JobResult};
 use crate::db::PostedMessage;
-use crate::service::Services;
 use crate::slack::api::Posted;
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "call", rename_all = "snake_case")]
-pub enum SlackCall {
-    /// chat.postMessage; `thread` is the key of the message to reply under.
-    Post {
-        key: Option<String>,
-        channel: String,
-        text: String,
-        blocks: Option<Vec<SlackBlock>>,
-        thread: Option<String>,
-    },
-    /// chat.update of a message posted earlier under `key`.
-    Update {
-        key: String,
-        text: String,
-        blocks: Option<Vec<SlackBlock>>,
-    },
-    /// chat.postEphemeral: only `user` sees it.
-    Ephemeral {
-        channel: String,
-        user: String,
-        text: String,
-        blocks: Option<Vec<SlackBlock>>,
-    },
-    /// conversations.open + chat.postMessage to a user.
-    Dm {
-        key: Option<String>,
-        user: String,
-        text: String,
-        blocks: Option<Vec<SlackBlock>>,
-    },
-}
-
-impl SlackCall {
-    pub fn post(channel: impl Into<String>, text: impl Into<String>) -> Self {
-        SlackCall::Post {
-            key: None,
-            channel: channel.into(),
-            text: text.into(),
-            blocks: None,
-            thread: None,
-        }
-    }
-}
+pub use super::enqueue::SlackCall;
 
 fn content(text: &str, blocks: &Option<Vec<SlackBlock>>) -> SlackMessageContent {
     SlackMessageContent::new()
@@ -63,9 +19,9 @@ fn content(text: &str, blocks: &Option<Vec<SlackBlock>>) -> SlackMessageContent 
 }
 
 /// A keyed message Slack already accepted (a retry after success) is not posted again.
-async fn already_posted(services: &Services, key: &Option<String>) -> Result<bool, JobError> {
+async fn already_posted(cx: &JobContext, key: &Option<String>) -> Result<bool, JobError> {
     Ok(match key {
-        Some(k) => services.store.posted_message(k).await?.is_some(),
+        Some(k) => cx.store.posted_message(k).await?.is_some(),
         None => false,
     })
 }
@@ -84,19 +40,16 @@ fn posted_outcome(key: Option<String>, posted: Posted) -> JobOutcome {
 
 #[async_trait]
 impl Job for SlackCall {
-    const NAME: &'static str = "slack_call";
-
-    fn pace_key(&self) -> Option<String> {
-        match self {
-            SlackCall::Post { channel, .. } => Some(channel.clone()),
-            SlackCall::Dm { user, .. } => Some(format!("dm:{user}")),
-            SlackCall::Update { .. } | SlackCall::Ephemeral { .. } => None,
-        }
+    async fn run(self, cx: &JobContext) -> JobResult {
+        send(self, cx).await
     }
+}
 
-    async fn run(self, services: &Services) -> JobResult {
-        let slack = &services.slack;
-        match self {
+/// Makes the call. A keyed post or DM Slack already accepted is not sent again.
+pub(super) async fn send(call: SlackCall, cx: &JobContext) -> JobResult {
+    {
+        let slack = &cx.slack;
+        match call {
             SlackCall::Post {
                 key,
                 channel,
@@ -104,12 +57,12 @@ impl Job for SlackCall {
                 blocks,
                 thread,
             } => {
-                if already_posted(services, &key).await? {
+                if already_posted(cx, &key).await? {
                     return Ok(JobOutcome::Done);
                 }
                 let thread_ts = match &thread {
                     None => None,
-                    Some(parent) => match services.store.posted_message(parent).await? {
+                    Some(parent) => match cx.store.posted_message(parent).await? {
                         Some(p) => Some(p.ts),
                         None => {
                             return Err(JobError::Retry(format!(
@@ -124,7 +77,7 @@ impl Job for SlackCall {
                 Ok(posted_outcome(key, posted))
             }
             SlackCall::Update { key, text, blocks } => {
-                let Some(p) = services.store.posted_message(&key).await? else {
+                let Some(p) = cx.store.posted_message(&key).await? else {
                     return Err(JobError::Retry(format!("message {key} is not posted yet")));
                 };
                 slack
@@ -149,7 +102,7 @@ impl Job for SlackCall {
                 text,
                 blocks,
             } => {
-                if already_posted(services, &key).await? {
+                if already_posted(cx, &key).await? {
                     return Ok(JobOutcome::Done);
                 }
                 let channel = slack.open_dm(&user).await?;

@@ -3,43 +3,21 @@
 //! posting twice); later runs `chat.update` it in place. It re-reads the row, so several
 //! queued syncs of one ticket all render the latest state.
 
-use super::{Job, JobOutcome, JobResult};
+use super::{Job, JobContext, JobOutcome, JobResult};
 use crate::db::PostedMessage;
-use crate::service::Services;
 use crate::slack::views::card::{ticket_card, Caller, CardView};
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 
 /// How many of a caller's earlier tickets a missed-call card lists.
 const RECENT_TICKETS: i64 = 3;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyncCard {
-    pub ticket_id: i64,
-    /// The ticket's Slack channel: the pace key, so card posts obey the per-channel limit.
-    pub channel: String,
-}
-
-impl SyncCard {
-    pub fn card_key(ticket_id: i64) -> String {
-        format!("card:{ticket_id}")
-    }
-}
+pub use super::enqueue::SyncCard;
 
 #[async_trait]
 impl Job for SyncCard {
-    const NAME: &'static str = "sync_card";
-
-    fn pace_key(&self) -> Option<String> {
-        Some(self.channel.clone())
-    }
-
-    fn coalesce_key(&self) -> Option<String> {
-        Some(format!("sync_card:{}", self.ticket_id))
-    }
-
-    async fn run(self, services: &Services) -> JobResult {
+    async fn run(self, cx: &JobContext) -> JobResult {
+        let services: &crate::service::Services = cx;
         let store = &services.store;
         let Some(ticket) = store.ticket(self.ticket_id).await? else {
             return Ok(JobOutcome::Done);
@@ -71,14 +49,11 @@ impl Job for SyncCard {
         let key = Self::card_key(ticket.id);
         match store.posted_message(&key).await? {
             Some(p) => {
-                services
-                    .slack
-                    .update_message(&p.channel, &p.ts, content)
-                    .await?;
+                cx.slack.update_message(&p.channel, &p.ts, content).await?;
                 Ok(JobOutcome::Done)
             }
             None => {
-                let posted = services
+                let posted = cx
                     .slack
                     .post_message(&ticket.channel, content, None)
                     .await?;

@@ -11,8 +11,8 @@
 //!
 //! Tests call [`Worker::run_until_empty`] after advancing the clock; nothing sleeps.
 
+use super::JobContext;
 use super::{registry, JobError, JobOutcome, Registry};
-use crate::service::Services;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -34,7 +34,7 @@ pub fn backoff_ms(attempts: i64) -> i64 {
 }
 
 pub struct Worker {
-    services: Arc<Services>,
+    services: Arc<JobContext>,
     registry: Registry,
     id: String,
     batch: i64,
@@ -42,7 +42,7 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(services: Arc<Services>, concurrency: usize) -> Self {
+    pub fn new(services: Arc<JobContext>, concurrency: usize) -> Self {
         Self {
             services,
             registry: registry(),
@@ -192,7 +192,7 @@ impl Worker {
 type Turn = Result<Option<i64>, String>;
 
 async fn execute(
-    services: Arc<Services>,
+    services: Arc<JobContext>,
     registry: Registry,
     row: crate::db::JobRow,
     turn: Option<Turn>,
@@ -300,7 +300,7 @@ async fn execute(
 /// `at`, keeping its slot (`deferred`: the store already put it back); an error retries
 /// shortly. True when the job was put back.
 async fn wait_for_turn(
-    services: &Services,
+    services: &JobContext,
     row: &crate::db::JobRow,
     turn: Turn,
     deferred: bool,

@@ -1,33 +1,45 @@
 //! A missed call's callback (seed 000): recorded once with its notes in the card's thread,
 //! so the team never calls the same person back twice.
 
-use super::cards::{sync, thread_line};
 use super::claim::{ticket, Actor};
-use super::{Error, Result, Services};
+use super::{refuse, Refusal, Result, Services};
 use crate::db::Audit;
-use crate::slack::views::card::esc;
-use crate::slack::views::claim::ticket_ref;
-use crate::slack::views::Reply;
+use crate::domain::notice::CardLine;
+use crate::domain::ticket::Ticket;
+use crate::jobs::enqueue;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallbackOutcome {
+    Recorded {
+        ticket: Box<Ticket>,
+    },
+    /// The write lost to a concurrent change that left the call still to return.
+    TryAgain,
+}
 
 /// Refuses before the notes modal opens when the call was already returned.
-pub async fn check_callable(services: &Services, id: i64) -> Result<crate::domain::ticket::Ticket> {
+pub async fn check_callable(services: &Services, id: i64) -> Result<Ticket> {
     let t = ticket(services, id).await?;
-    if t.kind != "missed_call" {
-        return Err(Error::User(format!(
-            "{} is not a missed call.",
-            ticket_ref(&t)
-        )));
+    if !t.is_missed_call() {
+        return refuse(Refusal::NotAMissedCall {
+            number: t.external_id,
+        });
     }
-    if let Some(by) = &t.claim.called_back_by {
-        return Err(Error::User(format!(
-            "<@{by}> already called this customer back about {}: the notes are in the card's thread. Don't call twice.",
-            ticket_ref(&t)
-        )));
+    if let Some(by) = t.claim.called_back_by {
+        return refuse(Refusal::AlreadyCalledBack {
+            number: t.external_id,
+            by,
+        });
     }
     Ok(t)
 }
 
-pub async fn record(services: &Services, id: i64, actor: Actor<'_>, notes: &str) -> Result<Reply> {
+pub async fn record(
+    services: &Services,
+    id: i64,
+    actor: Actor<'_>,
+    notes: &str,
+) -> Result<CallbackOutcome> {
     let t = check_callable(services, id).await?;
     let now = services.now_ms();
     let notes = notes.trim();
@@ -38,25 +50,23 @@ pub async fn record(services: &Services, id: i64, actor: Actor<'_>, notes: &str)
         source: actor.source,
         detail: Some(notes),
     };
-    let line = format!(
-        ":telephone_receiver: <@{}> called the customer back. Call notes:\n>{}",
-        actor.user,
-        esc(notes).replace('\n', "\n>")
-    );
-    let jobs = vec![sync(&t, now), thread_line(&t, line, now)];
+    let line = CardLine::CalledBack {
+        by: actor.user.to_string(),
+        notes: notes.to_string(),
+    };
+    let jobs = vec![enqueue::card(&t, now), enqueue::card_line(&t, line, now)];
     if services
         .store
         .record_callback(id, actor.user, now, &audit, &jobs)
         .await?
     {
         services.wake_worker();
-        Ok(Reply::text(format!(
-            "Recorded your callback on {}.",
-            ticket_ref(&t)
-        )))
+        Ok(CallbackOutcome::Recorded {
+            ticket: Box::new(t),
+        })
     } else {
         check_callable(services, id)
             .await
-            .map(|_| Reply::text("Try again."))
+            .map(|_| CallbackOutcome::TryAgain)
     }
 }

@@ -1,28 +1,21 @@
-//! Ownership use cases: claim, release, assign, escalate, and the claim lease. A `/cx`
-//! command, a card button, the escalation modal and the lease timer all call these.
+//! Ownership use cases: claim, release, assign, escalate. A `/cx` command, a card button
+//! and the escalation modal call these; the lease (check-in, Keep, expiry) is in
+//! `service::lease`.
 //!
-//! A refusal (already claimed, not yours, solved, unknown ticket) is an `Error::User` whose
-//! text tells the person what to do instead; the edge shows it ephemerally. Every change
-//! is one store transaction: the conditional UPDATE, the audit row, and the jobs (card
-//! re-render, thread line, App Home refresh, lease timer).
+//! A refusal (already claimed, not yours, solved, unknown ticket) is an
+//! `Error::Refused`; the edge words it. Every change is one store transaction: the
+//! conditional UPDATE, the audit row, and the jobs (card re-render, thread line, App Home
+//! refresh, lease timer).
 
-use super::cards::{sync, thread_line};
-use super::{Error, Result, Services};
+use super::{refuse, Error, Refusal, Result, Services};
 use crate::db::{Audit, NewJob};
-use crate::domain::claim::Source;
-use crate::domain::ticket::Ticket;
-use crate::domain::claim::{lease_step, may_release, LeaseState, LeaseStep};
-use crate::domain::escalation::{mention_markup, title_of, Target};
+use crate::domain::claim::{may_release, Source};
+use crate::domain::escalation::Target;
+use crate::domain::notice::{CardLine, Notice};
 use crate::domain::team::Level;
-use crate::jobs::claim_lease::CheckClaimLease;
-use crate::jobs::fetch_user::FetchSlackUser;
-use crate::jobs::publish_home::PublishHome;
-use crate::jobs::slack_call::SlackCall;
-use crate::jobs::Job;
-use crate::domain::ticket::TicketQuery;
-use crate::slack::views::card::{esc, headline, ticket_link};
-use crate::slack::views::claim::{lease_dm, ticket_ref};
-use crate::slack::views::Reply;
+use crate::domain::ticket::{Ticket, TicketQuery};
+use crate::jobs::enqueue::{self, To};
+use chrono::NaiveTime;
 use chrono_tz::Tz;
 
 /// Who is acting, and from where.
@@ -32,8 +25,29 @@ pub struct Actor<'a> {
     pub source: Source,
 }
 
-fn user_error<T>(msg: impl Into<String>) -> Result<T> {
-    Err(Error::User(msg.into()))
+/// What an ownership change did (a refusal is an `Error::Refused`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    Claimed {
+        ticket: Ticket,
+    },
+    Released {
+        ticket: Ticket,
+    },
+    Assigned {
+        ticket: Ticket,
+        to: String,
+    },
+    Escalated {
+        ticket: Ticket,
+        /// The target's title ("L3 Brand Lead").
+        title: String,
+        channel: String,
+    },
+    /// The owner kept a claim from the lease check-in.
+    Kept {
+        ticket: Ticket,
+    },
 }
 
 /// Finds the ticket an agent named; an unknown or ambiguous reference lists what matched.
@@ -44,71 +58,44 @@ pub async fn resolve(services: &Services, q: &TicketQuery) -> Result<Ticket> {
         .await?;
     match found.len() {
         1 => Ok(found.remove(0)),
-        0 => user_error(format!(
-            "No ticket {q} is known to cxbot. Check the number in the helpdesk{}.",
-            if q.helpdesk.is_some() {
-                ""
-            } else {
-                ", or prefix the helpdesk (`zendesk:4521`)"
-            }
-        )),
-        _ => {
-            let list: Vec<String> = found
-                .iter()
-                .map(|t| format!("`{}:{}` ({})", t.helpdesk, t.external_id, headline(t)))
-                .collect();
-            user_error(format!(
-                "{q} matches tickets in several helpdesks: {}. Name the helpdesk, e.g. `{}:{}`.",
-                list.join(", "),
-                found[0].helpdesk,
-                found[0].external_id
-            ))
-        }
+        0 => refuse(Refusal::UnknownTicket { query: q.clone() }),
+        _ => refuse(Refusal::AmbiguousTicket {
+            query: q.clone(),
+            matches: found,
+        }),
     }
 }
 
 pub async fn ticket(services: &Services, id: i64) -> Result<Ticket> {
     match services.store.ticket(id).await? {
         Some(t) => Ok(t),
-        None => user_error("That ticket no longer exists in cxbot."),
+        None => refuse(Refusal::NoSuchTicket),
     }
 }
 
 /// The jobs that follow a change of owner.
-fn owner_jobs(t: &Ticket, line: String, homes: &[&str], now: i64) -> Vec<NewJob> {
-    let mut jobs = vec![sync(t, now), thread_line(t, line, now)];
-    jobs.extend(homes.iter().map(|u| PublishHome::after_change(u, now)));
+pub(super) fn owner_jobs(t: &Ticket, line: CardLine, homes: &[&str], now: i64) -> Vec<NewJob> {
+    let mut jobs = vec![enqueue::card(t, now), enqueue::card_line(t, line, now)];
+    jobs.extend(homes.iter().map(|u| enqueue::home_changed(u, now)));
     jobs
 }
 
-fn lease_timer(services: &Services, t: &Ticket, seq: i64, last_activity: i64) -> NewJob {
+pub(super) fn lease_timer(services: &Services, t: &Ticket, seq: i64, last_activity: i64) -> NewJob {
     let at = services
         .playbook
         .claims
         .check_at(crate::clock::from_ms(last_activity))
         .timestamp_millis();
-    CheckClaimLease::at(t.id, seq, at)
+    enqueue::lease_check(t.id, seq, at)
 }
 
-/// "10:32" in the viewer's time zone (from Slack), else the team's.
-async fn local_time(services: &Services, viewer: &str, at_ms: i64) -> String {
+/// A time as the viewer reads it: in their time zone (from Slack), else the team's.
+async fn local_time(services: &Services, viewer: &str, at_ms: i64) -> NaiveTime {
     let tz: Tz = services.user_tz(viewer).await;
-    crate::clock::from_ms(at_ms)
-        .with_timezone(&tz)
-        .format("%H:%M")
-        .to_string()
+    crate::clock::from_ms(at_ms).with_timezone(&tz).time()
 }
 
-fn how(source: Source) -> &'static str {
-    match source {
-        Source::Button | Source::Home => "button",
-        Source::Command => "/cx",
-        Source::Modal => "modal",
-        Source::LeaseExpiry => "lease expiry",
-    }
-}
-
-pub async fn claim(services: &Services, id: i64, actor: Actor<'_>) -> Result<Reply> {
+pub async fn claim(services: &Services, id: i64, actor: Actor<'_>) -> Result<ClaimOutcome> {
     claim_resolved(services, ticket(services, id).await?, actor).await
 }
 
@@ -121,7 +108,7 @@ pub async fn claim_resolved(
     services: &Services,
     mut t: Ticket,
     actor: Actor<'_>,
-) -> Result<Reply> {
+) -> Result<ClaimOutcome> {
     let now = services.now_ms();
     let audit = Audit {
         action: "claim",
@@ -135,75 +122,62 @@ pub async fn claim_resolved(
             break;
         }
         let seq = t.claim.claim_seq;
-        let mut jobs = owner_jobs(
-            &t,
-            format!(
-                ":raising_hand: Claimed by <@{}> ({})",
-                actor.user,
-                how(actor.source)
-            ),
-            &[actor.user],
-            now,
-        );
+        let line = CardLine::Claimed {
+            by: actor.user.to_string(),
+            via: actor.source,
+        };
+        let mut jobs = owner_jobs(&t, line, &[actor.user], now);
         jobs.push(lease_timer(services, &t, seq + 1, now));
-        jobs.push(FetchSlackUser::new_for(actor.user, now));
+        jobs.push(enqueue::fetch_user(actor.user, now));
         if services
             .store
             .claim_ticket(t.id, seq, actor.user, now, &audit, &jobs)
             .await?
         {
             services.wake_worker();
-            return Ok(Reply::text(format!(
-                "You claimed {}: {}",
-                ticket_ref(&t),
-                ticket_link(&t)
-            )));
+            return Ok(ClaimOutcome::Claimed { ticket: t });
         }
         // Lost: say why (or try again), from the state as it is now.
         t = ticket(services, t.id).await?;
     }
+    let number = t.external_id.clone();
     if !t.is_open() {
-        return user_error(format!(
-            "{} is {}: there is nothing to claim.",
-            ticket_ref(&t),
-            t.status
-        ));
+        return refuse(Refusal::NothingToClaim {
+            number,
+            status: t.status,
+        });
     }
-    match (&t.claimed_by, t.claim.claimed_at) {
-        (Some(owner), Some(at)) if owner == actor.user => user_error(format!("{} is already yours (since {}).", ticket_ref(&t), local_time(services, actor.user, at).await)),
-        (Some(owner), Some(at)) => user_error(format!(
-            "{} is already claimed by <@{owner}> at {}. Ask them, or a lead, if it should change hands.",
-            ticket_ref(&t),
-            local_time(services, actor.user, at).await
-        )),
-        _ => user_error(format!("{} changed while you clicked; try again.", ticket_ref(&t))),
+    match (t.claimed_by, t.claim.claimed_at) {
+        (Some(owner), Some(at)) if owner == actor.user => refuse(Refusal::AlreadyYours {
+            number,
+            since: local_time(services, actor.user, at).await,
+        }),
+        (Some(holder), Some(at)) => refuse(Refusal::ClaimedBy {
+            number,
+            holder,
+            since: local_time(services, actor.user, at).await,
+        }),
+        _ => refuse(Refusal::ClaimRaced { number }),
     }
 }
 
-pub async fn release(services: &Services, id: i64, actor: Actor<'_>) -> Result<Reply> {
+pub async fn release(services: &Services, id: i64, actor: Actor<'_>) -> Result<ClaimOutcome> {
     let now = services.now_ms();
     let t = ticket(services, id).await?;
+    let number = || t.external_id.clone();
     let Some(owner) = t.claimed_by.clone() else {
-        return user_error(format!(
-            "{} is not claimed, so there is nothing to release.",
-            ticket_ref(&t)
-        ));
+        return refuse(Refusal::NotClaimed { number: number() });
     };
     if !may_release(
         actor.user,
         Some(&owner),
         services.playbook.is_lead(actor.user),
     ) {
-        return user_error(format!(
-            "{} is <@{owner}>'s claim: only they or a lead can release it.",
-            ticket_ref(&t)
-        ));
+        return refuse(Refusal::NotYours {
+            number: number(),
+            owner,
+        });
     }
-    let by = if owner == actor.user {
-        String::new()
-    } else {
-        format!(" by <@{}>", actor.user)
-    };
     let audit = Audit {
         action: "release",
         actor: actor.user,
@@ -211,35 +185,31 @@ pub async fn release(services: &Services, id: i64, actor: Actor<'_>) -> Result<R
         source: actor.source,
         detail: None,
     };
-    let jobs = owner_jobs(
-        &t,
-        format!(":leftwards_arrow_with_hook: <@{owner}>'s claim released{by}; back in the queue"),
-        &[&owner],
-        now,
-    );
+    let line = CardLine::Released {
+        owner: owner.clone(),
+        by: (owner != actor.user).then(|| actor.user.to_string()),
+    };
+    let jobs = owner_jobs(&t, line, &[&owner], now);
     if services
         .store
         .release_ticket(id, t.claim.claim_seq, now, &audit, &jobs)
         .await?
     {
         services.wake_worker();
-        Ok(Reply::text(format!(
-            "Released {}: it is back in the queue.",
-            ticket_ref(&t)
-        )))
+        Ok(ClaimOutcome::Released { ticket: t })
     } else {
-        user_error(format!(
-            "{} changed while you clicked; look at its card and try again.",
-            ticket_ref(&t)
-        ))
+        refuse(Refusal::ReleaseRaced { number: number() })
     }
 }
 
-pub async fn assign(services: &Services, id: i64, actor: Actor<'_>, to: &str) -> Result<Reply> {
+pub async fn assign(
+    services: &Services,
+    id: i64,
+    actor: Actor<'_>,
+    to: &str,
+) -> Result<ClaimOutcome> {
     if !services.playbook.is_lead(actor.user) {
-        return user_error(
-            "Only a lead can assign tickets. Ask a lead, or `/cx claim` it yourself.",
-        );
+        return refuse(Refusal::LeadsOnlyAssign);
     }
     let now = services.now_ms();
     let mut t = ticket(services, id).await?;
@@ -247,11 +217,10 @@ pub async fn assign(services: &Services, id: i64, actor: Actor<'_>, to: &str) ->
     // in between, the audit and the App Homes to refresh change too, so read again.
     for attempt in 0..4 {
         if !t.is_open() {
-            return user_error(format!(
-                "{} is {}: reopen it in the helpdesk first.",
-                ticket_ref(&t),
-                t.status
-            ));
+            return refuse(Refusal::ReopenFirst {
+                number: t.external_id,
+                status: t.status,
+            });
         }
         if attempt == 3 {
             break;
@@ -269,34 +238,29 @@ pub async fn assign(services: &Services, id: i64, actor: Actor<'_>, to: &str) ->
             homes.push(p);
         }
         let seq = t.claim.claim_seq;
-        let mut jobs = owner_jobs(
-            &t,
-            format!(
-                ":busts_in_silhouette: Assigned to <@{to}> by <@{}>",
-                actor.user
-            ),
-            &homes,
-            now,
-        );
+        let line = CardLine::Assigned {
+            to: to.to_string(),
+            by: actor.user.to_string(),
+        };
+        let mut jobs = owner_jobs(&t, line, &homes, now);
         jobs.push(lease_timer(services, &t, seq + 1, now));
-        jobs.push(FetchSlackUser::new_for(to, now));
+        jobs.push(enqueue::fetch_user(to, now));
         if services
             .store
             .assign_ticket(id, seq, to, now, &audit, &jobs)
             .await?
         {
             services.wake_worker();
-            return Ok(Reply::text(format!(
-                "Assigned {} to <@{to}>.",
-                ticket_ref(&t)
-            )));
+            return Ok(ClaimOutcome::Assigned {
+                ticket: t,
+                to: to.to_string(),
+            });
         }
         t = ticket(services, id).await?;
     }
-    user_error(format!(
-        "{} changed while you assigned it; try again.",
-        ticket_ref(&t)
-    ))
+    refuse(Refusal::AssignRaced {
+        number: t.external_id,
+    })
 }
 
 /// One rung above both the person's level and the ticket's last escalation.
@@ -314,62 +278,55 @@ pub async fn escalate(
     actor: Actor<'_>,
     target: Option<&str>,
     reason: Option<&str>,
-) -> Result<Reply> {
+) -> Result<ClaimOutcome> {
     let now = services.now_ms();
     let t = ticket(services, id).await?;
     let pb = &services.playbook;
     let target = match target {
         Some(key) => pb.escalation.find(key).ok_or_else(|| {
-            Error::User(format!(
-                "`{key}` is not an escalation target in the playbook."
-            ))
+            Error::Refused(Refusal::UnknownTarget {
+                key: key.to_string(),
+            })
         })?,
         None => next_rung(services, actor.user, &t).ok_or_else(|| {
-                Error::User(format!(
-                    "{} is already at the top of the ladder. Use the card's Escalate button to pick a named target (developers, sales).",
-                    ticket_ref(&t)
-                ))
-            })?,
+            Error::Refused(Refusal::TopOfLadder {
+                number: t.external_id.clone(),
+            })
+        })?,
     };
     let channel = pb.resolve_channel(&target.channel).ok_or_else(|| {
-        Error::User(format!(
-            "The playbook's escalation target {} has no usable channel.",
-            target.key
-        ))
+        Error::Refused(Refusal::TargetWithoutChannel {
+            key: target.key.clone(),
+        })
     })?;
-    let reason_text = reason.map(str::trim).filter(|r| !r.is_empty());
-    let mention = target
-        .mention
-        .as_deref()
-        .map(|m| format!("{} ", mention_markup(m)))
-        .unwrap_or_default();
-    let notice = format!(
-        "{mention}:arrow_double_up: *Escalated to {}* by <@{}>: {}  ·  {}\n*Reason:* {}",
-        target.title,
-        actor.user,
-        esc(&headline(&t)),
-        ticket_link(&t),
-        reason_text.map(esc).unwrap_or_else(|| "none given".into())
-    );
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let audit = Audit {
         action: "escalate",
         actor: actor.user,
         target: Some(&target.key),
         source: actor.source,
-        detail: reason_text,
+        detail: reason,
     };
-    let line = format!(
-        ":arrow_double_up: Escalated to {} by <@{}>{}",
-        title_of(&target.key),
-        actor.user,
-        reason_text
-            .map(|r| format!(": {}", esc(r)))
-            .unwrap_or_default()
-    );
+    let line = CardLine::Escalated {
+        to: target.key.clone(),
+        by: actor.user.to_string(),
+        reason: reason.map(str::to_string),
+    };
+    let notice = Notice::Escalated {
+        ticket: t.for_notice(),
+        title: target.title.clone(),
+        mention: target.mention.clone(),
+        by: actor.user.to_string(),
+        reason: reason.map(str::to_string),
+    };
+    let to = To::Channel {
+        channel: channel.clone(),
+        key: None,
+    };
     let jobs = vec![
-        sync(&t, now),
-        thread_line(&t, line, now),
-        SlackCall::post(channel.clone(), notice).new_job(now),
+        enqueue::card(&t, now),
+        enqueue::card_line(&t, line, now),
+        enqueue::notice(to, notice, now),
     ];
     if services
         .store
@@ -377,151 +334,12 @@ pub async fn escalate(
         .await?
     {
         services.wake_worker();
-        Ok(Reply::text(format!(
-            "Escalated {} to {} ({channel}).",
-            ticket_ref(&t),
-            target.title
-        )))
+        Ok(ClaimOutcome::Escalated {
+            ticket: t,
+            title: target.title,
+            channel,
+        })
     } else {
-        user_error("That ticket no longer exists in cxbot.")
-    }
-}
-
-/// The lease DM's Keep: the owner is still on it.
-pub async fn keep(services: &Services, id: i64, seq: i64, actor: Actor<'_>) -> Result<Reply> {
-    let now = services.now_ms();
-    let t = ticket(services, id).await?;
-    if t.claimed_by.as_deref() != Some(actor.user) || t.claim.claim_seq != seq {
-        return user_error(format!(
-            "That check-in is out of date: {} is no longer your claim.",
-            ticket_ref(&t)
-        ));
-    }
-    let mut jobs = vec![lease_timer(services, &t, seq, now)];
-    if let Some(asked) = t.claim.lease_asked_at {
-        jobs.push(
-            SlackCall::Update {
-                key: lease_dm_key(id, seq, asked),
-                text: format!(":white_check_mark: You kept {}. cxbot will check again after {} min without activity.", ticket_ref(&t), services.playbook.claims.lease_minutes),
-                blocks: None,
-            }
-            .new_job(now),
-        );
-    }
-    services.store.renew_claim(id, seq, now, &jobs).await?;
-    services.wake_worker();
-    Ok(Reply::text(format!("Kept {}.", ticket_ref(&t))))
-}
-
-/// The lease DM's Release: like `release`, but only for the claim the DM was about.
-pub async fn release_from_lease(
-    services: &Services,
-    id: i64,
-    seq: i64,
-    actor: Actor<'_>,
-) -> Result<Reply> {
-    let t = ticket(services, id).await?;
-    if t.claim.claim_seq != seq || t.claimed_by.is_none() {
-        return user_error(format!(
-            "That check-in is out of date: {} is no longer that claim.",
-            ticket_ref(&t)
-        ));
-    }
-    release(services, id, actor).await
-}
-
-pub fn lease_dm_key(id: i64, seq: i64, asked_at: i64) -> String {
-    format!("lease:{id}:{seq}:{asked_at}")
-}
-
-/// The lease timer: ask the idle owner, or release a claim nobody answered for.
-pub async fn check_lease(services: &Services, id: i64, seq: i64) -> Result<()> {
-    let Some(t) = services.store.ticket(id).await? else {
-        return Ok(());
-    };
-    if !t.is_open() {
-        return Ok(());
-    }
-    let now = services.clock.now();
-    let now_ms = now.timestamp_millis();
-    let policy = &services.playbook.claims;
-    // A ticket on a running follow-up cadence is waiting on the customer by design: its
-    // claim is not idle, so the lease is held (checked again one lease period later).
-    if t.claimed_by.is_some() && t.claim.claim_seq == seq {
-        if let Some(f) = services.store.followup(id).await? {
-            if f.active == 1 {
-                let at = policy.check_at(now).timestamp_millis();
-                services
-                    .store
-                    .renew_claim(id, seq, now_ms, &[CheckClaimLease::at(id, seq, at)])
-                    .await?;
-                return Ok(());
-            }
-        }
-    }
-    let state = LeaseState {
-        claimed: t.claimed_by.is_some(),
-        claim_seq: t.claim.claim_seq,
-        last_activity: crate::clock::from_ms(
-            t.claim
-                .last_activity_at
-                .or(t.claim.claimed_at)
-                .unwrap_or(now_ms),
-        ),
-        asked_at: t.claim.lease_asked_at.map(crate::clock::from_ms),
-    };
-    match lease_step(policy, &state, seq, now) {
-        LeaseStep::Stale => Ok(()),
-        LeaseStep::NotYet(at) => {
-            services
-                .store
-                .enqueue(
-                    &[CheckClaimLease::at(id, seq, at.timestamp_millis())],
-                    now_ms,
-                )
-                .await?;
-            Ok(())
-        }
-        LeaseStep::Ask => {
-            let owner = t.claimed_by.clone().unwrap_or_default();
-            let idle = (now - state.last_activity).num_minutes();
-            let dm = lease_dm(&t, seq, idle, policy.grace_minutes);
-            let jobs = vec![
-                SlackCall::Dm {
-                    key: Some(lease_dm_key(id, seq, now_ms)),
-                    user: owner,
-                    text: dm.text,
-                    blocks: Some(dm.blocks),
-                }
-                .new_job(now_ms),
-                CheckClaimLease::at(id, seq, policy.expire_at(now).timestamp_millis()),
-            ];
-            services
-                .store
-                .mark_lease_asked(id, seq, now_ms, &jobs)
-                .await?;
-            Ok(())
-        }
-        LeaseStep::Expire => {
-            let owner = t.claimed_by.clone().unwrap_or_default();
-            let audit = Audit {
-                action: "lease_expired",
-                actor: &owner,
-                target: Some(&owner),
-                source: Source::LeaseExpiry,
-                detail: None,
-            };
-            let jobs = owner_jobs(
-                &t,
-                format!(":alarm_clock: Claim expired: <@{owner}> did not answer the check-in; back in the queue"),
-                &[&owner],
-                now_ms,
-            );
-            services
-                .store
-                .release_ticket(id, seq, now_ms, &audit, &jobs)
-                .await?;
-            Ok(())
-        }
+        refuse(Refusal::NoSuchTicket)
     }
 }

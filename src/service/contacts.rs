@@ -5,6 +5,8 @@
 
 use super::intake::phone_key;
 use crate::db::{CustomerInput, SharedStore, StoreError};
+use crate::domain::notice::CardLine;
+use crate::jobs::enqueue;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -90,6 +92,12 @@ pub fn parse_csv(text: &str) -> Result<Vec<CustomerInput>, Vec<String>> {
     }
 }
 
+/// The caller a Record caller form saved: the card now names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerSaved {
+    pub name: String,
+}
+
 /// An unknown caller's card: someone says who it was. The customer is saved with the
 /// number and the card re-rendered (it then names the caller).
 pub async fn record_caller(
@@ -99,24 +107,23 @@ pub async fn record_caller(
     name: &str,
     email: Option<&str>,
     order_id: Option<&str>,
-) -> super::Result<crate::slack::views::Reply> {
+) -> super::Result<CallerSaved> {
+    use super::{refuse, Refusal};
     let t = super::claim::ticket(services, ticket_id).await?;
-    let user_error = |m: String| Err(super::Error::User(m));
     let Some(phone) = t.customer_phone.clone() else {
-        return user_error("This missed call has no number to attach a name to.".into());
+        return refuse(Refusal::NoNumberToName);
     };
     let name = name.trim();
     if name.is_empty() {
-        return user_error("Give the caller's name.".into());
+        return refuse(Refusal::CallerNameMissing);
     }
     let email = email
         .map(|e| e.trim().to_lowercase())
         .filter(|e| !e.is_empty());
     if email.as_deref().is_some_and(|e| !e.contains('@')) {
-        return user_error(format!(
-            "{:?} is not an email address.",
-            email.unwrap_or_default()
-        ));
+        return refuse(Refusal::NotAnEmail {
+            given: email.unwrap_or_default(),
+        });
     }
     let row = CustomerInput {
         name: Some(name.to_string()),
@@ -129,19 +136,17 @@ pub async fn record_caller(
             .map(str::to_string),
     };
     let now = services.now_ms();
-    let line = format!(
-        ":bust_in_silhouette: <@{}> recorded the caller: {}",
-        actor.user,
-        crate::slack::views::card::esc(name)
-    );
+    let line = CardLine::CallerRecorded {
+        by: actor.user.to_string(),
+        name: name.to_string(),
+    };
     // The customer and the card's re-render commit together: never a saved name on a stale card.
-    let jobs = [
-        super::cards::sync(&t, now),
-        super::cards::thread_line(&t, line, now),
-    ];
+    let jobs = [enqueue::card(&t, now), enqueue::card_line(&t, line, now)];
     services.store.import_customers(&[row], now, &jobs).await?;
     services.wake_worker();
-    Ok(crate::slack::views::Reply::text(format!("Saved: {name}.")))
+    Ok(CallerSaved {
+        name: name.to_string(),
+    })
 }
 
 /// Imports the file's contacts; returns how many were written.

@@ -2,25 +2,31 @@
 //! nothing, even while the first delivery is in flight) together with the jobs they cause.
 
 use super::{Result, Services};
-use crate::jobs::publish_home::PublishHome;
-use crate::slack::events::EventCallback;
+use crate::jobs::enqueue;
+
+/// What cxbot acts on in a Slack event (the edge reads the envelope).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlackEvent<'a> {
+    /// Someone opened their App Home's Home tab.
+    HomeOpened { user: &'a str },
+    /// Anything else: recorded so a retry is recognised, nothing to do.
+    Other,
+}
 
 /// Returns false when the event was seen before.
-pub async fn accept_slack_event(services: &Services, cb: &EventCallback) -> Result<bool> {
+pub async fn accept_slack_event(
+    services: &Services,
+    event_id: &str,
+    event: SlackEvent<'_>,
+) -> Result<bool> {
     let now = services.now_ms();
     let mut jobs = Vec::new();
-    if !cb.event.is_from_bot() {
-        if let ("app_home_opened", Some(user), Some("home")) = (
-            cb.event.kind.as_str(),
-            &cb.event.user,
-            cb.event.tab.as_deref(),
-        ) {
-            jobs.push(PublishHome::opened(user, now));
-        }
+    if let SlackEvent::HomeOpened { user } = event {
+        jobs.push(enqueue::home_opened(user, now));
     }
     let fresh = services
         .store
-        .record_event(&format!("slack:{}", cb.event_id), "slack", now, &jobs)
+        .record_event(&format!("slack:{event_id}"), "slack", now, &jobs)
         .await?;
     if fresh && !jobs.is_empty() {
         services.wake_worker();

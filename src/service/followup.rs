@@ -1,54 +1,73 @@
-//! Follow-up cadences (seed 002): start, record attempts, stop, restart, remind.
+//! Follow-up cadences (seed 002): start, record attempts, stop, snooze, and the overdue
+//! list; the reminder timer and a customer's new contact are in `service::reminder`.
 //!
 //! The cadence rules are pure (`domain::cadence`); this module stores a ticket's run, and
-//! every change bumps the run's revision and schedules exactly one `SendFollowUpReminder`
-//! carrying it. A reminder whose revision is stale does nothing; one that finds a step due
-//! sends one reminder (a catch-up after downtime is one reminder, not one per missed day)
-//! at the start of the team's working hours on the step's day, by DM to the owner, or to
-//! the queue channel when the owner is off shift or there is none.
+//! every change bumps the run's revision and schedules exactly one reminder check
+//! carrying it. A check whose revision is stale does nothing.
 
-use super::cards::thread_line;
 use super::claim::{ticket, Actor};
-use super::{Error, Result, Services};
+use super::{refuse, Error, Refusal, Result, Services};
 use crate::db::{FollowupRow, NewJob};
-use crate::domain::ticket::Ticket;
 use crate::domain::cadence::{
-    choose_cadence, effective_cadence, step_instructions, Cadence, CadenceRun, MarkOutcome,
-    StopReason,
+    choose_cadence, effective_cadence, Cadence, CadenceRun, MarkOutcome, StopReason,
 };
-use crate::domain::calendar::{local_date, local_day_start};
-use crate::domain::contact::{contact_actions, ContactInfo};
-use crate::jobs::followup_reminder::SendFollowUpReminder;
-use crate::jobs::slack_call::SlackCall;
-use crate::jobs::Job;
-use crate::slack::commands::USAGE;
-use crate::slack::views::claim::ticket_ref;
-use crate::slack::views::followup::{self as views, step_value, OverdueLine};
-use crate::slack::views::Reply;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use chrono_tz::Tz;
+use crate::domain::calendar::local_date;
+use crate::domain::notice::CardLine;
+use crate::domain::ticket::Ticket;
+use crate::jobs::enqueue;
+use chrono::{Duration, NaiveDate};
 
-fn followup_usage() -> String {
-    USAGE
-        .iter()
-        .filter(|(u, _)| u.starts_with("/cx followup"))
-        .map(|(u, _)| format!("`{u}`"))
-        .collect::<Vec<_>>()
-        .join("\n")
+pub use crate::domain::cadence::Contact;
+
+/// What a follow-up command or button did (a refusal is an `Error::Refused`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FollowUpOutcome {
+    /// `status` is the run's status line ("day 1 of 6, next: ...").
+    Started {
+        status: String,
+    },
+    Status {
+        number: String,
+        status: String,
+    },
+    Recorded {
+        number: String,
+        day: u32,
+        /// The step's internal note, as the agent should write it in the helpdesk.
+        note: Option<String>,
+        /// The run's status line; None when the cadence is complete.
+        next: Option<String>,
+    },
+    AlreadyRecorded {
+        number: String,
+    },
+    Stopped {
+        number: String,
+    },
+    Snoozed {
+        number: String,
+    },
 }
 
-struct Loaded {
-    row: FollowupRow,
-    run: CadenceRun,
-    cadence: Cadence,
+/// One line of `/cx followup overdue`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverdueLine {
+    pub ticket: Ticket,
+    pub status: String,
 }
 
-async fn load(services: &Services, t: &Ticket) -> Result<Option<Loaded>> {
+pub(super) struct Loaded {
+    pub row: FollowupRow,
+    pub run: CadenceRun,
+    pub cadence: Cadence,
+}
+
+pub(super) async fn load(services: &Services, t: &Ticket) -> Result<Option<Loaded>> {
     let Some(row) = services.store.followup(t.id).await? else {
         return Ok(None);
     };
     let run: CadenceRun = serde_json::from_str(&row.run)
-        .map_err(|e| Error::User(format!("stored follow-up unreadable: {e}")))?;
+        .map_err(|e| Error::Refused(Refusal::Said(format!("stored follow-up unreadable: {e}"))))?;
     let pb = &services.playbook;
     let Some(cadence) = effective_cadence(
         &pb.cadences,
@@ -56,12 +75,10 @@ async fn load(services: &Services, t: &Ticket) -> Result<Option<Loaded>> {
         &run.cadence,
         run.variant.as_ref(),
     ) else {
-        return Err(Error::User(format!(
-            "{}'s follow-up uses cadence \"{}\", which is no longer in the playbook. `/cx followup {} stop`, then start another.",
-            ticket_ref(t),
-            run.cadence,
-            t.external_id
-        )));
+        return refuse(Refusal::CadenceGone {
+            number: t.external_id.clone(),
+            cadence: run.cadence.to_string(),
+        });
     };
     Ok(Some(Loaded { row, run, cadence }))
 }
@@ -69,29 +86,21 @@ async fn load(services: &Services, t: &Ticket) -> Result<Option<Loaded>> {
 async fn load_active(services: &Services, t: &Ticket) -> Result<Loaded> {
     match load(services, t).await? {
         Some(l) if l.row.active == 1 => Ok(l),
-        _ => Err(Error::User(format!(
-            "No follow-up is running on {}. Start one with `/cx followup {}`.",
-            ticket_ref(t),
-            t.external_id
-        ))),
+        _ => refuse(Refusal::NoFollowUp {
+            number: t.external_id.clone(),
+        }),
     }
 }
 
-/// The next reminder for a run at revision `rev`, checked at `at` (now, or later).
-fn reminder_job(ticket_id: i64, rev: i64, at: i64) -> NewJob {
-    let mut job = SendFollowUpReminder { ticket_id, rev }.new_job(at);
-    job.dedupe_key = Some(format!("followup:{ticket_id}:{rev}:{at}"));
-    job
-}
-
-/// Saves a changed run (a new revision) with its thread line and the next reminder check.
-async fn save(
+/// Saves a changed run (a new revision) with its thread line and the next reminder check,
+/// in one write.
+pub(super) async fn save(
     services: &Services,
     t: &Ticket,
     prev: Option<&FollowupRow>,
     run: &CadenceRun,
     by: &str,
-    line: String,
+    line: CardLine,
 ) -> Result<()> {
     let now = services.now_ms();
     let rev = prev.map_or(1, |p| p.rev + 1);
@@ -105,9 +114,9 @@ async fn save(
         started_by: prev.map_or_else(|| by.to_string(), |p| p.started_by.clone()),
         updated_at: now,
     };
-    let mut jobs = vec![thread_line(t, line, now)];
+    let mut jobs: Vec<NewJob> = vec![enqueue::card_line(t, line, now)];
     if !run.finished {
-        jobs.push(reminder_job(t.id, rev, now));
+        jobs.push(enqueue::followup_check(t.id, rev, now));
     }
     if services
         .store
@@ -117,10 +126,9 @@ async fn save(
         services.wake_worker();
         Ok(())
     } else {
-        Err(Error::User(format!(
-            "{}'s follow-up changed at the same moment; try again.",
-            ticket_ref(t)
-        )))
+        refuse(Refusal::FollowUpRaced {
+            number: t.external_id.clone(),
+        })
     }
 }
 
@@ -130,34 +138,28 @@ pub async fn start(
     actor: Actor<'_>,
     cadence: Option<&str>,
     from: Option<NaiveDate>,
-) -> Result<Reply> {
+) -> Result<FollowUpOutcome> {
     let t = ticket(services, id).await?;
     let pb = &services.playbook;
     let tz = pb.tz();
     let now = services.clock.now();
     if !t.is_open() {
-        return Err(Error::User(format!(
-            "{} is {}: there is no one to follow up.",
-            ticket_ref(&t),
-            t.status
-        )));
+        return refuse(Refusal::NoOneToFollowUp {
+            number: t.external_id,
+            status: t.status,
+        });
     }
     let existing = load(services, &t).await.ok().flatten();
     if let Some(l) = existing.as_ref().filter(|l| l.row.active == 1) {
-        return Err(Error::User(format!(
-            "{} already has a follow-up running: {}. Use `/cx followup {} stop` first to start over.",
-            ticket_ref(&t),
-            l.run.status_line(&l.cadence, tz, now),
-            t.external_id
-        )));
+        return refuse(Refusal::FollowUpRunning {
+            number: t.external_id,
+            status: l.run.status_line(&l.cadence, tz, now),
+        });
     }
     let today = local_date(now, tz);
     let start_date = from.unwrap_or(today);
     if start_date > today {
-        return Err(Error::User(format!(
-            "`from {start_date}` is in the future: day 1 can be today or earlier.\n{}",
-            followup_usage()
-        )));
+        return refuse(Refusal::StartInFuture { date: start_date });
     }
     let text = format!(
         "{} {}",
@@ -174,7 +176,7 @@ pub async fn start(
     );
     let run = match cadence {
         None => chosen
-            .ok_or_else(|| Error::User("The playbook has no default cadence.".into()))?
+            .ok_or(Error::Refused(Refusal::NoDefaultCadence))?
             .start(start_date),
         Some(name) => {
             let base = pb
@@ -182,11 +184,10 @@ pub async fn start(
                 .iter()
                 .find(|c| c.name.as_str().eq_ignore_ascii_case(name))
                 .ok_or_else(|| {
-                    Error::User(format!(
-                        "`{name}` is not a cadence in the playbook (it has: {}).\n{}",
-                        pb.cadence_names().join(", "),
-                        followup_usage()
-                    ))
+                    Error::Refused(Refusal::UnknownCadence {
+                        name: name.to_string(),
+                        known: pb.cadence_names(),
+                    })
                 })?;
             // A special queue's variant still applies when it is a variant of this cadence.
             let variant = chosen
@@ -203,36 +204,33 @@ pub async fn start(
         run.variant.as_ref(),
     )
     .expect("chosen from the playbook");
-    let line = format!(
-        ":repeat: Follow-up started by <@{}>: {} cadence, day 1 = {start_date}",
-        actor.user, run.cadence
-    );
-    save(
-        services,
-        &t,
-        existing.as_ref().map(|l| &l.row),
-        &run,
-        actor.user,
-        line,
-    )
-    .await?;
-    Ok(Reply::text(format!(
-        "Started: {}",
-        run.status_line(&effective, tz, now)
-    )))
+    let line = CardLine::FollowUpStarted {
+        by: actor.user.to_string(),
+        cadence: run.cadence.to_string(),
+        day_one: start_date,
+    };
+    let prev = existing.as_ref().map(|l| &l.row);
+    save(services, &t, prev, &run, actor.user, line).await?;
+    Ok(FollowUpOutcome::Started {
+        status: run.status_line(&effective, tz, now),
+    })
 }
 
 /// `/cx followup <ticket>`: where the ticket is in its cadence; with no follow-up yet, it
 /// starts the one the playbook picks for the ticket.
-pub async fn status_or_start(services: &Services, id: i64, actor: Actor<'_>) -> Result<Reply> {
+pub async fn status_or_start(
+    services: &Services,
+    id: i64,
+    actor: Actor<'_>,
+) -> Result<FollowUpOutcome> {
     let t = ticket(services, id).await?;
     match load(services, &t).await? {
-        Some(l) => Ok(Reply::text(format!(
-            "{}: {}",
-            ticket_ref(&t),
-            l.run
-                .status_line(&l.cadence, services.playbook.tz(), services.clock.now())
-        ))),
+        Some(l) => Ok(FollowUpOutcome::Status {
+            status: l
+                .run
+                .status_line(&l.cadence, services.playbook.tz(), services.clock.now()),
+            number: t.external_id,
+        }),
         None => start(services, id, actor, None, None).await,
     }
 }
@@ -245,7 +243,7 @@ pub async fn done(
     actor: Actor<'_>,
     note: Option<&str>,
     expect: Option<(i64, usize)>,
-) -> Result<Reply> {
+) -> Result<FollowUpOutcome> {
     let t = ticket(services, id).await?;
     let mut l = load_active(services, &t).await?;
     let tz = services.playbook.tz();
@@ -256,39 +254,33 @@ pub async fn done(
         .map_or(l.run.next_step, |d| d.index);
     if let Some((rev, step)) = expect {
         if rev != l.row.rev || step != index {
-            return Err(Error::User(format!(
-                "That reminder is out of date. `/cx followup {}` shows where the ticket is now.",
-                t.external_id
-            )));
+            return refuse(Refusal::StaleReminder {
+                number: t.external_id,
+            });
         }
     }
     let step = l.cadence.steps.get(index).cloned();
     match l.run.mark_done(&l.cadence, index, now) {
         Ok(MarkOutcome::AlreadyDone) => {
-            return Ok(Reply::text(format!(
-                "That step of {} is already recorded.",
-                ticket_ref(&t)
-            )))
+            return Ok(FollowUpOutcome::AlreadyRecorded {
+                number: t.external_id,
+            })
         }
         Ok(_) => {}
-        Err(e) => return Err(Error::User(format!("{e}"))),
+        Err(e) => return refuse(Refusal::Said(e.to_string())),
     }
     let implied = step
         .as_ref()
         .and_then(|s| s.note.as_ref())
-        .map(|n| format!(" Internal note: {}", n.render(actor.user)));
-    let extra = note.map(|n| format!(" ({n})")).unwrap_or_default();
+        .map(|n| n.render(actor.user));
     let day = step.as_ref().map_or(0, |s| s.day);
-    let line = format!(
-        ":white_check_mark: Day {day} follow-up done by <@{}>.{}{extra}",
-        actor.user,
-        implied.clone().unwrap_or_default()
-    );
-    let next = if l.run.finished {
-        "The cadence is complete.".to_string()
-    } else {
-        l.run.status_line(&l.cadence, tz, now)
+    let line = CardLine::FollowUpDone {
+        by: actor.user.to_string(),
+        day,
+        note: implied.clone(),
+        extra: note.map(str::to_string),
     };
+    let next = (!l.run.finished).then(|| l.run.status_line(&l.cadence, tz, now));
     save(services, &t, Some(&l.row), &l.run, actor.user, line).await?;
     if t.claimed_by.is_some() {
         // A logged attempt is activity: the claim's lease starts again.
@@ -297,14 +289,20 @@ pub async fn done(
             .renew_claim(t.id, t.claim.claim_seq, services.now_ms(), &[])
             .await?;
     }
-    Ok(Reply::text(format!(
-        "Recorded day {day} on {}.{} Next: {next}",
-        ticket_ref(&t),
-        implied.unwrap_or_default()
-    )))
+    Ok(FollowUpOutcome::Recorded {
+        number: t.external_id,
+        day,
+        note: implied,
+        next,
+    })
 }
 
-pub async fn stop(services: &Services, id: i64, actor: Actor<'_>, replied: bool) -> Result<Reply> {
+pub async fn stop(
+    services: &Services,
+    id: i64,
+    actor: Actor<'_>,
+    replied: bool,
+) -> Result<FollowUpOutcome> {
     let t = ticket(services, id).await?;
     let mut l = load_active(services, &t).await?;
     let reason = if replied {
@@ -315,19 +313,14 @@ pub async fn stop(services: &Services, id: i64, actor: Actor<'_>, replied: bool)
         }
     };
     l.run.stop(reason, services.clock.now());
-    let line = if replied {
-        format!(
-            ":speech_balloon: The customer replied: follow-up stopped by <@{}>",
-            actor.user
-        )
-    } else {
-        format!(":no_entry_sign: Follow-up stopped by <@{}>", actor.user)
+    let line = CardLine::FollowUpStopped {
+        by: actor.user.to_string(),
+        customer_replied: replied,
     };
     save(services, &t, Some(&l.row), &l.run, actor.user, line).await?;
-    Ok(Reply::text(format!(
-        "Stopped the follow-up on {}.",
-        ticket_ref(&t)
-    )))
+    Ok(FollowUpOutcome::Stopped {
+        number: t.external_id,
+    })
 }
 
 pub async fn snooze(
@@ -335,35 +328,28 @@ pub async fn snooze(
     id: i64,
     actor: Actor<'_>,
     expect: (i64, usize),
-) -> Result<Reply> {
+) -> Result<FollowUpOutcome> {
     let t = ticket(services, id).await?;
     let mut l = load_active(services, &t).await?;
     if expect.0 != l.row.rev {
-        return Err(Error::User(format!(
-            "That reminder is out of date. `/cx followup {}` shows where the ticket is now.",
-            t.external_id
-        )));
+        return refuse(Refusal::StaleReminder {
+            number: t.external_id,
+        });
     }
     let now = services.clock.now();
     l.run
         .snooze(now + Duration::hours(1), now)
-        .map_err(|e| Error::User(e.to_string()))?;
-    save(
-        services,
-        &t,
-        Some(&l.row),
-        &l.run,
-        actor.user,
-        format!(":zzz: Follow-up reminder snoozed 1 h by <@{}>", actor.user),
-    )
-    .await?;
-    Ok(Reply::text(format!(
-        "Snoozed {} for an hour.",
-        ticket_ref(&t)
-    )))
+        .map_err(|e| Error::Refused(Refusal::Said(e.to_string())))?;
+    let line = CardLine::FollowUpSnoozed {
+        by: actor.user.to_string(),
+    };
+    save(services, &t, Some(&l.row), &l.run, actor.user, line).await?;
+    Ok(FollowUpOutcome::Snoozed {
+        number: t.external_id,
+    })
 }
 
-pub async fn overdue(services: &Services) -> Result<Reply> {
+pub async fn overdue(services: &Services) -> Result<Vec<OverdueLine>> {
     let now = services.clock.now();
     let mut lines = Vec::new();
     for row in services
@@ -381,208 +367,5 @@ pub async fn overdue(services: &Services) -> Result<Reply> {
             });
         }
     }
-    Ok(views::overdue(&lines))
-}
-
-/// When the reminder for a step whose day starts at `due_at` goes out: the start of the
-/// team's working hours that day.
-fn reminder_time(services: &Services, due_at: DateTime<Utc>) -> DateTime<Utc> {
-    let tz = services.playbook.tz();
-    let (start, _) = services.playbook.followups.hours().unwrap_or_default();
-    let date = local_date(due_at, tz);
-    let midnight = local_day_start(date, tz);
-    let at = date
-        .and_time(start)
-        .and_local_timezone(tz)
-        .earliest()
-        .map_or(midnight, |t| t.with_timezone(&Utc));
-    at.max(due_at)
-}
-
-/// Is `user` within working hours now, by their own time zone (from Slack) or the team's?
-async fn on_shift(services: &Services, user: &str, now: DateTime<Utc>) -> bool {
-    let tz: Tz = services.user_tz(user).await;
-    let Some((start, end)) = services.playbook.followups.hours() else {
-        return true;
-    };
-    let local = now.with_timezone(&tz).time();
-    local >= start && local < end
-}
-
-/// The reminder job: send the due step's reminder once, then wait for the next step.
-pub async fn remind(services: &Services, id: i64, rev: i64) -> Result<()> {
-    let Some(t) = services.store.ticket(id).await? else {
-        return Ok(());
-    };
-    let Ok(Some(l)) = load(services, &t).await else {
-        return Ok(());
-    };
-    if l.row.rev != rev || l.row.active != 1 {
-        return Ok(());
-    }
-    let tz = services.playbook.tz();
-    let now = services.clock.now();
-    let now_ms = now.timestamp_millis();
-    if !t.is_open() {
-        let mut run = l.run.clone();
-        run.stop(StopReason::TicketSolved, now);
-        return save(
-            services,
-            &t,
-            Some(&l.row),
-            &run,
-            "cxbot",
-            format!(":lock: Ticket {}: follow-up stopped", t.status),
-        )
-        .await;
-    }
-    let next_check = |from_index: usize| {
-        l.run
-            .step_window(&l.cadence, tz, from_index)
-            .map(|(_, due_at, _)| reminder_time(services, due_at).timestamp_millis())
-    };
-    let Some(due) = l.run.due(&l.cadence, tz, now) else {
-        // Not due yet (or snoozed): look again when it will be.
-        if let Some(at) = l.run.next_wakeup(&l.cadence, tz) {
-            let at = reminder_time(services, at)
-                .timestamp_millis()
-                .max(now_ms + 1);
-            services
-                .store
-                .enqueue(&[reminder_job(id, rev, at)], now_ms)
-                .await?;
-        }
-        return Ok(());
-    };
-    let send_at = reminder_time(services, due.due_at);
-    if now < send_at && l.run.snoozed_until.is_none_or(|s| s <= now) {
-        services
-            .store
-            .enqueue(&[reminder_job(id, rev, send_at.timestamp_millis())], now_ms)
-            .await?;
-        return Ok(());
-    }
-    if l.row.reminded_step == Some(due.index as i64) {
-        // Already reminded: look again when the next step's day comes.
-        if let Some(at) = next_check(due.index + 1) {
-            services
-                .store
-                .enqueue(&[reminder_job(id, rev, at.max(now_ms + 1))], now_ms)
-                .await?;
-        }
-        return Ok(());
-    }
-    let owner = t.claimed_by.clone();
-    let agent = match &owner {
-        Some(u) => services
-            .store
-            .slack_user(u)
-            .await?
-            .map(|s| s.name)
-            .unwrap_or_else(|| u.clone()),
-        None => "your name".into(),
-    };
-    let contact = ContactInfo {
-        email: t.customer_email.clone(),
-        phone: t.customer_phone.clone(),
-        order_id: t.customer_order_id.clone(),
-        message_text: format!(
-            "{} {}",
-            t.subject.as_deref().unwrap_or_default(),
-            t.message.as_deref().unwrap_or_default()
-        ),
-    };
-    let instructions = step_instructions(&l.cadence, due.step, &agent, &contact_actions(&contact));
-    let value = step_value(id, rev, due.index);
-    let overdue = now >= due.overdue_at;
-    let mut jobs = Vec::new();
-    let dm_owner = match &owner {
-        Some(u) => on_shift(services, u, now).await,
-        None => false,
-    };
-    let key = Some(format!("followup:{id}:{rev}:{}", due.index));
-    if let (true, Some(u)) = (dm_owner, &owner) {
-        let r = views::reminder(&t, &instructions, &value, "", overdue);
-        jobs.push(
-            SlackCall::Dm {
-                key,
-                user: u.clone(),
-                text: r.text,
-                blocks: Some(r.blocks),
-            }
-            .new_job(now_ms),
-        );
-    } else {
-        let whose = match &owner {
-            Some(u) => format!("<@{u}> is off shift: whoever is on, please take this one."),
-            None => "Nobody has claimed this ticket: whoever is on, please take it.".to_string(),
-        };
-        let queue = services
-            .playbook
-            .channel("queue")
-            .unwrap_or(&t.channel)
-            .to_string();
-        let r = views::reminder(&t, &instructions, &value, &whose, overdue);
-        jobs.push(
-            SlackCall::Post {
-                key,
-                channel: queue,
-                text: r.text,
-                blocks: Some(r.blocks),
-                thread: None,
-            }
-            .new_job(now_ms),
-        );
-    }
-    jobs.push(thread_line(&t, format!(":date: {instructions}"), now_ms));
-    if let Some(at) = next_check(due.index + 1) {
-        jobs.push(reminder_job(id, rev, at.max(now_ms + 1)));
-    }
-    let row = FollowupRow {
-        reminded_step: Some(due.index as i64),
-        overdue_at: Some(due.overdue_at.timestamp_millis()),
-        ..l.row.clone()
-    };
-    services
-        .store
-        .save_followup(&row, Some(rev), now_ms, &jobs)
-        .await?;
-    Ok(())
-}
-
-pub use crate::domain::cadence::Contact;
-
-/// The customer wrote or called again (seed 002: restart from the beginning; a reply stops).
-pub async fn on_contact(
-    services: &Services,
-    email: Option<&str>,
-    phone_key: Option<&str>,
-    contact: Contact,
-    why: &str,
-) -> Result<()> {
-    let tickets = services
-        .store
-        .open_tickets_for_contact(email, phone_key)
-        .await?;
-    let now = services.clock.now();
-    for t in tickets {
-        let Ok(Some(mut l)) = load(services, &t).await else {
-            continue;
-        };
-        if l.row.active != 1 {
-            continue;
-        }
-        let line = match contact {
-            Contact::Restart => {
-                l.run.restart(local_date(now, services.playbook.tz()));
-                format!(":repeat: Follow-up restarted from day 1: {why}")
-            }
-            Contact::Replied => {
-                l.run.stop(StopReason::CustomerReplied, now);
-                format!(":speech_balloon: Follow-up stopped: {why}")
-            }
-        };
-        save(services, &t, Some(&l.row), &l.run, "cxbot", line).await?;
-    }
-    Ok(())
+    Ok(lines)
 }

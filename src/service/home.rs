@@ -1,14 +1,38 @@
 //! What a person sees of the queue: `/cx mine`, `/cx queue`, and their App Home.
 
 use super::{Result, Services};
-use crate::slack::views::claim as views;
-use crate::slack::views::home::HomeData;
-use crate::slack::views::Reply;
+use crate::domain::ticket::Ticket;
 
 /// How many unclaimed tickets `/cx queue` lists (the total is always shown).
 const QUEUE_LIST: i64 = 25;
 /// How many of the oldest unclaimed tickets the home tab offers to claim.
 const HOME_OLDEST: i64 = 5;
+
+/// What the home tab shows a user.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HomeData {
+    pub user_name: Option<String>,
+    pub my_claims: Vec<Ticket>,
+    pub unclaimed_count: i64,
+    pub oldest_unclaimed: Vec<Ticket>,
+    pub now_ms: i64,
+}
+
+/// `/cx queue`: the first unclaimed tickets in queue order, and how many there are (up to
+/// `domain::claim::UNCLAIMED_COUNT_CAP` and one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queue {
+    pub tickets: Vec<Ticket>,
+    pub total: i64,
+    pub now_ms: i64,
+}
+
+/// `/cx mine`: open claims, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mine {
+    pub claims: Vec<Ticket>,
+    pub now_ms: i64,
+}
 
 pub async fn home_data(services: &Services, user: &str) -> Result<HomeData> {
     let store = &services.store;
@@ -21,13 +45,17 @@ pub async fn home_data(services: &Services, user: &str) -> Result<HomeData> {
     })
 }
 
-pub async fn mine(services: &Services, user: &str) -> Result<Reply> {
-    let claims = services.store.claims_of(user).await?;
-    Ok(views::mine(&claims, services.now_ms()))
+pub async fn mine(services: &Services, user: &str) -> Result<Mine> {
+    Ok(Mine {
+        claims: services.store.claims_of(user).await?,
+        now_ms: services.now_ms(),
+    })
 }
 
-pub async fn queue(services: &Services) -> Result<Reply> {
-    let list = services.store.unclaimed(QUEUE_LIST).await?;
-    let total = services.store.unclaimed_count().await?;
-    Ok(views::queue(&list, total, services.now_ms()))
+pub async fn queue(services: &Services) -> Result<Queue> {
+    Ok(Queue {
+        tickets: services.store.unclaimed(QUEUE_LIST).await?,
+        total: services.store.unclaimed_count().await?,
+        now_ms: services.now_ms(),
+    })
 }

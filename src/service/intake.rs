@@ -13,16 +13,15 @@
 //! `IntakeEvent` (see `webhooks`).
 
 use super::intake_plan::{plan, Inputs};
-use super::{Error, Result, Services};
+use super::{Error, Refusal, Result, Services};
 use crate::config::Playbook;
 use crate::db::{CustomerInput, IntakeRequest};
-use crate::domain::ticket::Ticket;
+use crate::domain::cadence::Contact;
 use crate::domain::intake::EventKind;
 use crate::domain::intake::{Customer, IntakeEvent};
 use crate::domain::routing::{classify, route, CardKind, Classified};
-use crate::jobs::customer_contacted::CustomerContacted;
-use crate::jobs::Job;
-use crate::service::followup::Contact;
+use crate::domain::ticket::Ticket;
+use crate::jobs::enqueue;
 
 /// What the edge answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,13 +67,13 @@ pub async fn accept_intake(services: &Services, event: &IntakeEvent) -> Result<A
     // A new call or email restarts the customer's running follow-ups, a reply stops them
     // (seed 002): a job written in this same transaction, so it survives a crash.
     let contacted = follow_up_contact(event, &classified).map(|(contact, why)| {
-        CustomerContacted {
-            email: customer.email.clone(),
-            phone_key: customer.phone_key.clone(),
+        enqueue::customer_contacted(
+            customer.email.clone(),
+            customer.phone_key.clone(),
             contact,
             why,
-        }
-        .new_job(now)
+            now,
+        )
     });
     let recorded = services
         .store
@@ -130,9 +129,11 @@ fn follow_up_contact(event: &IntakeEvent, classified: &Classified) -> Option<(Co
 
 /// The Slack channel for a playbook key; `cxbot check` guarantees routing's keys exist.
 fn slack_channel(pb: &Playbook, key: &str) -> Result<String> {
-    pb.channel(key)
-        .map(str::to_string)
-        .ok_or_else(|| Error::User(format!("the playbook has no channel {key:?} in [channels]")))
+    pb.channel(key).map(str::to_string).ok_or_else(|| {
+        Error::Refused(Refusal::Said(format!(
+            "the playbook has no channel {key:?} in [channels]"
+        )))
+    })
 }
 
 /// Lower-cased email and digits-only phone, so a customer matches however a helpdesk

@@ -1,15 +1,13 @@
 //! What one intake event writes, decided from the stored state inside the intake
 //! transaction (see `service::intake`). Pure: state in, rows and jobs out.
 
-use super::cards::{sync, thread_line};
 use super::intake::is_blank;
 use crate::db::{IntakeContext, IntakePlan, NewJob, TicketWrite};
-use crate::domain::ticket::Ticket;
 use crate::domain::intake::{Change, EventKind, IntakeEvent};
+use crate::domain::notice::{CardLine, Notice};
 use crate::domain::routing::{CardKind, Classified};
-use crate::jobs::slack_call::SlackCall;
-use crate::jobs::Job;
-use crate::slack::views::card;
+use crate::domain::ticket::Ticket;
+use crate::jobs::enqueue::{self, card_line, card_lines, To};
 
 /// The event with everything the service resolved outside the transaction.
 pub struct Inputs<'a> {
@@ -62,7 +60,7 @@ pub fn plan(i: &Inputs<'_>, ctx: &IntakeContext) -> IntakePlan {
         mark_answered: answered,
         jobs: Box::new(move |id| {
             row.id = id;
-            let mut jobs = vec![sync(&row, now)];
+            let mut jobs = vec![enqueue::card(&row, now)];
             jobs.extend(leads.iter().map(|ch| leads_notice(&row, ch, now)));
             jobs.extend(answered_jobs);
             jobs
@@ -72,14 +70,14 @@ pub fn plan(i: &Inputs<'_>, ctx: &IntakeContext) -> IntakePlan {
 
 /// Keyed `leads:{id}`, so the leads hear about a ticket once however often it is raised.
 fn leads_notice(t: &Ticket, channel: &str, now: i64) -> NewJob {
-    SlackCall::Post {
-        key: Some(format!("leads:{}", t.id)),
+    let to = To::Channel {
         channel: channel.to_string(),
-        text: card::leads_notice(t),
-        blocks: None,
-        thread: None,
-    }
-    .new_job(now)
+        key: Some(format!("leads:{}", t.id)),
+    };
+    let notice = Notice::ForLeads {
+        ticket: t.for_notice(),
+    };
+    enqueue::notice(to, notice, now)
 }
 
 /// A ticket that shows we spoke with the customer: not a missed call, not another blank chat.
@@ -111,8 +109,11 @@ fn answered_chats(i: &Inputs<'_>, ctx: &IntakeContext, by: &Ticket) -> (Vec<i64>
         .collect();
     let mut jobs = Vec::new();
     for t in &chats {
-        jobs.push(sync(t, i.now));
-        jobs.push(thread_line(t, card::wrote_again(by), i.now));
+        jobs.push(enqueue::card(t, i.now));
+        let line = CardLine::WroteAgain {
+            later: by.for_notice(),
+        };
+        jobs.push(card_line(t, line, i.now));
     }
     (chats.iter().map(|t| t.id).collect(), jobs)
 }
@@ -134,12 +135,16 @@ fn open_call_from_same_number<'c>(i: &Inputs<'_>, ctx: &'c IntakeContext) -> Opt
 fn repeat_call(i: &Inputs<'_>, open: &Ticket) -> IntakePlan {
     let mut t = open.clone();
     t.missed_calls += 1;
-    let line = card::another_missed_call(&t, i.event.occurred_at.timestamp_millis());
+    let line = CardLine::AnotherMissedCall {
+        phone: t.customer_phone.clone(),
+        at_ms: i.event.occurred_at.timestamp_millis(),
+        calls: t.missed_calls,
+    };
     let now = i.now;
     IntakePlan {
         write: TicketWrite::Update(Box::new(t.clone())),
         mark_answered: Vec::new(),
-        jobs: Box::new(move |_| vec![sync(&t, now), thread_line(&t, line, now)]),
+        jobs: Box::new(move |_| vec![enqueue::card(&t, now), card_line(&t, line, now)]),
     }
 }
 
@@ -208,17 +213,25 @@ fn update(i: &Inputs<'_>, ctx: &IntakeContext, t: &Ticket) -> IntakePlan {
         _ => None,
     });
     if let Some(s) = status.filter(|s| s.as_str() != t.status) {
-        lines.push(card::status_changed(&t.status, s.as_str()));
+        lines.push(CardLine::StatusChanged {
+            from: t.status.clone(),
+            to: s.as_str().to_string(),
+        });
         n.status = s.as_str().to_string();
     }
     if c.priority_from_helpdesk && c.priority.as_str() != t.priority {
-        lines.push(card::priority_changed(&t.priority, c.priority.as_str()));
+        lines.push(CardLine::PriorityChanged {
+            from: t.priority.clone(),
+            to: c.priority.as_str().to_string(),
+        });
         n.priority = c.priority.as_str().to_string();
     }
     let replied = e.kind == EventKind::CustomerReply;
     if replied {
         n.customer_replied_at = Some(i.now);
-        lines.push(card::customer_replied(e.message.as_deref()));
+        lines.push(CardLine::CustomerReplied {
+            message: e.message.clone(),
+        });
     } else if n.message.is_none() {
         n.message = e.message.clone();
     }
@@ -242,12 +255,19 @@ fn update(i: &Inputs<'_>, ctx: &IntakeContext, t: &Ticket) -> IntakePlan {
         write: TicketWrite::Update(Box::new(n.clone())),
         mark_answered: answered,
         jobs: Box::new(move |_| {
-            let mut jobs = vec![sync(&n, now)];
+            let mut jobs = vec![enqueue::card(&n, now)];
             if !lines.is_empty() {
-                jobs.push(thread_line(&n, lines.join("\n"), now));
+                jobs.push(card_lines(&n, lines, now));
             }
             if pickup {
-                jobs.push(SlackCall::post(queue, card::pickup_line(&n)).new_job(now));
+                let to = To::Channel {
+                    channel: queue,
+                    key: None,
+                };
+                let notice = Notice::Pickup {
+                    ticket: n.for_notice(),
+                };
+                jobs.push(enqueue::notice(to, notice, now));
             }
             jobs.extend(leads.iter().map(|ch| leads_notice(&n, ch, now)));
             jobs.extend(answered_jobs);

@@ -1,9 +1,20 @@
 //! The use cases. A slash command, a button and a scheduled job all call the same function
 //! here. Service functions read state, apply `domain` rules, and write the new state and
 //! the jobs it causes in one store transaction; they never call Slack directly.
+//!
+//! What a service may import: `domain`, `db`, `config`, `clock`, and `jobs::enqueue` (the
+//! payloads it queues, built from domain data: card re-renders, `domain::notice` messages,
+//! timers). Never `slack`, `http` or a job handler. A use case returns an outcome (a
+//! struct or enum of domain data) or `Error::Refused(Refusal)`; the edges (slash commands,
+//! buttons, modals, Socket Mode later) word both through their views, and job handlers
+//! call use cases as a button does.
+//!
+//! To add a use case: a function here taking `&Services` and plain or domain arguments,
+//! returning its outcome type; a `Refusal` variant for each new way to say no; the words
+//! in `slack::views`; then call it from `slack::routes` (a `/cx` subcommand),
+//! `slack::interactions` (a button) or a job handler.
 
 pub mod callback;
-pub mod cards;
 pub mod claim;
 pub mod contacts;
 pub mod events;
@@ -11,12 +22,16 @@ pub mod followup;
 pub mod home;
 pub mod intake;
 mod intake_plan;
+pub mod lease;
 pub mod notify;
+pub mod refusal;
+pub mod reminder;
+
+pub use refusal::Refusal;
 
 use crate::clock::SharedClock;
 use crate::config::Playbook;
 use crate::db::{SharedStore, StoreError};
-use crate::slack::api::SlackApi;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -25,9 +40,13 @@ pub struct Services {
     pub store: SharedStore,
     pub clock: SharedClock,
     pub playbook: Arc<Playbook>,
-    pub slack: Arc<SlackApi>,
     /// Wakes this process's worker when a request enqueued work.
     pub work: Arc<Notify>,
+}
+
+/// A refusal as an error, for `?`.
+pub(crate) fn refuse<T>(r: Refusal) -> Result<T> {
+    Err(Error::Refused(r))
 }
 
 impl Services {
@@ -54,9 +73,9 @@ impl Services {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The user asked for something that cannot be done; shown to them as is.
-    #[error("{0}")]
-    User(String),
+    /// The user asked for something that cannot be done; each edge words it.
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -46,6 +46,17 @@ impl SlackEvent {
     pub fn is_from_bot(&self) -> bool {
         self.bot_id.is_some() || self.subtype.as_deref() == Some("bot_message")
     }
+
+    /// What the service acts on: an App Home opened on its Home tab, by a person.
+    pub fn as_service_event(&self) -> crate::service::events::SlackEvent<'_> {
+        use crate::service::events::SlackEvent as E;
+        match (self.kind.as_str(), &self.user, self.tab.as_deref()) {
+            ("app_home_opened", Some(user), Some("home")) if !self.is_from_bot() => {
+                E::HomeOpened { user }
+            }
+            _ => E::Other,
+        }
+    }
 }
 
 #[cfg(test)]

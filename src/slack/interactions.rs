@@ -4,8 +4,9 @@
 
 use crate::app::AppState;
 use crate::domain::claim::Source;
+use crate::jobs::enqueue::{self, SlackCall};
 use crate::service::claim::{self, Actor};
-use crate::service::{callback, followup, notify};
+use crate::service::{callback, followup, lease, notify, Error, Refusal};
 use crate::slack::actions::{
     parse_lease_value, ActionId, CALLED_BACK_MODAL, CALLER_EMAIL, CALLER_NAME, CALLER_ORDER,
     CALL_NOTES_ACTION, CALL_NOTES_BLOCK, ESCALATE_MODAL, ESCALATE_REASON_ACTION,
@@ -152,7 +153,7 @@ async fn on_action(state: &AppState, ba: &BlockActions, action: &ActionPayload) 
         (Some(ActionId::HomeHelp), _, _) => {
             if let Some(trigger) = &ba.trigger_id {
                 let view = views::home::help_modal(crate::slack::commands::USAGE);
-                if let Err(e) = services.slack.open_view(trigger, view).await {
+                if let Err(e) = state.slack.open_view(trigger, view).await {
                     tracing::warn!(error = %e, "views.open for help failed");
                 }
             }
@@ -174,12 +175,12 @@ async fn on_action(state: &AppState, ba: &BlockActions, action: &ActionPayload) 
             open_escalate_modal(state, ba, id).await.map(|_| None)
         }
         (Some(ActionId::LeaseKeep), _, Some((id, seq))) => {
-            claim::keep(services, id, seq, actor).await.map(|_| None)
+            lease::keep(services, id, seq, actor).await.map(|_| None)
         }
         (Some(ActionId::LeaseRelease), _, Some((id, seq))) => {
-            claim::release_from_lease(services, id, seq, actor)
+            lease::release_from_lease(services, id, seq, actor)
                 .await
-                .map(Some)
+                .map(|o| Some(views::claim::outcome(&o)))
         }
         (
             Some(
@@ -190,17 +191,12 @@ async fn on_action(state: &AppState, ba: &BlockActions, action: &ActionPayload) 
         ) => match action.value.as_deref().and_then(parse_step_value) {
             Some((id, rev, step)) => match a {
                 ActionId::FollowupDone => {
-                    followup::done(services, id, actor, None, Some((rev, step)))
-                        .await
-                        .map(Some)
+                    followup::done(services, id, actor, None, Some((rev, step))).await
                 }
-                ActionId::FollowupReplied => {
-                    followup::stop(services, id, actor, true).await.map(Some)
-                }
-                _ => followup::snooze(services, id, actor, (rev, step))
-                    .await
-                    .map(Some),
-            },
+                ActionId::FollowupReplied => followup::stop(services, id, actor, true).await,
+                _ => followup::snooze(services, id, actor, (rev, step)).await,
+            }
+            .map(|o| Some(views::followup::outcome(&o))),
             None => {
                 tracing::warn!(value = ?action.value, "follow-up button with a malformed value; ignored");
                 return;
@@ -218,13 +214,15 @@ async fn on_action(state: &AppState, ba: &BlockActions, action: &ActionPayload) 
     let reply = match result {
         Ok(None) => return,
         Ok(Some(reply)) => reply,
-        Err(crate::service::Error::User(m)) => views::user_error(&m),
+        Err(Error::Refused(r)) => views::refused(&r),
         Err(e) => {
             tracing::error!(error = %e, action_id = %action.action_id, "button failed");
             views::internal_error()
         }
     };
-    if let Err(e) = notify::tell(services, user, channel, reply).await {
+    let call = SlackCall::tell(user, channel, reply.text, reply.blocks);
+    let job = enqueue::rendered(call, services.now_ms());
+    if let Err(e) = notify::tell(services, &[job]).await {
         tracing::error!(error = %e, "could not queue the reply to a button");
     }
 }
@@ -257,15 +255,15 @@ async fn open_modal(
     what: &str,
 ) -> crate::service::Result<()> {
     let Some(trigger) = &ba.trigger_id else {
-        return Err(crate::service::Error::User(format!(
+        return Err(Error::Refused(Refusal::Said(format!(
             "Slack sent no trigger to open {what}; try again."
-        )));
+        ))));
     };
-    if let Err(e) = state.services.slack.open_view(trigger, view).await {
+    if let Err(e) = state.slack.open_view(trigger, view).await {
         tracing::warn!(error = %e, what, "views.open failed");
-        return Err(crate::service::Error::User(format!(
+        return Err(Error::Refused(Refusal::Said(format!(
             "Slack did not open {what}; try again."
-        )));
+        ))));
     }
     Ok(())
 }
@@ -315,13 +313,13 @@ async fn on_record_caller_submit(state: &AppState, vs: &ViewSubmission) -> Inter
     .await
     {
         Ok(_) => InteractionResponse::Ack,
-        Err(crate::service::Error::User(m)) => errors(
-            if m.contains("email") {
+        Err(Error::Refused(r)) => errors(
+            if matches!(r, Refusal::NotAnEmail { .. }) {
                 CALLER_EMAIL
             } else {
                 CALLER_NAME
             },
-            &m,
+            &views::refusal::text(&r),
         ),
         Err(e) => {
             tracing::error!(error = %e, "recording a caller failed");
@@ -377,7 +375,7 @@ async fn on_called_back_submit(state: &AppState, vs: &ViewSubmission) -> Interac
     };
     match callback::record(&state.services, id, actor, &notes).await {
         Ok(_) => InteractionResponse::Ack,
-        Err(crate::service::Error::User(m)) => errors(CALL_NOTES_BLOCK, &m),
+        Err(Error::Refused(r)) => errors(CALL_NOTES_BLOCK, &views::refusal::text(&r)),
         Err(e) => {
             tracing::error!(error = %e, "recording a callback failed");
             errors(
@@ -405,7 +403,7 @@ async fn on_escalate_submit(state: &AppState, vs: &ViewSubmission) -> Interactio
     };
     match claim::escalate(&state.services, id, actor, Some(&target), reason.as_deref()).await {
         Ok(_) => InteractionResponse::Ack,
-        Err(crate::service::Error::User(m)) => errors(ESCALATE_TARGET_BLOCK, &m),
+        Err(Error::Refused(r)) => errors(ESCALATE_TARGET_BLOCK, &views::refusal::text(&r)),
         Err(e) => {
             tracing::error!(error = %e, "escalation failed");
             errors(

@@ -74,7 +74,12 @@ async fn events(
         }
         EventEnvelope::EventCallback(cb) => {
             let retry = header(&headers, "x-slack-retry-num");
-            let fresh = service::events::accept_slack_event(&state.services, &cb).await?;
+            let fresh = service::events::accept_slack_event(
+                &state.services,
+                &cb.event_id,
+                cb.event.as_service_event(),
+            )
+            .await?;
             if !fresh {
                 tracing::info!(event_id = %cb.event_id, retry_num = ?retry, reason = ?header(&headers, "x-slack-retry-reason"), "duplicate event acknowledged");
             }
@@ -137,9 +142,15 @@ async fn run_command(state: &AppState, payload: &SlashCommandPayload, cmd: Comma
     };
     let result = match &cmd {
         Command::Help => Ok(views::help(commands::USAGE)),
-        Command::Mine => service::home::mine(services, &payload.user_id).await,
-        Command::Queue => service::home::queue(services).await,
-        Command::FollowupOverdue => followup::overdue(services).await,
+        Command::Mine => service::home::mine(services, &payload.user_id)
+            .await
+            .map(|m| views::claim::mine(&m)),
+        Command::Queue => service::home::queue(services)
+            .await
+            .map(|q| views::claim::queue(&q)),
+        Command::FollowupOverdue => followup::overdue(services)
+            .await
+            .map(|lines| views::followup::overdue(&lines)),
         other => match other.ticket() {
             Some(q) => match claim::resolve(services, q).await {
                 Ok(t) => on_ticket(state, actor, t, cmd).await,
@@ -160,19 +171,21 @@ async fn on_ticket(
 ) -> service::Result<Reply> {
     let services = &state.services;
     let id = t.id;
+    let owner = |o: claim::ClaimOutcome| views::claim::outcome(&o);
+    let follow = |o: followup::FollowUpOutcome| views::followup::outcome(&o);
     match cmd {
-        Command::Claim(_) => claim::claim_resolved(services, t, actor).await,
-        Command::Release(_) => claim::release(services, id, actor).await,
-        Command::Escalate { reason, .. } => claim::escalate(services, id, actor, None, reason.as_deref()).await,
-        Command::Assign { to: UserArg::Id(to), .. } => claim::assign(services, id, actor, &to).await,
-        Command::Assign { to: UserArg::Name(name), .. } => Err(service::Error::User(format!(
+        Command::Claim(_) => claim::claim_resolved(services, t, actor).await.map(owner),
+        Command::Release(_) => claim::release(services, id, actor).await.map(owner),
+        Command::Escalate { reason, .. } => claim::escalate(services, id, actor, None, reason.as_deref()).await.map(owner),
+        Command::Assign { to: UserArg::Id(to), .. } => claim::assign(services, id, actor, &to).await.map(owner),
+        Command::Assign { to: UserArg::Name(name), .. } => Ok(views::user_error(&format!(
             "cxbot could not tell who @{name} is: pick them from Slack's @-mention list so the command carries their id."
         ))),
-        Command::FollowupStart { cadence, from, .. } => followup::start(services, id, actor, cadence.as_deref(), from).await,
-        Command::FollowupDone { note, .. } => followup::done(services, id, actor, note.as_deref(), None).await,
-        Command::FollowupReplied(_) => followup::stop(services, id, actor, true).await,
-        Command::FollowupStop(_) => followup::stop(services, id, actor, false).await,
-        Command::FollowupStatus(_) => followup::status_or_start(services, id, actor).await,
+        Command::FollowupStart { cadence, from, .. } => followup::start(services, id, actor, cadence.as_deref(), from).await.map(follow),
+        Command::FollowupDone { note, .. } => followup::done(services, id, actor, note.as_deref(), None).await.map(follow),
+        Command::FollowupReplied(_) => followup::stop(services, id, actor, true).await.map(follow),
+        Command::FollowupStop(_) => followup::stop(services, id, actor, false).await.map(follow),
+        Command::FollowupStatus(_) => followup::status_or_start(services, id, actor).await.map(follow),
         Command::Help | Command::Mine | Command::Queue | Command::FollowupOverdue => Ok(views::help(commands::USAGE)),
     }
 }
@@ -181,7 +194,7 @@ async fn on_ticket(
 pub fn reply_for(result: service::Result<Reply>) -> Reply {
     match result {
         Ok(reply) => reply,
-        Err(service::Error::User(message)) => views::user_error(&message),
+        Err(service::Error::Refused(r)) => views::refused(&r),
         Err(e) => {
             tracing::error!(error = %e, "command failed");
             views::internal_error()

@@ -316,7 +316,7 @@ async fn a_claim_against_a_stale_claim_number_writes_nothing() {
 #[tokio::test]
 async fn a_claim_from_an_outdated_read_reads_again_and_wins() {
     use cxbot::domain::claim::Source;
-    use cxbot::service::claim::{claim_resolved, Actor};
+    use cxbot::service::claim::{claim_resolved, Actor, ClaimOutcome};
     for backend in backends() {
         let app = team_app(backend).await;
         let id = missed_call(&app, 11).await;
@@ -328,13 +328,12 @@ async fn a_claim_from_an_outdated_read_reads_again_and_wins() {
             user: AGENT,
             source: Source::Command,
         };
-        let reply = claim_resolved(&app.state.services, outdated, actor)
+        let outcome = claim_resolved(&app.state.services, outdated, actor)
             .await
             .unwrap();
         assert!(
-            reply.text.starts_with("You claimed"),
-            "{backend:?}: {}",
-            reply.text
+            matches!(&outcome, ClaimOutcome::Claimed { ticket } if ticket.id == id),
+            "{backend:?}: {outcome:?}"
         );
         let t = ticket(&app, id).await;
         assert_eq!(

@@ -6,7 +6,7 @@ use chrono::Duration;
 use cxbot::db::JobState;
 use cxbot::jobs::slack_call::SlackCall;
 use cxbot::jobs::worker::{MAX_ATTEMPTS, PACE_INTERVAL_MS};
-use cxbot::jobs::Job;
+use cxbot::jobs::Payload;
 use serde_json::json;
 use std::collections::HashSet;
 use wiremock::ResponseTemplate;

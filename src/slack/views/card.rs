@@ -6,8 +6,8 @@
 
 use super::{context, header, section, truncate, Reply, MAX_MESSAGE_BLOCKS};
 use crate::clock::from_ms;
-use crate::domain::ticket::Ticket;
 use crate::domain::intake::{Review, ReviewStore, Social, SocialKind, SocialPlatform};
+use crate::domain::ticket::Ticket;
 
 /// Longest customer message quoted on a card; the helpdesk has the rest.
 const MAX_QUOTE: usize = 1_200;
@@ -326,12 +326,11 @@ pub fn customer_replied(message: Option<&str>) -> String {
     }
 }
 
-pub fn another_missed_call(t: &Ticket, at_ms: i64) -> String {
+pub fn another_missed_call(phone: Option<&str>, at_ms: i64, calls: i64) -> String {
     format!(
-        ":telephone_receiver: Another missed call from {} at {} (call {}).",
-        esc(t.customer_phone.as_deref().unwrap_or("the same number")),
+        ":telephone_receiver: Another missed call from {} at {} (call {calls}).",
+        esc(phone.unwrap_or("the same number")),
         from_ms(at_ms).format("%H:%M UTC"),
-        t.missed_calls
     )
 }
 

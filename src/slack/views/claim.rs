@@ -5,8 +5,10 @@ use super::card::{age, esc, headline, ticket_link};
 use super::{
     context, section, truncate, Reply, MAX_BUTTON_TEXT, MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS,
 };
-use crate::domain::ticket::Ticket;
 use crate::domain::escalation::{title_of, Target};
+use crate::domain::ticket::Ticket;
+use crate::service::claim::ClaimOutcome;
+use crate::service::home::{Mine, Queue};
 use crate::slack::actions::*;
 use slack_morphism::prelude::*;
 
@@ -18,7 +20,37 @@ fn button(action: ActionId, label: &str, value: String) -> SlackBlockButtonEleme
 
 /// How a ticket is named in messages: "#4521".
 pub fn ticket_ref(t: &Ticket) -> String {
-    format!("#{}", t.external_id)
+    number_ref(&t.external_id)
+}
+
+/// [`ticket_ref`] from the helpdesk number alone.
+pub fn number_ref(number: &str) -> String {
+    format!("#{number}")
+}
+
+/// What the person who changed a ticket's owner is told.
+pub fn outcome(o: &ClaimOutcome) -> Reply {
+    Reply::text(match o {
+        ClaimOutcome::Claimed { ticket } => {
+            format!(
+                "You claimed {}: {}",
+                ticket_ref(ticket),
+                ticket_link(ticket)
+            )
+        }
+        ClaimOutcome::Released { ticket } => {
+            format!("Released {}: it is back in the queue.", ticket_ref(ticket))
+        }
+        ClaimOutcome::Assigned { ticket, to } => {
+            format!("Assigned {} to <@{to}>.", ticket_ref(ticket))
+        }
+        ClaimOutcome::Escalated {
+            ticket,
+            title,
+            channel,
+        } => format!("Escalated {} to {title} ({channel}).", ticket_ref(ticket)),
+        ClaimOutcome::Kept { ticket } => format!("Kept {}.", ticket_ref(ticket)),
+    })
 }
 
 /// Open cards get Claim + Escalate, claimed ones Release + Escalate; closed ones none.
@@ -219,7 +251,8 @@ fn line(t: &Ticket, now_ms: i64, since_ms: i64) -> String {
 }
 
 /// `/cx mine`: open claims, oldest first, with age (and SLA due once SLAs exist).
-pub fn mine(claims: &[Ticket], now_ms: i64) -> Reply {
+pub fn mine(m: &Mine) -> Reply {
+    let (claims, now_ms) = (&m.claims, m.now_ms);
     if claims.is_empty() {
         return Reply::text("You have no open claims. `/cx queue` shows what is waiting.");
     }
@@ -235,7 +268,8 @@ pub fn mine(claims: &[Ticket], now_ms: i64) -> Reply {
 }
 
 /// `/cx queue`: unclaimed tickets, missed calls first, then priority, then age.
-pub fn queue(tickets: &[Ticket], total: i64, now_ms: i64) -> Reply {
+pub fn queue(q: &Queue) -> Reply {
+    let (tickets, total, now_ms) = (&q.tickets, q.total, q.now_ms);
     if tickets.is_empty() {
         return Reply::text(":tada: The queue is empty: every open ticket has an owner.");
     }

@@ -2,9 +2,10 @@
 //! overdue list.
 
 use super::card::{esc, headline, ticket_link};
-use super::claim::ticket_ref;
+use super::claim::{number_ref, ticket_ref};
 use super::{context, section, Reply};
 use crate::domain::ticket::Ticket;
+use crate::service::followup::{FollowUpOutcome, OverdueLine};
 use crate::slack::actions::ActionId;
 use slack_morphism::prelude::*;
 
@@ -67,10 +68,34 @@ pub fn reminder(
     Reply { text, blocks }
 }
 
-/// One line of `/cx followup overdue`.
-pub struct OverdueLine {
-    pub ticket: Ticket,
-    pub status: String,
+/// What the person who acted on a follow-up is told.
+pub fn outcome(o: &FollowUpOutcome) -> Reply {
+    Reply::text(match o {
+        FollowUpOutcome::Started { status } => format!("Started: {status}"),
+        FollowUpOutcome::Status { number, status } => format!("{}: {status}", number_ref(number)),
+        FollowUpOutcome::Recorded {
+            number,
+            day,
+            note,
+            next,
+        } => format!(
+            "Recorded day {day} on {}.{} Next: {}",
+            number_ref(number),
+            note.as_deref()
+                .map(|n| format!(" Internal note: {n}"))
+                .unwrap_or_default(),
+            next.as_deref().unwrap_or("The cadence is complete.")
+        ),
+        FollowUpOutcome::AlreadyRecorded { number } => {
+            format!("That step of {} is already recorded.", number_ref(number))
+        }
+        FollowUpOutcome::Stopped { number } => {
+            format!("Stopped the follow-up on {}.", number_ref(number))
+        }
+        FollowUpOutcome::Snoozed { number } => {
+            format!("Snoozed {} for an hour.", number_ref(number))
+        }
+    })
 }
 
 pub fn overdue(lines: &[OverdueLine]) -> Reply {

@@ -5,18 +5,9 @@ use super::card::{age, esc, headline, ticket_link};
 use super::claim::{claim_button, ticket_ref};
 use super::{context, header, section, MAX_VIEW_BLOCKS};
 use crate::domain::ticket::Ticket;
+use crate::service::home::HomeData;
 use crate::slack::actions::ActionId;
 use slack_morphism::prelude::*;
-
-/// What the home tab shows a user.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct HomeData {
-    pub user_name: Option<String>,
-    pub my_claims: Vec<Ticket>,
-    pub unclaimed_count: i64,
-    pub oldest_unclaimed: Vec<Ticket>,
-    pub now_ms: i64,
-}
 
 fn ticket_line(t: &Ticket, since: i64, now: i64) -> String {
     format!(

@@ -7,6 +7,8 @@ pub mod card;
 pub mod claim;
 pub mod followup;
 pub mod home;
+pub mod notice;
+pub mod refusal;
 
 use crate::slack::commands::UsageError;
 use slack_morphism::prelude::*;
@@ -104,6 +106,11 @@ pub fn usage_error(err: &UsageError) -> Reply {
 /// A refusal the person can act on ("already claimed by ...").
 pub fn user_error(message: &str) -> Reply {
     Reply::text(format!(":warning: {message}"))
+}
+
+/// A service's refusal, worded.
+pub fn refused(r: &crate::service::Refusal) -> Reply {
+    user_error(&refusal::text(r))
 }
 
 /// Something went wrong on our side; the detail is in the log under this request id.

@@ -1,0 +1,156 @@
+//! What cxbot tells people after the fact, as data: a service decides a [`Notice`], a job
+//! carries it (it is stored in the job's payload, so it must stay readable across
+//! upgrades: add variants and optional fields, never rename one), and a view in
+//! `slack::views::notice` renders it when the job runs. Nothing here knows Block Kit.
+//!
+//! To add a message: a variant here (or a [`CardLine`] for the card's thread), its words
+//! in `slack::views::notice`, and a service that enqueues it through `jobs::enqueue`.
+
+use super::claim::Source;
+use super::ticket::Ticket;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A message about a ticket or to a person. Tickets are carried whole where the message
+/// shows the ticket (headline, link): the message says what it was when it was decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "notice", rename_all = "snake_case")]
+pub enum Notice {
+    /// Lines in a card's thread, one message.
+    CardLines { lines: Vec<CardLine> },
+    /// To the escalation target's channel.
+    Escalated {
+        ticket: Box<Ticket>,
+        title: String,
+        /// Who the target's channel should ping (`@here`, a user group, a person).
+        mention: Option<String>,
+        by: String,
+        reason: Option<String>,
+    },
+    /// To the leads' channels: a ticket they are told about (priority, route).
+    ForLeads { ticket: Box<Ticket> },
+    /// To the queue channel: a customer replied on a ticket nobody has.
+    Pickup { ticket: Box<Ticket> },
+    /// The claim lease's check-in DM ("still on #4521?").
+    LeaseAsk {
+        ticket: Box<Ticket>,
+        seq: i64,
+        idle_minutes: i64,
+        grace_minutes: i64,
+    },
+    /// Replaces the check-in DM once its owner kept the claim.
+    LeaseKept {
+        ticket: Box<Ticket>,
+        lease_minutes: i64,
+    },
+    /// A follow-up step is due.
+    FollowUpDue {
+        ticket: Box<Ticket>,
+        instructions: String,
+        /// The run's revision and the step's index, for the buttons: a click on an old
+        /// reminder is recognised and refused.
+        rev: i64,
+        step: usize,
+        overdue: bool,
+        /// Who should act: the owner by DM (None), or whoever is on in the queue channel.
+        whose: Option<Whose>,
+    },
+}
+
+/// Why a follow-up reminder went to the queue channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "whose", rename_all = "snake_case")]
+pub enum Whose {
+    OffShift { owner: String },
+    Unclaimed,
+}
+
+/// One line of a card's thread: the ticket's history as people read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "line", rename_all = "snake_case")]
+pub enum CardLine {
+    Claimed {
+        by: String,
+        via: Source,
+    },
+    Released {
+        owner: String,
+        /// Someone else (a lead) released it.
+        by: Option<String>,
+    },
+    Assigned {
+        to: String,
+        by: String,
+    },
+    Escalated {
+        /// The escalation target's key ("L3", "developers").
+        to: String,
+        by: String,
+        reason: Option<String>,
+    },
+    LeaseExpired {
+        owner: String,
+    },
+    CalledBack {
+        by: String,
+        notes: String,
+    },
+    CallerRecorded {
+        by: String,
+        name: String,
+    },
+    StatusChanged {
+        from: String,
+        to: String,
+    },
+    PriorityChanged {
+        from: String,
+        to: String,
+    },
+    CustomerReplied {
+        message: Option<String>,
+    },
+    /// A blank missed chat is answered by the customer's later ticket.
+    WroteAgain {
+        later: Box<Ticket>,
+    },
+    AnotherMissedCall {
+        phone: Option<String>,
+        at_ms: i64,
+        calls: i64,
+    },
+    FollowUpStarted {
+        by: String,
+        cadence: String,
+        day_one: NaiveDate,
+    },
+    FollowUpDone {
+        by: String,
+        day: u32,
+        /// The step's internal note, rendered for the agent.
+        note: Option<String>,
+        /// What the agent added.
+        extra: Option<String>,
+    },
+    FollowUpStopped {
+        by: String,
+        customer_replied: bool,
+    },
+    FollowUpSnoozed {
+        by: String,
+    },
+    /// The ticket was solved or closed under a running follow-up.
+    FollowUpClosed {
+        status: String,
+    },
+    /// The customer called or wrote again; `why` says how ("new missed call from ...").
+    FollowUpRestarted {
+        why: String,
+    },
+    FollowUpAnswered {
+        why: String,
+    },
+    FollowUpDue {
+        instructions: String,
+    },
+}

@@ -1,0 +1,199 @@
+//! The words of every [`Notice`]: what a job sends when it runs. Card thread lines are
+//! text only; DMs with buttons (the lease check-in, follow-up reminders) have blocks.
+
+use super::card::{
+    another_missed_call, customer_replied, esc, headline, leads_notice, pickup_line,
+    priority_changed, status_changed, ticket_link, wrote_again,
+};
+use super::claim::{lease_dm, ticket_ref};
+use super::followup::{reminder, step_value};
+use crate::domain::claim::Source;
+use crate::domain::escalation::{mention_markup, title_of};
+use crate::domain::notice::{CardLine, Notice, Whose};
+use slack_morphism::prelude::SlackBlock;
+
+/// A notice as Slack takes it: the fallback text, and blocks where it has any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub text: String,
+    pub blocks: Option<Vec<SlackBlock>>,
+}
+
+impl Rendered {
+    fn text(text: String) -> Self {
+        Self { text, blocks: None }
+    }
+}
+
+pub fn render(notice: &Notice) -> Rendered {
+    match notice {
+        Notice::CardLines { lines } => Rendered::text(
+            lines
+                .iter()
+                .map(card_line)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Notice::Escalated {
+            ticket,
+            title,
+            mention,
+            by,
+            reason,
+        } => {
+            let mention = mention
+                .as_deref()
+                .map(|m| format!("{} ", mention_markup(m)))
+                .unwrap_or_default();
+            Rendered::text(format!(
+                "{mention}:arrow_double_up: *Escalated to {title}* by <@{by}>: {}  ·  {}\n*Reason:* {}",
+                esc(&headline(ticket)),
+                ticket_link(ticket),
+                reason.as_deref().map(esc).unwrap_or_else(|| "none given".into())
+            ))
+        }
+        Notice::ForLeads { ticket } => Rendered::text(leads_notice(ticket)),
+        Notice::Pickup { ticket } => Rendered::text(pickup_line(ticket)),
+        Notice::LeaseAsk {
+            ticket,
+            seq,
+            idle_minutes,
+            grace_minutes,
+        } => {
+            let r = lease_dm(ticket, *seq, *idle_minutes, *grace_minutes);
+            Rendered {
+                text: r.text,
+                blocks: Some(r.blocks),
+            }
+        }
+        Notice::LeaseKept {
+            ticket,
+            lease_minutes,
+        } => Rendered::text(format!(
+            ":white_check_mark: You kept {}. cxbot will check again after {lease_minutes} min without activity.",
+            ticket_ref(ticket)
+        )),
+        Notice::FollowUpDue {
+            ticket,
+            instructions,
+            rev,
+            step,
+            overdue,
+            whose,
+        } => {
+            let whose = match whose {
+                None => String::new(),
+                Some(Whose::OffShift { owner }) => {
+                    format!("<@{owner}> is off shift: whoever is on, please take this one.")
+                }
+                Some(Whose::Unclaimed) => {
+                    "Nobody has claimed this ticket: whoever is on, please take it.".to_string()
+                }
+            };
+            let value = step_value(ticket.id, *rev, *step);
+            let r = reminder(ticket, instructions, &value, &whose, *overdue);
+            Rendered {
+                text: r.text,
+                blocks: Some(r.blocks),
+            }
+        }
+    }
+}
+
+/// How an ownership change was made, as the thread says it.
+fn how(source: Source) -> &'static str {
+    match source {
+        Source::Button | Source::Home => "button",
+        Source::Command => "/cx",
+        Source::Modal => "modal",
+        Source::LeaseExpiry => "lease expiry",
+    }
+}
+
+pub fn card_line(line: &CardLine) -> String {
+    match line {
+        CardLine::Claimed { by, via } => {
+            format!(":raising_hand: Claimed by <@{by}> ({})", how(*via))
+        }
+        CardLine::Released { owner, by } => {
+            let by = by
+                .as_deref()
+                .map(|u| format!(" by <@{u}>"))
+                .unwrap_or_default();
+            format!(
+                ":leftwards_arrow_with_hook: <@{owner}>'s claim released{by}; back in the queue"
+            )
+        }
+        CardLine::Assigned { to, by } => {
+            format!(":busts_in_silhouette: Assigned to <@{to}> by <@{by}>")
+        }
+        CardLine::Escalated { to, by, reason } => format!(
+            ":arrow_double_up: Escalated to {} by <@{by}>{}",
+            title_of(to),
+            reason
+                .as_deref()
+                .map(|r| format!(": {}", esc(r)))
+                .unwrap_or_default()
+        ),
+        CardLine::LeaseExpired { owner } => format!(
+            ":alarm_clock: Claim expired: <@{owner}> did not answer the check-in; back in the queue"
+        ),
+        CardLine::CalledBack { by, notes } => format!(
+            ":telephone_receiver: <@{by}> called the customer back. Call notes:\n>{}",
+            esc(notes).replace('\n', "\n>")
+        ),
+        CardLine::CallerRecorded { by, name } => {
+            format!(
+                ":bust_in_silhouette: <@{by}> recorded the caller: {}",
+                esc(name)
+            )
+        }
+        CardLine::StatusChanged { from, to } => status_changed(from, to),
+        CardLine::PriorityChanged { from, to } => priority_changed(from, to),
+        CardLine::CustomerReplied { message } => customer_replied(message.as_deref()),
+        CardLine::WroteAgain { later } => wrote_again(later),
+        CardLine::AnotherMissedCall {
+            phone,
+            at_ms,
+            calls,
+        } => another_missed_call(phone.as_deref(), *at_ms, *calls),
+        CardLine::FollowUpStarted {
+            by,
+            cadence,
+            day_one,
+        } => format!(":repeat: Follow-up started by <@{by}>: {cadence} cadence, day 1 = {day_one}"),
+        CardLine::FollowUpDone {
+            by,
+            day,
+            note,
+            extra,
+        } => format!(
+            ":white_check_mark: Day {day} follow-up done by <@{by}>.{}{}",
+            note.as_deref()
+                .map(|n| format!(" Internal note: {n}"))
+                .unwrap_or_default(),
+            extra
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default()
+        ),
+        CardLine::FollowUpStopped {
+            by,
+            customer_replied: true,
+        } => format!(":speech_balloon: The customer replied: follow-up stopped by <@{by}>"),
+        CardLine::FollowUpStopped { by, .. } => {
+            format!(":no_entry_sign: Follow-up stopped by <@{by}>")
+        }
+        CardLine::FollowUpSnoozed { by } => {
+            format!(":zzz: Follow-up reminder snoozed 1 h by <@{by}>")
+        }
+        CardLine::FollowUpClosed { status } => {
+            format!(":lock: Ticket {status}: follow-up stopped")
+        }
+        CardLine::FollowUpRestarted { why } => {
+            format!(":repeat: Follow-up restarted from day 1: {why}")
+        }
+        CardLine::FollowUpAnswered { why } => format!(":speech_balloon: Follow-up stopped: {why}"),
+        CardLine::FollowUpDue { instructions } => format!(":date: {instructions}"),
+    }
+}
