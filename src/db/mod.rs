@@ -11,6 +11,10 @@
 //! its scans and the migrations on sqlx. The SQL is written once in the `*_sql.rs` macros
 //! against `exec::Conn`, with `$N` parameters and `args![...]`.
 //!
+//! May import `domain` (the types it decodes rows into, e.g. `domain::ticket::Ticket`,
+//! whose columns only `exec.rs` knows) and nothing above it. Row types (`*Row`) are for the
+//! service layer's bookkeeping; anything an edge shows is a domain type.
+//!
 //! To add a table: a migration in both `migrations/sqlite/` and `migrations/postgres/`
 //! (same file name), a small trait here, its SQL in `shared.rs` (or per dialect where the
 //! dialects differ), a `Decode` impl for a new row type (`exec.rs`: by column position for

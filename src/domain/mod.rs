@@ -2,6 +2,10 @@
 //! layer feeds these functions the state it read and the clock's `now`, and stores what
 //! they return. Property tests live beside the rules they check.
 //!
+//! Imports nothing else of the crate (`tests/api/layering.rs` checks). To add a rule: a
+//! module of pure functions over plain types (serde for what is stored or configured),
+//! with its tests beside it; the service that applies it reads and writes the state.
+//!
 //! - `ids`, `team`: identifier newtypes; the escalation ladder.
 //! - `calendar`: cadence days as local dates, and when they begin and end.
 //! - `cadence`: follow-up cadences: playbook data, validation, choice, the per-ticket run.

@@ -128,8 +128,56 @@ impl fmt::Display for TicketQuery {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::TicketQuery;
+pub(crate) mod tests {
+    use super::{Ticket, TicketQuery};
+
+    /// An open email ticket, for tests that need one.
+    pub(crate) fn ticket() -> Ticket {
+        Ticket {
+            id: 1,
+            helpdesk: "zendesk".into(),
+            external_id: "4521".into(),
+            kind: "email".into(),
+            status: "open".into(),
+            priority: "medium".into(),
+            subject: Some("Where is my refund?".into()),
+            url: None,
+            customer_id: None,
+            customer_name: Some("Ana Lima".into()),
+            customer_email: Some("ana@example.com".into()),
+            customer_phone: None,
+            customer_order_id: None,
+            department: None,
+            group_name: None,
+            tags: "[]".into(),
+            message: Some("I asked for a refund two weeks ago.".into()),
+            social: None,
+            review: None,
+            channel: "C0QUEUE".into(),
+            claimed_by: None,
+            answered: false,
+            customer_replied_at: None,
+            missed_calls: 0,
+            opened_at: 0,
+            created_at: 0,
+            updated_at: 0,
+            claim: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_notice_carries_the_ticket_without_the_message() {
+        let t = ticket();
+        let n = t.for_notice();
+        assert_eq!(n.message, None);
+        assert_eq!(
+            Ticket {
+                message: t.message.clone(),
+                ..*n
+            },
+            t
+        );
+    }
 
     #[test]
     fn ticket_names_parse_with_or_without_helpdesk() {

@@ -17,7 +17,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
-    match state.services.store.ping().await {
+    match crate::service::ops::ready(&state.services).await {
         Ok(()) => Ok("ready"),
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");
@@ -27,13 +27,8 @@ async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError>
 }
 
 async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
-    if let Ok(counts) = state.services.store.job_counts().await {
-        for state_name in ["pending", "done", "dead"] {
-            let n = counts
-                .iter()
-                .find(|(s, _)| s == state_name)
-                .map(|(_, n)| *n)
-                .unwrap_or(0);
+    if let Ok(counts) = crate::service::ops::job_counts(&state.services).await {
+        for (state_name, n) in counts {
             metrics::gauge!("cxbot_jobs", "state" => state_name).set(n as f64);
         }
     }

@@ -1,6 +1,10 @@
 //! HTTP plumbing: the router (each module contributes a `router()`), and the middleware
 //! every request passes through: request id, tracing (route, status, latency, request id;
 //! secret headers redacted), metrics, body limit, timeout under Slack's 3 s, catch-panic.
+//!
+//! May import `service` (health and metrics read through `service::ops`), `app` and the
+//! edges' routers; `error::ApiError` maps the service's error, never the store's. To
+//! add an endpoint: a `router()` in its module, merged here.
 
 pub mod error;
 pub mod health;

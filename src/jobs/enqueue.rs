@@ -357,3 +357,7 @@ pub struct CustomerContacted {
 impl Payload for CustomerContacted {
     const NAME: &'static str = "customer_contacted";
 }
+
+#[cfg(test)]
+#[path = "enqueue_tests.rs"]
+mod tests;

@@ -24,6 +24,7 @@ pub mod intake;
 mod intake_plan;
 pub mod lease;
 pub mod notify;
+pub mod ops;
 pub mod refusal;
 pub mod reminder;
 

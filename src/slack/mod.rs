@@ -4,16 +4,23 @@
 //! [`interactions`]. Replies are built by templates in [`views`]. Outbound Web API calls
 //! go through the job worker via [`api`].
 //!
+//! May import: `service` (use cases, their outcomes, `Refusal`), `domain`, `jobs::enqueue`
+//! (to queue a reply it rendered), `app`, `http::error`, `config`. Never `db`: views render
+//! domain types and service outcomes, not rows (`tests/api/layering.rs` checks).
+//!
 //! To add a `/cx` subcommand: a variant and its parse in `commands.rs` (its usage line
-//! goes in `USAGE`), a service function, and the dispatch arm in `routes.rs`.
-//! To add a button: a variant in `actions.rs`, its button in `views.rs`, its arm in
-//! `interactions.rs`.
+//! goes in `USAGE`); the dispatch arm in `routes.rs`, which calls the service function and
+//! words its outcome through a view (`views::<feature>::outcome`); a new refusal's words in
+//! `views/refusal.rs`.
+//! To add a button: a variant in `actions.rs`, its button in a view, its arm in
+//! `interactions.rs` (a modal: `modals.rs`).
 
 pub mod actions;
 pub mod api;
 pub mod commands;
 pub mod events;
 pub mod interactions;
+mod modals;
 pub mod routes;
 pub mod verify;
 pub mod views;

@@ -14,6 +14,9 @@
 //! same key and two different events give different keys; the service stores it and acks a
 //! repeat without acting.
 //!
+//! May import `domain` (what a payload becomes), `service::intake` (from `routes.rs`),
+//! `http::error` and `app`; never `db` or `slack`.
+//!
 //! Adding a helpdesk:
 //! 1. add a variant to `Helpdesk` in `domain/intake.rs` if it is new there;
 //! 2. write `webhooks/<name>.rs` with a `<Name>Payload` (`TryFrom<&Delivery>`), a

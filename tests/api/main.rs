@@ -9,6 +9,7 @@ mod followups;
 mod health;
 mod helpers;
 mod intake;
+mod layering;
 mod slack_edge;
 mod store;
 mod worker;

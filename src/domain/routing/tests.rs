@@ -309,24 +309,3 @@ fn referenced_channels_lists_each_key_once() {
         keys(&["marketing", "mobile", "queue", "social"])
     );
 }
-
-#[test]
-fn parsed_webhooks_classify_end_to_end() {
-    use crate::webhooks::{parse, Provider};
-    let now = Utc::now();
-    let body = serde_json::json!({"freshdesk_webhook": {"ticket_id": "88",
-        "triggered_event": "{ticket_action:created}", "ticket_subject": "Missed call from +1 555 0100",
-        "ticket_source": 3, "ticket_contact_phone": "+1 555 0100"}});
-    let e = parse(Provider::Freshdesk, body.to_string().as_bytes(), now).unwrap();
-    let (c, r) = route_default(&e);
-    assert_eq!(
-        (c.kind, c.priority, r.channel.as_str()),
-        (CardKind::MissedCall, Priority::Medium, "queue")
-    );
-
-    let body = serde_json::json!({"freshdesk_webhook": {"ticket_id": "89",
-        "triggered_event": "{ticket_action:created}", "ticket_subject": "Want to collab?",
-        "ticket_source": "Instagram", "ticket_group_name": "Social Media"}});
-    let e = parse(Provider::Freshdesk, body.to_string().as_bytes(), now).unwrap();
-    assert_eq!(route_default(&e).1.channel.as_str(), "marketing");
-}

@@ -2,6 +2,11 @@
 //! Templates are pure and snapshot-tested (insta). Slack's limits are respected by
 //! truncating on characters, never bytes: 50 blocks a message, 100 a modal or home tab,
 //! 3000 characters of section text, 75 of button text, 150 of header text.
+//!
+//! Templates take domain types (`domain::ticket::Ticket`, `domain::notice::Notice`) and the
+//! services' outcomes and refusals; never storage rows. To add a view: a function in the
+//! feature's file (`claim.rs`, `followup.rs`, `home.rs`, `card.rs`), or a `Notice` variant's
+//! words in `notice.rs`, a `Refusal`'s in `refusal.rs`; with a test of what it shows.
 
 pub mod card;
 pub mod claim;

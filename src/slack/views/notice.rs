@@ -197,3 +197,57 @@ pub fn card_line(line: &CardLine) -> String {
         CardLine::FollowUpDue { instructions } => format!(":date: {instructions}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ticket::tests::ticket;
+
+    #[test]
+    fn thread_lines_say_who_did_what_and_escape_the_customers_words() {
+        let lines = vec![
+            CardLine::Claimed {
+                by: "U1".into(),
+                via: Source::Command,
+            },
+            CardLine::Released {
+                owner: "U1".into(),
+                by: Some("ULEAD".into()),
+            },
+            CardLine::CalledBack {
+                by: "U2".into(),
+                notes: "Left a voicemail <!channel>\nwill retry".into(),
+            },
+        ];
+        let r = render(&Notice::CardLines { lines });
+        assert_eq!(r.blocks, None);
+        assert_eq!(
+            r.text,
+            ":raising_hand: Claimed by <@U1> (/cx)\n\
+             :leftwards_arrow_with_hook: <@U1>'s claim released by <@ULEAD>; back in the queue\n\
+             :telephone_receiver: <@U2> called the customer back. Call notes:\n\
+             >Left a voicemail &lt;!channel&gt;\n>will retry"
+        );
+    }
+
+    #[test]
+    fn a_reminder_for_the_queue_says_whose_it_is_and_carries_its_step() {
+        let r = render(&Notice::FollowUpDue {
+            ticket: ticket().for_notice(),
+            instructions: "Call the customer.".into(),
+            rev: 3,
+            step: 1,
+            overdue: true,
+            whose: Some(Whose::OffShift { owner: "U1".into() }),
+        });
+        let blocks = serde_json::to_string(&r.blocks.expect("a reminder has buttons")).unwrap();
+        assert!(
+            r.text
+                .starts_with(":warning: *Overdue* Follow-up due on #4521"),
+            "{}",
+            r.text
+        );
+        assert!(blocks.contains("<@U1> is off shift"), "{blocks}");
+        assert!(blocks.contains(r#""value":"1:3:1""#), "{blocks}");
+    }
+}

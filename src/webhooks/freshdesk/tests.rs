@@ -372,3 +372,31 @@ fn malformed_bodies_name_the_field() {
         "body"
     );
 }
+
+#[test]
+/// A parsed webhook is classified and routed as the domain's own tests expect (the edge
+/// feeds the domain; the domain knows nothing of the wire format).
+fn parsed_webhooks_classify_end_to_end() {
+    use crate::domain::routing::{classify, route, CardKind, ClassificationConfig, RoutingConfig};
+    let route_default = |e: &IntakeEvent| {
+        let c = classify(e, &ClassificationConfig::default());
+        let r = route(&c, e, &RoutingConfig::default());
+        (c, r)
+    };
+    let now = received();
+    let body = serde_json::json!({"freshdesk_webhook": {"ticket_id": "88",
+        "triggered_event": "{ticket_action:created}", "ticket_subject": "Missed call from +1 555 0100",
+        "ticket_source": 3, "ticket_contact_phone": "+1 555 0100"}});
+    let e = parse(Provider::Freshdesk, body.to_string().as_bytes(), now).unwrap();
+    let (c, r) = route_default(&e);
+    assert_eq!(
+        (c.kind, c.priority, r.channel.as_str()),
+        (CardKind::MissedCall, Priority::Medium, "queue")
+    );
+
+    let body = serde_json::json!({"freshdesk_webhook": {"ticket_id": "89",
+        "triggered_event": "{ticket_action:created}", "ticket_subject": "Want to collab?",
+        "ticket_source": "Instagram", "ticket_group_name": "Social Media"}});
+    let e = parse(Provider::Freshdesk, body.to_string().as_bytes(), now).unwrap();
+    assert_eq!(route_default(&e).1.channel.as_str(), "marketing");
+}
