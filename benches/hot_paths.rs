@@ -185,7 +185,6 @@ fn card_render(c: &mut Criterion) {
         now_ms,
         caller: None,
         follow_up: None,
-        sla_due_ms: Some(now_ms + 3_600_000),
     };
     c.bench_function("card_render_to_json", |b| {
         b.iter(|| {

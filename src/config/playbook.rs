@@ -11,6 +11,7 @@ use crate::domain::cadence::{self, default_cadences, default_variants, Cadence, 
 use crate::domain::claim::LeasePolicy;
 use crate::domain::escalation::EscalationConfig;
 use crate::domain::routing::{ChannelKey, ClassificationConfig, RoutingConfig};
+use crate::domain::sla::SlaConfig;
 use crate::domain::team::Level;
 use chrono::NaiveTime;
 use chrono_tz::Tz;
@@ -68,6 +69,10 @@ pub struct Playbook {
     /// When follow-up reminders go out.
     #[serde(default)]
     pub followups: FollowupPolicy,
+    /// SLA clocks: first- (and next-) response targets, business hours, who hears of a
+    /// breach.
+    #[serde(default)]
+    pub sla: SlaConfig,
 }
 
 /// The `[followups]` section.
@@ -161,6 +166,7 @@ impl Playbook {
             .problems()
             .into_iter()
             .chain(self.escalation.problems())
+            .chain(self.sla.problems())
             .map(|(k, m)| Problem::new(k, m))
             .collect();
         if self.followups.hours().is_none() {
@@ -186,6 +192,15 @@ impl Playbook {
                         "channel {:?} is neither a [channels] key nor a channel id or #name",
                         t.channel
                     ),
+                ));
+            }
+        }
+        for (i, p) in self.sla.policies.iter().enumerate() {
+            let told = p.notify.as_ref().or(self.sla.breach_notify.as_ref());
+            if let Some(k) = told.filter(|k| self.escalation.find(k).is_none()) {
+                problems.push(Problem::new(
+                    format!("sla.policy[{i}] ({})", p.name),
+                    format!("breach notify {k:?} is not an escalation level or target"),
                 ));
             }
         }
@@ -342,6 +357,7 @@ mod tests {
         assert_eq!(pb.claims, LeasePolicy::default());
         assert_eq!(pb.escalation, EscalationConfig::default());
         assert_eq!(pb.followups, FollowupPolicy::default());
+        assert_eq!(pb.sla, SlaConfig::default());
     }
 
     #[test]

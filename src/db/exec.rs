@@ -14,6 +14,7 @@
 
 use super::tickets::IntakeLookup;
 use super::{AuditRow, CustomerRow, FollowupRow, JobRow, PostedMessage, SlackUserRow, StoreResult};
+use crate::domain::sla::SlaState;
 use crate::domain::ticket::{Claim, Ticket};
 
 /// One bound parameter.
@@ -146,6 +147,19 @@ impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for Ticket {
                 called_back_by: r.try_get("called_back_by")?,
                 called_back_at: r.try_get("called_back_at")?,
             },
+            sla: SlaState {
+                policy: r.try_get("sla_policy")?,
+                kind: r.try_get("sla_kind")?,
+                budget_ms: r.try_get("sla_budget_ms")?,
+                used_ms: r.try_get("sla_used_ms")?,
+                since: r.try_get("sla_since")?,
+                due_at: r.try_get("sla_due_at")?,
+                warn_at: r.try_get("sla_warn_at")?,
+                next_at: r.try_get("sla_next_at")?,
+                warned_at: r.try_get("sla_warned_at")?,
+                breached_at: r.try_get("sla_breached_at")?,
+                met_at: r.try_get("sla_met_at")?,
+            },
         })
     }
 }
@@ -190,6 +204,19 @@ impl Decode for Ticket {
                 escalated_at: r.get(33)?,
                 called_back_by: r.get(34)?,
                 called_back_at: r.get(35)?,
+            },
+            sla: SlaState {
+                policy: r.get(36)?,
+                kind: r.get(37)?,
+                budget_ms: r.get(38)?,
+                used_ms: r.get(39)?,
+                since: r.get(40)?,
+                due_at: r.get(41)?,
+                warn_at: r.get(42)?,
+                next_at: r.get(43)?,
+                warned_at: r.get(44)?,
+                breached_at: r.get(45)?,
+                met_at: r.get(46)?,
             },
         })
     }

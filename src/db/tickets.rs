@@ -139,6 +139,20 @@ pub trait TicketStore: Send + Sync {
         now: i64,
         jobs: &[NewJob],
     ) -> StoreResult<usize>;
+    /// Open tickets whose SLA clock has a warning or a breach due by `now`, earliest first
+    /// (one range of the `tickets_sla_next` index).
+    async fn sla_due(&self, now: i64, limit: i64) -> StoreResult<Vec<Ticket>>;
+    /// Writes a ticket's SLA clock if it is still the one read (its run start and next
+    /// instant, `seen`), with an audit row and jobs. False when it changed meanwhile.
+    async fn save_sla(
+        &self,
+        id: i64,
+        seen: (Option<i64>, Option<i64>),
+        sla: &crate::domain::sla::SlaState,
+        now: i64,
+        audit: Option<&super::Audit<'_>>,
+        jobs: &[NewJob],
+    ) -> StoreResult<bool>;
     async fn customer_by_contact(
         &self,
         email: Option<&str>,
@@ -153,7 +167,9 @@ macro_rules! ticket_columns {
          customer_name, customer_email, customer_phone, customer_order_id, department, group_name, tags, \
          message, social, review, channel, claimed_by, answered, customer_replied_at, missed_calls, \
          opened_at, created_at, updated_at, claimed_at, claim_seq, last_activity_at, lease_asked_at, \
-         escalated_to, escalated_by, escalated_at, called_back_by, called_back_at"
+         escalated_to, escalated_by, escalated_at, called_back_by, called_back_at, \
+         sla_policy, sla_kind, sla_budget_ms, sla_used_ms, sla_since, sla_due_at, sla_warn_at, sla_next_at, \
+         sla_warned_at, sla_breached_at, sla_met_at"
     };
 }
 

@@ -139,13 +139,19 @@ macro_rules! impl_ticket_store {
                         "INSERT INTO tickets (id, helpdesk, external_id, kind, status, priority, subject, url, customer_id, \
                          customer_name, customer_email, customer_phone, customer_order_id, department, group_name, tags, \
                          message, social, review, channel, claimed_by, answered, customer_replied_at, missed_calls, \
-                         opened_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-                         $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $26)",
+                         opened_at, created_at, updated_at, sla_policy, sla_kind, sla_budget_ms, sla_used_ms, \
+                         sla_since, sla_due_at, sla_warn_at, sla_next_at, sla_warned_at, sla_breached_at, sla_met_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+                         $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $26, \
+                         $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)",
                         args![ticket_id, &t.helpdesk, &t.external_id, &t.kind, &t.status, &t.priority, &t.subject,
                               &t.url, t.customer_id, &t.customer_name, &t.customer_email, &t.customer_phone,
                               &t.customer_order_id, &t.department, &t.group_name, &t.tags, &t.message, &t.social,
                               &t.review, &t.channel, &t.claimed_by, t.answered, t.customer_replied_at,
-                              t.missed_calls, t.opened_at, now],
+                              t.missed_calls, t.opened_at, now,
+                              &t.sla.policy, &t.sla.kind, t.sla.budget_ms, t.sla.used_ms, t.sla.since,
+                              t.sla.due_at, t.sla.warn_at, t.sla.next_at, t.sla.warned_at, t.sla.breached_at,
+                              t.sla.met_at],
                         ticket_id, now, None, &jobs,
                     )
                     .await?,
@@ -155,12 +161,17 @@ macro_rules! impl_ticket_store {
                          customer_name = $8, customer_email = $9, customer_phone = $10, customer_order_id = $11, \
                          department = $12, group_name = $13, tags = $14, message = $15, social = $16, review = $17, \
                          channel = $18, answered = $19, customer_replied_at = $20, missed_calls = $21, opened_at = $22, \
-                         updated_at = $23, \
+                         updated_at = $23, sla_policy = $24, sla_kind = $25, sla_budget_ms = $26, sla_used_ms = $27, \
+                         sla_since = $28, sla_due_at = $29, sla_warn_at = $30, sla_next_at = $31, sla_warned_at = $32, \
+                         sla_breached_at = $33, sla_met_at = $34, \
                          last_activity_at = CASE WHEN claimed_by IS NULL THEN last_activity_at ELSE $23 END WHERE id = $1",
                         args![t.id, &t.kind, &t.status, &t.priority, &t.subject, &t.url, t.customer_id,
                               &t.customer_name, &t.customer_email, &t.customer_phone, &t.customer_order_id,
                               &t.department, &t.group_name, &t.tags, &t.message, &t.social, &t.review, &t.channel,
-                              t.answered, t.customer_replied_at, t.missed_calls, t.opened_at, now],
+                              t.answered, t.customer_replied_at, t.missed_calls, t.opened_at, now,
+                              &t.sla.policy, &t.sla.kind, t.sla.budget_ms, t.sla.used_ms, t.sla.since,
+                              t.sla.due_at, t.sla.warn_at, t.sla.next_at, t.sla.warned_at, t.sla.breached_at,
+                              t.sla.met_at],
                         ticket_id, now, None, &jobs,
                     )
                     .await?,
@@ -255,6 +266,35 @@ macro_rules! impl_ticket_store {
                 Self::insert_jobs(&mut *tx, jobs, now).await?;
                 tx.commit().await?;
                 Ok(written)
+            }
+
+            async fn sla_due(&self, now: i64, limit: i64) -> $crate::db::StoreResult<Vec<$crate::domain::ticket::Ticket>> {
+                self.reader().await?.rows::<$crate::domain::ticket::Ticket>(concat!(
+                    "SELECT ", $crate::db::tickets::ticket_columns!(),
+                    " FROM tickets WHERE sla_next_at IS NOT NULL AND sla_next_at <= $1 ORDER BY sla_next_at, id LIMIT $2"
+                ), args![now, limit]).await
+            }
+
+            async fn save_sla(
+                &self,
+                id: i64,
+                seen: (Option<i64>, Option<i64>),
+                s: &$crate::domain::sla::SlaState,
+                now: i64,
+                audit: Option<&$crate::db::Audit<'_>>,
+                jobs: &[$crate::db::NewJob],
+            ) -> $crate::db::StoreResult<bool> {
+                self.guarded_update(
+                    "UPDATE tickets SET sla_policy = $4, sla_kind = $5, sla_budget_ms = $6, sla_used_ms = $7, \
+                     sla_since = $8, sla_due_at = $9, sla_warn_at = $10, sla_next_at = $11, sla_warned_at = $12, \
+                     sla_breached_at = $13, sla_met_at = $14 \
+                     WHERE id = $1 AND sla_since IS NOT DISTINCT FROM $2 AND sla_next_at IS NOT DISTINCT FROM $3 \
+                     AND sla_met_at IS NULL",
+                    args![id, seen.0, seen.1, &s.policy, &s.kind, s.budget_ms, s.used_ms, s.since, s.due_at,
+                          s.warn_at, s.next_at, s.warned_at, s.breached_at, s.met_at],
+                    id, now, audit, jobs,
+                )
+                .await
             }
 
             async fn customer_by_contact(

@@ -18,6 +18,8 @@ pub enum Source {
     Command,
     Modal,
     LeaseExpiry,
+    /// The SLA sweep (a breach recorded for the digests).
+    Sla,
     Home,
 }
 
@@ -28,6 +30,7 @@ impl Source {
             Source::Command => "command",
             Source::Modal => "modal",
             Source::LeaseExpiry => "lease_expiry",
+            Source::Sla => "sla",
             Source::Home => "home",
         }
     }

@@ -28,5 +28,6 @@ pub mod ids;
 pub mod intake;
 pub mod notice;
 pub mod routing;
+pub mod sla;
 pub mod team;
 pub mod ticket;

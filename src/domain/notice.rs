@@ -43,6 +43,16 @@ pub enum Notice {
         ticket: Box<Ticket>,
         lease_minutes: i64,
     },
+    /// An SLA clock reached its warning: to the owner, or the queue when unclaimed.
+    SlaWarning { ticket: Box<Ticket>, due_at: i64 },
+    /// An SLA clock ran out: to the owner (or the queue), and to the level responsible.
+    SlaBreached {
+        ticket: Box<Ticket>,
+        due_at: i64,
+        owner: Option<String>,
+        /// Who the responsible level's channel should ping.
+        mention: Option<String>,
+    },
     /// A follow-up step is due.
     FollowUpDue {
         ticket: Box<Ticket>,
@@ -152,5 +162,11 @@ pub enum CardLine {
     },
     FollowUpDue {
         instructions: String,
+    },
+    SlaWarning {
+        due_at: i64,
+    },
+    SlaBreached {
+        due_at: i64,
     },
 }

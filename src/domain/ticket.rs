@@ -7,6 +7,7 @@
 //! the domain enums' `as_str()` (`routing::CardKind`, `intake::TicketStatus`,
 //! `intake::Priority`), the words the store keeps and the cards show.
 
+use super::sla::SlaState;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -44,6 +45,9 @@ pub struct Ticket {
     pub updated_at: i64,
     /// Ownership details (written by claims only; intake keeps them).
     pub claim: Claim,
+    /// The SLA clock (absent from notices queued before SLAs existed).
+    #[serde(default)]
+    pub sla: SlaState,
 }
 
 /// A ticket's claim, lease, escalation and callback.
@@ -162,6 +166,7 @@ pub(crate) mod tests {
             created_at: 0,
             updated_at: 0,
             claim: Default::default(),
+            sla: Default::default(),
         }
     }
 

@@ -148,6 +148,14 @@ pub fn customer_contacted(
     .new_job(now)
 }
 
+/// The SLA sweep of the slot starting at `slot_at` (`every` ms long), due then; one per
+/// slot, however many replicas or restarts queue it.
+pub fn sla_sweep(slot_at: i64, every: i64) -> NewJob {
+    let mut job = SlaSweep {}.new_job(slot_at);
+    job.dedupe_key = Some(format!("sla_sweep:{}", slot_at / every.max(1)));
+    job
+}
+
 /// Where a [`Notice`] goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "to", rename_all = "snake_case")]
@@ -356,6 +364,14 @@ pub struct CustomerContacted {
 
 impl Payload for CustomerContacted {
     const NAME: &'static str = "customer_contacted";
+}
+
+/// `sla_sweep`: warns and breaches the SLA clocks due, then queues the next slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaSweep {}
+
+impl Payload for SlaSweep {
+    const NAME: &'static str = "sla_sweep";
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod fetch_user;
 pub mod followup_reminder;
 pub mod publish_home;
 pub mod send_notice;
+pub mod sla_sweep;
 pub mod slack_call;
 pub mod sync_card;
 pub mod worker;
@@ -138,6 +139,7 @@ pub fn registry() -> Registry {
     }
     .with::<slack_call::SlackCall>()
     .with::<send_notice::SendNotice>()
+    .with::<sla_sweep::SlaSweep>()
     .with::<publish_home::PublishHome>()
     .with::<claim_lease::CheckClaimLease>()
     .with::<fetch_user::FetchSlackUser>()

@@ -41,7 +41,6 @@ impl Job for SyncCard {
             now_ms: services.now_ms(),
             caller,
             follow_up,
-            sla_due_ms: None,
         });
         let content = SlackMessageContent::new()
             .with_text(reply.text)

@@ -60,6 +60,8 @@ pub async fn record(
         .record_callback(id, actor.user, now, &audit, &jobs)
         .await?
     {
+        // Calling back is the team's response: the SLA clock is met.
+        super::sla::meet(services, &t, now).await?;
         services.wake_worker();
         Ok(CallbackOutcome::Recorded {
             ticket: Box::new(t),

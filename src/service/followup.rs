@@ -282,6 +282,8 @@ pub async fn done(
     };
     let next = (!l.run.finished).then(|| l.run.status_line(&l.cadence, tz, now));
     save(services, &t, Some(&l.row), &l.run, actor.user, line).await?;
+    // A logged attempt is the agent's response: the SLA clock is met.
+    super::sla::meet(services, &t, services.now_ms()).await?;
     if t.claimed_by.is_some() {
         // A logged attempt is activity: the claim's lease starts again.
         services

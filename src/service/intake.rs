@@ -52,6 +52,10 @@ pub async fn accept_intake(services: &Services, event: &IntakeEvent) -> Result<A
         channel,
         leads,
         phone_key: customer.phone_key.clone(),
+        sla: super::sla::SlaRules {
+            cfg: &pb.sla,
+            tz: pb.tz(),
+        },
         now,
     };
     let key = format!("hook:{}", event.key);

@@ -20,6 +20,8 @@ pub struct Inputs<'a> {
     /// Where customer replies nobody has are posted for pickup.
     pub queue: String,
     pub phone_key: Option<String>,
+    /// The playbook's SLA policies: a new ticket's clock, and what an update does to it.
+    pub sla: super::sla::SlaRules<'a>,
     pub now: i64,
 }
 
@@ -45,6 +47,7 @@ pub fn plan(i: &Inputs<'_>, ctx: &IntakeContext) -> IntakePlan {
         }
     }
     let mut row = new_row(i, ctx);
+    row.sla = i.sla.start(&row, i.now);
     // The other order: the customer's later contact reached us before the blank chat did.
     row.answered = row.kind == "missed_chat"
         && is_blank(row.message.as_deref())
@@ -199,6 +202,7 @@ fn new_row(i: &Inputs<'_>, ctx: &IntakeContext) -> Ticket {
         created_at: i.now,
         updated_at: i.now,
         claim: Default::default(),
+        sla: Default::default(),
     }
 }
 
@@ -248,6 +252,7 @@ fn update(i: &Inputs<'_>, ctx: &IntakeContext, t: &Ticket) -> IntakePlan {
         n.tags = serde_json::to_string(&c.tags).unwrap_or(n.tags);
     }
     n.updated_at = i.now;
+    i.sla.update(t, &mut n, replied, i.now);
     let pickup = replied && n.claimed_by.is_none() && n.is_open();
     let (answered, answered_jobs) = answered_chats(i, ctx, &n);
     let (leads, queue, now) = (i.leads.clone(), i.queue.clone(), i.now);

@@ -27,6 +27,7 @@ pub mod notify;
 pub mod ops;
 pub mod refusal;
 pub mod reminder;
+pub mod sla;
 
 pub use refusal::Refusal;
 

@@ -7,6 +7,7 @@
 use super::{context, header, section, truncate, Reply, MAX_MESSAGE_BLOCKS};
 use crate::clock::from_ms;
 use crate::domain::intake::{Review, ReviewStore, Social, SocialKind, SocialPlatform};
+use crate::domain::sla::SlaState;
 use crate::domain::ticket::Ticket;
 
 /// Longest customer message quoted on a card; the helpdesk has the rest.
@@ -21,8 +22,6 @@ pub struct CardView<'a> {
     pub caller: Option<Caller>,
     /// A blank missed chat that still needs a follow-up: the text to send.
     pub follow_up: Option<String>,
-    /// When the SLA is due (SLAs arrive with a later issue).
-    pub sla_due_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -135,6 +134,43 @@ pub fn ticket_link(t: &Ticket) -> String {
     }
 }
 
+/// "1 h 10 min", "25 min", "2 d 3 h".
+pub fn span(ms: i64) -> String {
+    let mins = ms.max(0) / 60_000;
+    match mins {
+        m if m < 60 => format!("{m} min"),
+        m if m < 48 * 60 && m % 60 == 0 => format!("{} h", m / 60),
+        m if m < 48 * 60 => format!("{} h {} min", m / 60, m % 60),
+        m => format!("{} d {} h", m / (24 * 60), (m / 60) % 24),
+    }
+}
+
+/// The card's SLA fact: "Reply due at 14:05, in 1 h 10 min", then "BREACHED 25 min ago";
+/// paused, or answered. As of the card's last render (it is re-rendered when the clock
+/// warns, breaches or changes, not every minute); the time shows in each reader's zone.
+pub fn sla_fact(s: &SlaState, now_ms: i64) -> Option<String> {
+    s.policy.as_ref()?;
+    let due = s.due_at;
+    Some(match (s.breached_at, s.met_at, due) {
+        (Some(_), None, _) => format!(
+            "*SLA:* :rotating_light: *BREACHED* {} ago",
+            span(now_ms - due.or(s.breached_at).unwrap_or(now_ms))
+        ),
+        (Some(_), Some(_), _) => "*SLA:* breached, then answered".to_string(),
+        (None, Some(_), _) => format!("*SLA:* answered in {}", span(s.used_ms)),
+        (None, None, Some(d)) if d > now_ms => format!(
+            "*Reply due* {}, in {}",
+            super::notice::when(d),
+            span(d - now_ms)
+        ),
+        (None, None, Some(d)) => format!("*Reply due* {}", super::notice::when(d)),
+        (None, None, None) => format!(
+            "*SLA:* paused, {} left",
+            span(s.budget_ms.unwrap_or(0) - s.used_ms)
+        ),
+    })
+}
+
 pub fn age(from_ms: i64, now_ms: i64) -> String {
     let mins = (now_ms - from_ms).max(0) / 60_000;
     match mins {
@@ -193,11 +229,8 @@ fn details(v: &CardView<'_>) -> String {
         facts.push(format!("*Department:* {}", esc(d)));
     }
     facts.push(format!("*Age:* {}", age(t.opened_at, v.now_ms)));
-    if let Some(due) = v.sla_due_ms {
-        facts.push(format!(
-            "*SLA due:* {}",
-            from_ms(due).format("%Y-%m-%d %H:%M UTC")
-        ));
+    if let Some(sla) = sla_fact(&t.sla, v.now_ms) {
+        facts.push(sla);
     }
     facts.push(match &t.claimed_by {
         Some(u) => format!("*Claimed by* <@{u}>"),

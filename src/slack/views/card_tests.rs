@@ -32,6 +32,7 @@ fn ticket(kind: &str) -> Ticket {
         created_at: NOW - 12 * 60_000,
         updated_at: NOW,
         claim: Default::default(),
+        sla: Default::default(),
     }
 }
 
@@ -41,7 +42,6 @@ fn view(t: &Ticket) -> CardView<'_> {
         now_ms: NOW,
         caller: None,
         follow_up: None,
-        sla_due_ms: None,
     }
 }
 
@@ -135,4 +135,44 @@ fn long_text_is_truncated_to_slack_limits() {
             assert!(s.chars().count() <= super::super::MAX_SECTION_TEXT);
         }
     }
+}
+
+#[test]
+fn the_sla_fact_shows_the_due_time_then_the_breach() {
+    use crate::domain::sla::{ClockKind, Hours, SlaState};
+    let h = 3_600_000;
+    let mut s = SlaState::start(
+        "social",
+        ClockKind::First,
+        2 * h,
+        NOW,
+        NOW,
+        &Hours::Always,
+        0.75,
+    );
+    let due = (NOW + 2 * h) / 1000;
+    assert_eq!(
+        sla_fact(&s, NOW + 50 * 60_000).unwrap(),
+        format!("*Reply due* <!date^{due}^at {{time}} on {{date_short}}|at {due}>, in 1 h 10 min")
+    );
+    s.step(NOW + 2 * h + 25 * 60_000);
+    assert_eq!(
+        sla_fact(&s, NOW + 2 * h + 25 * 60_000).unwrap(),
+        "*SLA:* :rotating_light: *BREACHED* 25 min ago"
+    );
+    assert_eq!(sla_fact(&SlaState::default(), NOW), None);
+    let mut met = SlaState::start(
+        "social",
+        ClockKind::First,
+        2 * h,
+        NOW,
+        NOW,
+        &Hours::Always,
+        0.75,
+    );
+    met.meet(NOW + 110 * 60_000, &Hours::Always);
+    assert_eq!(
+        sla_fact(&met, NOW + 3 * h).unwrap(),
+        "*SLA:* answered in 1 h 50 min"
+    );
 }

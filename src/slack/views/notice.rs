@@ -73,6 +73,35 @@ pub fn render(notice: &Notice) -> Rendered {
             ":white_check_mark: You kept {}. cxbot will check again after {lease_minutes} min without activity.",
             ticket_ref(ticket)
         )),
+        Notice::SlaWarning { ticket, due_at } => Rendered::text(format!(
+            ":hourglass_flowing_sand: {} needs a reply {}: {}  ·  {}",
+            ticket_ref(ticket),
+            when(*due_at),
+            esc(&headline(ticket)),
+            ticket_link(ticket)
+        )),
+        Notice::SlaBreached {
+            ticket,
+            due_at,
+            owner,
+            mention,
+        } => {
+            let mention = mention
+                .as_deref()
+                .map(|m| format!("{} ", mention_markup(m)))
+                .unwrap_or_default();
+            let whose = owner
+                .as_deref()
+                .map(|u| format!("<@{u}>'s"))
+                .unwrap_or_else(|| "unclaimed".into());
+            Rendered::text(format!(
+                "{mention}:rotating_light: *SLA breached* on {} ({whose}): the reply was due {}. {}  ·  {}",
+                ticket_ref(ticket),
+                when(*due_at),
+                esc(&headline(ticket)),
+                ticket_link(ticket)
+            ))
+        }
         Notice::FollowUpDue {
             ticket,
             instructions,
@@ -100,6 +129,12 @@ pub fn render(notice: &Notice) -> Rendered {
     }
 }
 
+/// An instant as each reader's Slack shows it ("at 14:05 on Dec 6").
+pub fn when(at_ms: i64) -> String {
+    let s = at_ms / 1000;
+    format!("<!date^{s}^at {{time}} on {{date_short}}|at {s}>")
+}
+
 /// How an ownership change was made, as the thread says it.
 fn how(source: Source) -> &'static str {
     match source {
@@ -107,6 +142,7 @@ fn how(source: Source) -> &'static str {
         Source::Command => "/cx",
         Source::Modal => "modal",
         Source::LeaseExpiry => "lease expiry",
+        Source::Sla => "SLA",
     }
 }
 
@@ -195,6 +231,16 @@ pub fn card_line(line: &CardLine) -> String {
         }
         CardLine::FollowUpAnswered { why } => format!(":speech_balloon: Follow-up stopped: {why}"),
         CardLine::FollowUpDue { instructions } => format!(":date: {instructions}"),
+        CardLine::SlaWarning { due_at } => {
+            format!(
+                ":hourglass_flowing_sand: SLA: a reply is due {}",
+                when(*due_at)
+            )
+        }
+        CardLine::SlaBreached { due_at } => format!(
+            ":rotating_light: SLA breached: the reply was due {}",
+            when(*due_at)
+        ),
     }
 }
 

@@ -33,6 +33,7 @@ fn row(external_id: &str, kind: &str) -> Ticket {
         created_at: 1_000,
         updated_at: 1_000,
         claim: Default::default(),
+        sla: Default::default(),
     }
 }
 
