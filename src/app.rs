@@ -69,7 +69,7 @@ impl Application {
             playbook: Arc::new(config.playbook.clone()),
             work: Arc::new(Notify::new()),
         });
-        crate::service::sla::arm(&services).await?;
+        crate::service::clock::arm(&services).await?;
         let state = AppState(Arc::new(AppInner {
             services,
             slack,

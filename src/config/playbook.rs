@@ -11,7 +11,8 @@ use crate::domain::cadence::{self, default_cadences, default_variants, Cadence, 
 use crate::domain::claim::LeasePolicy;
 use crate::domain::escalation::EscalationConfig;
 use crate::domain::routing::{ChannelKey, ClassificationConfig, RoutingConfig};
-use crate::domain::sla::SlaConfig;
+use crate::domain::shift::ShiftPolicy;
+use crate::domain::sla::{Hours, SlaConfig};
 use crate::domain::team::Level;
 use chrono::NaiveTime;
 use chrono_tz::Tz;
@@ -73,6 +74,9 @@ pub struct Playbook {
     /// breach.
     #[serde(default)]
     pub sla: SlaConfig,
+    /// Shifts and check-ins: overstay and late-start rules, the daily check-in prompts.
+    #[serde(default)]
+    pub shifts: ShiftPolicy,
 }
 
 /// The `[followups]` section.
@@ -140,6 +144,10 @@ pub struct Member {
     pub level: Option<Level>,
     #[serde(default)]
     pub lead: bool,
+    /// Working windows, e.g. ["Mon-Fri 07:00-13:00 America/Chicago"] (the zone is theirs;
+    /// without one, the team's). None: flexible hours, on by `/cx on` only.
+    #[serde(default)]
+    pub schedule: Vec<String>,
 }
 
 impl Playbook {
@@ -167,6 +175,7 @@ impl Playbook {
             .into_iter()
             .chain(self.escalation.problems())
             .chain(self.sla.problems())
+            .chain(self.shifts.problems())
             .map(|(k, m)| Problem::new(k, m))
             .collect();
         if self.followups.hours().is_none() {
@@ -257,6 +266,9 @@ impl Playbook {
                     ),
                 ));
             }
+            if let Err(e) = crate::domain::shift::schedule(&m.schedule, self.tz()) {
+                problems.push(Problem::new(format!("team.member[{i}].schedule"), e));
+            }
             if !seen.insert(m.slack_id.as_str()) {
                 problems.push(Problem::new(
                     format!("team.member[{i}].slack_id"),
@@ -304,6 +316,14 @@ impl Playbook {
         self.channel(key_or_channel)
             .map(str::to_string)
             .or_else(|| is_channel_ref(key_or_channel).then(|| key_or_channel.to_string()))
+    }
+
+    /// A member's working windows (None: no schedule, or not a member).
+    pub fn schedule(&self, slack_id: &str) -> Option<Hours> {
+        let m = self.member(slack_id)?;
+        crate::domain::shift::schedule(&m.schedule, self.tz())
+            .ok()
+            .flatten()
     }
 
     pub fn is_lead(&self, slack_id: &str) -> bool {
@@ -358,6 +378,7 @@ mod tests {
         assert_eq!(pb.escalation, EscalationConfig::default());
         assert_eq!(pb.followups, FollowupPolicy::default());
         assert_eq!(pb.sla, SlaConfig::default());
+        assert_eq!(pb.shifts, ShiftPolicy::default());
     }
 
     #[test]

@@ -13,7 +13,10 @@
 //! type, so a NULL is still typed for PostgreSQL.
 
 use super::tickets::IntakeLookup;
-use super::{AuditRow, CustomerRow, FollowupRow, JobRow, PostedMessage, SlackUserRow, StoreResult};
+use super::{
+    AuditRow, CheckinRow, CustomerRow, FollowupRow, JobRow, PostedMessage, ShiftRow, SlackUserRow,
+    StoreResult,
+};
 use crate::domain::sla::SlaState;
 use crate::domain::ticket::{Claim, Ticket};
 
@@ -280,6 +283,8 @@ decode_in_order! {
     AuditRow { ticket_id, action, actor, target, source, detail, at }
     SlackUserRow { user_id, name, tz, fetched_at }
     PostedMessage { msg_key, channel, ts }
+    ShiftRow { user_id, on_since, off_at, nudged_for, updated_at }
+    CheckinRow { user_id, day, name, prompted_at, closes_at, checked_at, missed_at }
 }
 
 mod pg {

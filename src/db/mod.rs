@@ -29,6 +29,8 @@ mod jobs;
 pub mod postgres;
 mod rows;
 mod shared;
+pub mod shifts;
+mod shifts_sql;
 pub mod sqlite;
 mod sqlite_conn;
 mod sqlite_writer;
@@ -39,6 +41,7 @@ pub use claims::{Audit, AuditRow, ClaimStore, SlackUserRow};
 pub use followups::{FollowupRow, FollowupStore};
 pub use jobs::{JobRow, JobState, NewJob, PACE_INTERVAL_MS};
 pub use rows::PostedMessage;
+pub use shifts::{CheckinRow, ShiftRow, ShiftStore};
 pub use tickets::{
     CustomerInput, CustomerRow, IntakeContext, IntakePlan, IntakePlanner, IntakeRecorded,
     IntakeRequest, TicketStore, TicketWrite,
@@ -176,7 +179,15 @@ pub enum Backend {
 /// Everything the service layer needs from storage.
 #[async_trait]
 pub trait Store:
-    JobStore + InboxStore + MessageStore + TicketStore + ClaimStore + FollowupStore + Send + Sync
+    JobStore
+    + InboxStore
+    + MessageStore
+    + TicketStore
+    + ClaimStore
+    + FollowupStore
+    + ShiftStore
+    + Send
+    + Sync
 {
     fn backend(&self) -> Backend;
     /// Is the database reachable? (for /readyz)

@@ -6,6 +6,7 @@ use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
 use super::jobs::{coalesced_in_batch, push_job_args, JOB_BATCH};
 use super::shared::impl_shared_store;
+use super::shifts_sql::impl_shift_store;
 use super::tickets_sql::impl_ticket_store;
 use super::{Backend, NewJob, Store, StoreResult};
 use async_trait::async_trait;
@@ -305,6 +306,7 @@ fn jobs_insert(first: usize, n: usize, guard: &str) -> String {
 impl_shared_store!(PgStore);
 impl_ticket_store!(PgStore);
 impl_followup_store!(PgStore);
+impl_shift_store!(PgStore);
 impl_claim_store!(PgStore);
 
 #[async_trait]

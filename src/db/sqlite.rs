@@ -8,6 +8,7 @@ use super::claims_sql::impl_claim_store;
 use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
 use super::shared::impl_shared_store;
+use super::shifts_sql::impl_shift_store;
 use super::sqlite_conn::{Reader, Readers, SqliteConn};
 use super::sqlite_writer::{GroupWriter, WriteTx};
 use super::tickets_sql::impl_ticket_store;
@@ -193,6 +194,7 @@ fn take_lock(db: PathBuf) -> StoreResult<File> {
 impl_shared_store!(SqliteStore);
 impl_ticket_store!(SqliteStore);
 impl_followup_store!(SqliteStore);
+impl_shift_store!(SqliteStore);
 impl_claim_store!(SqliteStore);
 
 #[async_trait]

@@ -28,6 +28,7 @@ pub mod ids;
 pub mod intake;
 pub mod notice;
 pub mod routing;
+pub mod shift;
 pub mod sla;
 pub mod team;
 pub mod ticket;

@@ -53,6 +53,33 @@ pub enum Notice {
         /// Who the responsible level's channel should ping.
         mention: Option<String>,
     },
+    /// A customer replied on a ticket whose owner is off shift: to the queue, naming the
+    /// owner and when they are next on.
+    ReplyWhileAway {
+        ticket: Box<Ticket>,
+        owner: String,
+        next_shift: Option<i64>,
+    },
+    /// A customer replied on the owner's ticket while they are on: a DM.
+    ReplyForOwner { ticket: Box<Ticket> },
+    /// A check-in prompt (seed 004), with the queue at that moment.
+    CheckinPrompt {
+        name: String,
+        day: String,
+        unclaimed: i64,
+        near_breach: i64,
+        my_followups_due: i64,
+    },
+    /// To the leads: who missed one check-in window.
+    CheckinsMissed {
+        name: String,
+        day: String,
+        users: Vec<String>,
+    },
+    /// To the leads: who is inside their window and has not said `/cx on`.
+    LateStarts { users: Vec<(String, i64)> },
+    /// To someone still on well past their window.
+    StillOn { since: i64 },
     /// A follow-up step is due.
     FollowUpDue {
         ticket: Box<Ticket>,

@@ -148,12 +148,17 @@ pub fn customer_contacted(
     .new_job(now)
 }
 
-/// The SLA sweep of the slot starting at `slot_at` (`every` ms long), due then; one per
-/// slot, however many replicas or restarts queue it.
-pub fn sla_sweep(slot_at: i64, every: i64) -> NewJob {
-    let mut job = SlaSweep {}.new_job(slot_at);
-    job.dedupe_key = Some(format!("sla_sweep:{}", slot_at / every.max(1)));
+/// The team clock's sweep of the slot starting at `slot_at` (`every` ms long), due then;
+/// one per slot, however many replicas or restarts queue it.
+pub fn clock_sweep(slot_at: i64, every: i64) -> NewJob {
+    let mut job = ClockSweep {}.new_job(slot_at);
+    job.dedupe_key = Some(format!("clock_sweep:{}", slot_at / every.max(1)));
     job
+}
+
+/// A customer replied on a claimed ticket: tell the owner, or the queue if they are away.
+pub fn reply_waiting(ticket_id: i64, now: i64) -> NewJob {
+    ReplyWaiting { ticket_id }.new_job(now)
 }
 
 /// Where a [`Notice`] goes.
@@ -366,12 +371,23 @@ impl Payload for CustomerContacted {
     const NAME: &'static str = "customer_contacted";
 }
 
-/// `sla_sweep`: warns and breaches the SLA clocks due, then queues the next slot.
+/// `clock_sweep`: the team's clock (SLA warnings and breaches, check-ins, late starts),
+/// then the next slot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SlaSweep {}
+pub struct ClockSweep {}
 
-impl Payload for SlaSweep {
-    const NAME: &'static str = "sla_sweep";
+impl Payload for ClockSweep {
+    const NAME: &'static str = "clock_sweep";
+}
+
+/// `reply_waiting`: a customer reply on a claimed ticket, for its owner or the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyWaiting {
+    pub ticket_id: i64,
+}
+
+impl Payload for ReplyWaiting {
+    const NAME: &'static str = "reply_waiting";
 }
 
 #[cfg(test)]

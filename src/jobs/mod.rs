@@ -14,13 +14,14 @@
 //! acts on, then calls a service or Slack); register it in [`registry`].
 
 pub mod claim_lease;
+pub mod clock_sweep;
 pub mod customer_contacted;
 pub mod enqueue;
 pub mod fetch_user;
 pub mod followup_reminder;
 pub mod publish_home;
+pub mod reply_waiting;
 pub mod send_notice;
-pub mod sla_sweep;
 pub mod slack_call;
 pub mod sync_card;
 pub mod worker;
@@ -139,7 +140,8 @@ pub fn registry() -> Registry {
     }
     .with::<slack_call::SlackCall>()
     .with::<send_notice::SendNotice>()
-    .with::<sla_sweep::SlaSweep>()
+    .with::<clock_sweep::ClockSweep>()
+    .with::<reply_waiting::ReplyWaiting>()
     .with::<publish_home::PublishHome>()
     .with::<claim_lease::CheckClaimLease>()
     .with::<fetch_user::FetchSlackUser>()

@@ -211,6 +211,39 @@ pub async fn assign(
     if !services.playbook.is_lead(actor.user) {
         return refuse(Refusal::LeadsOnlyAssign);
     }
+    reassign(services, id, actor, to).await
+}
+
+/// `/cx off`'s "Hand to...": the owner (or a lead) gives a claim to someone on shift.
+pub async fn hand_off(
+    services: &Services,
+    id: i64,
+    actor: Actor<'_>,
+    to: &str,
+) -> Result<ClaimOutcome> {
+    let t = ticket(services, id).await?;
+    let owner = t.claimed_by.clone();
+    if owner.as_deref() != Some(actor.user) && !services.playbook.is_lead(actor.user) {
+        return match owner {
+            Some(owner) => refuse(Refusal::NotYours {
+                number: t.external_id,
+                owner,
+            }),
+            None => refuse(Refusal::NotClaimed {
+                number: t.external_id,
+            }),
+        };
+    }
+    reassign(services, id, actor, to).await
+}
+
+/// Gives the ticket to `to` (whoever held it), written against the claim number read.
+async fn reassign(
+    services: &Services,
+    id: i64,
+    actor: Actor<'_>,
+    to: &str,
+) -> Result<ClaimOutcome> {
     let now = services.now_ms();
     let mut t = ticket(services, id).await?;
     // Written only if the claim number is still the one read: if the ticket changed hands

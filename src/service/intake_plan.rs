@@ -264,6 +264,10 @@ fn update(i: &Inputs<'_>, ctx: &IntakeContext, t: &Ticket) -> IntakePlan {
             if !lines.is_empty() {
                 jobs.push(card_lines(&n, lines, now));
             }
+            if replied && n.claimed_by.is_some() && n.is_open() {
+                // The owner, or the queue if they are away (read when the job runs).
+                jobs.push(enqueue::reply_waiting(n.id, now));
+            }
             if pickup {
                 let to = To::Channel {
                     channel: queue,

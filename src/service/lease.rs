@@ -97,7 +97,29 @@ pub async fn check_lease(services: &Services, id: i64, seq: i64) -> Result<()> {
         ),
         asked_at: t.claim.lease_asked_at.map(crate::clock::from_ms),
     };
-    match lease_step(policy, &state, seq, now) {
+    let step = lease_step(policy, &state, seq, now);
+    // The lease counts shift time: an owner who is off shift is not asked, and their claim
+    // does not lapse, until they are back (the lease starts again at their next shift).
+    if matches!(step, LeaseStep::Ask | LeaseStep::Expire) {
+        let owner = t.claimed_by.clone().unwrap_or_default();
+        if super::shifts::on_shift(services, &owner, now_ms).await? == Some(false) {
+            let back = services
+                .playbook
+                .schedule(&owner)
+                .and_then(|h| h.next_start(now_ms))
+                // Flexible hours, off by /cx off: look again in one lease period.
+                .unwrap_or(now_ms);
+            let at = policy
+                .check_at(crate::clock::from_ms(back))
+                .timestamp_millis();
+            services
+                .store
+                .renew_claim(id, seq, back, &[enqueue::lease_check(id, seq, at)])
+                .await?;
+            return Ok(());
+        }
+    }
+    match step {
         LeaseStep::Stale => Ok(()),
         LeaseStep::NotYet(at) => {
             services

@@ -15,7 +15,9 @@
 //! `slack::interactions` (a button) or a job handler.
 
 pub mod callback;
+pub mod checkins;
 pub mod claim;
+pub mod clock;
 pub mod contacts;
 pub mod events;
 pub mod followup;
@@ -27,6 +29,7 @@ pub mod notify;
 pub mod ops;
 pub mod refusal;
 pub mod reminder;
+pub mod shifts;
 pub mod sla;
 
 pub use refusal::Refusal;

@@ -33,7 +33,12 @@ fn reminder_time(services: &Services, due_at: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Is `user` within working hours now, by their own time zone (from Slack) or the team's?
+/// By their shift (`/cx on`, their schedule) when cxbot knows it, else by the team's
+/// working hours in their own time zone.
 async fn on_shift(services: &Services, user: &str, now: DateTime<Utc>) -> bool {
+    if let Ok(Some(on)) = super::shifts::on_shift(services, user, now.timestamp_millis()).await {
+        return on;
+    }
     let tz: Tz = services.user_tz(user).await;
     let Some((start, end)) = services.playbook.followups.hours() else {
         return true;

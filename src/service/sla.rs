@@ -1,12 +1,9 @@
 //! SLA clocks in use (issue 16; the arithmetic is `domain::sla`): intake starts, pauses,
 //! re-budgets and meets a ticket's clock in the same write as the ticket (see
 //! [`SlaRules`], called by the intake plan); an agent's response (a follow-up step logged,
-//! a callback) meets it; and a sweep, every `[sla] sweep_seconds`, reads the clocks due a
-//! warning or a breach through one indexed range (`tickets_sla_next`) and tells people.
-//!
-//! The sweep is a chain of `sla_sweep` jobs, one per time slot (the slot is its dedupe
-//! key, so replicas and restarts never run a slot twice); [`arm`] queues the current slot
-//! at start, and each run queues the next.
+//! a callback) meets it; and the team clock's sweep (`service::clock`) reads the clocks
+//! due a warning or a breach through one indexed range (`tickets_sla_next`) and tells
+//! people.
 
 use super::{Result, Services};
 use crate::db::Audit;
@@ -159,23 +156,8 @@ pub async fn meet(services: &Services, t: &Ticket, now: i64) -> Result<bool> {
     Ok(saved)
 }
 
-/// Queues the sweep for the next slot (at start; a slot already queued is kept).
-pub async fn arm(services: &Services) -> Result<()> {
-    if services.playbook.sla.policies.is_empty() {
-        return Ok(());
-    }
-    let now = services.now_ms();
-    let every = services.playbook.sla.sweep_seconds.max(1) * 1000;
-    services
-        .store
-        .enqueue(&[enqueue::sla_sweep(now - now % every + every, every)], now)
-        .await?;
-    Ok(())
-}
-
-/// One sweep: warn or breach every clock due by now, then queue the next slot.
-pub async fn sweep(services: &Services) -> Result<usize> {
-    let now = services.now_ms();
+/// One sweep: warn or breach every clock due by `now`.
+pub async fn sweep(services: &Services, now: i64) -> Result<usize> {
     let due = services.store.sla_due(now, SWEEP_BATCH).await?;
     let mut told = 0;
     for t in due {
@@ -206,11 +188,6 @@ pub async fn sweep(services: &Services) -> Result<usize> {
             told += 1;
         }
     }
-    let every = services.playbook.sla.sweep_seconds.max(1) * 1000;
-    services
-        .store
-        .enqueue(&[enqueue::sla_sweep(now - now % every + every, every)], now)
-        .await?;
     if told > 0 {
         services.wake_worker();
     }

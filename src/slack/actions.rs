@@ -28,6 +28,11 @@ pub enum ActionId {
     CalledBack,
     /// An unknown caller's Record caller: opens a form to say who it was.
     RecordCaller,
+    /// A check-in prompt's Checked in; value `day|name`.
+    CheckedIn,
+    /// `/cx off`'s "Hand to..." select on one of the person's claims; option value
+    /// `ticket_id:user_id`.
+    HandTo,
 }
 
 /// The escalation modal's callback id and its inputs.
@@ -59,6 +64,8 @@ impl ActionId {
         ActionId::FollowupSnooze,
         ActionId::CalledBack,
         ActionId::RecordCaller,
+        ActionId::CheckedIn,
+        ActionId::HandTo,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,12 +81,33 @@ impl ActionId {
             ActionId::FollowupSnooze => "cx_fu_snooze",
             ActionId::CalledBack => "cx_called_back",
             ActionId::RecordCaller => "cx_record_caller",
+            ActionId::CheckedIn => "cx_checked_in",
+            ActionId::HandTo => "cx_hand_to",
         }
     }
 
     pub fn parse(s: &str) -> Option<ActionId> {
         Self::ALL.iter().copied().find(|a| a.as_str() == s)
     }
+}
+
+/// A check-in button's value: the local day and the prompt's name.
+pub fn checkin_value(day: &str, name: &str) -> String {
+    format!("{day}|{name}")
+}
+
+pub fn parse_checkin_value(v: &str) -> Option<(&str, &str)> {
+    v.split_once('|')
+}
+
+/// A "Hand to..." option's value.
+pub fn hand_to_value(ticket_id: i64, user: &str) -> String {
+    format!("{ticket_id}:{user}")
+}
+
+pub fn parse_hand_to_value(v: &str) -> Option<(i64, &str)> {
+    let (id, user) = v.split_once(':')?;
+    (!user.is_empty()).then_some((id.parse().ok()?, user))
 }
 
 /// A lease button's value.
@@ -105,5 +133,14 @@ mod tests {
         assert_eq!(ActionId::parse("nope"), None);
         assert_eq!(parse_lease_value(&lease_value(42, 3)), Some((42, 3)));
         assert_eq!(parse_lease_value("42"), None);
+        assert_eq!(
+            parse_hand_to_value(&hand_to_value(7, "U1")),
+            Some((7, "U1"))
+        );
+        assert_eq!(parse_hand_to_value("7:"), None);
+        assert_eq!(
+            parse_checkin_value(&checkin_value("2026-12-07", "end of day")),
+            Some(("2026-12-07", "end of day"))
+        );
     }
 }

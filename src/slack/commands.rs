@@ -27,6 +27,12 @@ pub const USAGE: &[(&str, &str)] = &[
         "give a ticket to someone (leads)",
     ),
     ("/cx mine", "your open claims, oldest first"),
+    ("/cx on", "start your shift: a briefing of what is waiting"),
+    (
+        "/cx off",
+        "end your shift: your claims, to release or hand over",
+    ),
+    ("/cx who", "who is on shift now, and who is next"),
     (
         "/cx followup <ticket> [cadence] [from <date>]",
         "start a follow-up cadence (refund, general, ...); `from 2026-11-20` starts day 1 earlier",
@@ -101,6 +107,9 @@ pub enum Command {
     FollowupStop(TicketQuery),
     FollowupStatus(TicketQuery),
     FollowupOverdue,
+    On,
+    Off,
+    Who,
 }
 
 impl Command {
@@ -116,7 +125,13 @@ impl Command {
             | Command::Assign { ticket, .. }
             | Command::FollowupStart { ticket, .. }
             | Command::FollowupDone { ticket, .. } => Some(ticket),
-            Command::Help | Command::Mine | Command::Queue | Command::FollowupOverdue => None,
+            Command::Help
+            | Command::Mine
+            | Command::Queue
+            | Command::FollowupOverdue
+            | Command::On
+            | Command::Off
+            | Command::Who => None,
         }
     }
 }
@@ -227,6 +242,9 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
         "followup" | "follow-up" | "fu" => parse_followup(words),
         "mine" => no_more("mine", words).map(|_| Command::Mine),
         "queue" => no_more("queue", words).map(|_| Command::Queue),
+        "on" => no_more("on", words).map(|_| Command::On),
+        "off" => no_more("off", words).map(|_| Command::Off),
+        "who" => no_more("who", words).map(|_| Command::Who),
         _ => Err(UsageError::unknown(sub)),
     }
 }

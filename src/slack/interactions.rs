@@ -6,9 +6,10 @@ use crate::app::AppState;
 use crate::domain::claim::Source;
 use crate::jobs::enqueue::{self, SlackCall};
 use crate::service::claim::{self, Actor};
-use crate::service::{followup, lease, notify, Error};
+use crate::service::{checkins, followup, lease, notify, Error};
 use crate::slack::actions::{
-    parse_lease_value, ActionId, CALLED_BACK_MODAL, ESCALATE_MODAL, RECORD_CALLER_MODAL,
+    parse_checkin_value, parse_hand_to_value, parse_lease_value, ActionId, CALLED_BACK_MODAL,
+    ESCALATE_MODAL, RECORD_CALLER_MODAL,
 };
 use crate::slack::modals::{
     on_called_back_submit, on_escalate_submit, on_record_caller_submit, open_called_back_modal,
@@ -53,6 +54,14 @@ pub struct ActionPayload {
     pub block_id: Option<String>,
     #[serde(default)]
     pub value: Option<String>,
+    /// A select's choice.
+    #[serde(default)]
+    pub selected_option: Option<SelectedOption>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SelectedOption {
+    pub value: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -204,6 +213,29 @@ async fn on_action(state: &AppState, ba: &BlockActions, action: &ActionPayload) 
                 return;
             }
         },
+        (Some(ActionId::CheckedIn), _, _) => {
+            match action.value.as_deref().and_then(parse_checkin_value) {
+                Some((day, name)) => checkins::checked_in(services, user, day, name)
+                    .await
+                    .map(|done| Some(views::shift::checked_in(name, done))),
+                None => {
+                    tracing::warn!(value = ?action.value, "check-in button with a malformed value; ignored");
+                    return;
+                }
+            }
+        }
+        (Some(ActionId::HandTo), _, _) => {
+            let chosen = action.selected_option.as_ref().map(|o| o.value.as_str());
+            match chosen.and_then(parse_hand_to_value) {
+                Some((id, to)) => claim::hand_off(services, id, actor, to)
+                    .await
+                    .map(|o| Some(views::claim::outcome(&o))),
+                None => {
+                    tracing::warn!(option = ?chosen, "hand-off with a malformed option; ignored");
+                    return;
+                }
+            }
+        }
         (Some(a), _, _) => {
             tracing::warn!(action_id = a.as_str(), value = ?action.value, "button with a malformed value; ignored");
             return;

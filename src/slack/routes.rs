@@ -151,6 +151,15 @@ async fn run_command(state: &AppState, payload: &SlashCommandPayload, cmd: Comma
         Command::FollowupOverdue => followup::overdue(services)
             .await
             .map(|lines| views::followup::overdue(&lines)),
+        Command::On => service::shifts::start(services, &payload.user_id)
+            .await
+            .map(|b| views::shift::briefing(&b)),
+        Command::Off => service::shifts::end(services, &payload.user_id)
+            .await
+            .map(|h| views::shift::handover(&h)),
+        Command::Who => service::shifts::who(services)
+            .await
+            .map(|w| views::shift::who(&w)),
         other => match other.ticket() {
             Some(q) => match claim::resolve(services, q).await {
                 Ok(t) => on_ticket(state, actor, t, cmd).await,
@@ -186,7 +195,13 @@ async fn on_ticket(
         Command::FollowupReplied(_) => followup::stop(services, id, actor, true).await.map(follow),
         Command::FollowupStop(_) => followup::stop(services, id, actor, false).await.map(follow),
         Command::FollowupStatus(_) => followup::status_or_start(services, id, actor).await.map(follow),
-        Command::Help | Command::Mine | Command::Queue | Command::FollowupOverdue => Ok(views::help(commands::USAGE)),
+        Command::Help
+        | Command::Mine
+        | Command::Queue
+        | Command::FollowupOverdue
+        | Command::On
+        | Command::Off
+        | Command::Who => Ok(views::help(commands::USAGE)),
     }
 }
 

@@ -10,6 +10,7 @@ mod health;
 mod helpers;
 mod intake;
 mod layering;
+mod shifts;
 mod sla;
 mod slack_edge;
 mod store;

@@ -27,7 +27,7 @@ async fn enqueue(app: &TestApp, calls: &[SlackCall]) {
     app.state.services.store.enqueue(&jobs, now).await.unwrap();
 }
 
-/// The pending jobs these tests queued (not the app's own SLA sweep, always queued for
+/// The pending jobs these tests queued (not the app's own clock sweep, always queued for
 /// its next slot).
 async fn pending(app: &TestApp) -> Vec<cxbot::db::JobRow> {
     let mut jobs = app
@@ -37,7 +37,7 @@ async fn pending(app: &TestApp) -> Vec<cxbot::db::JobRow> {
         .list_jobs(JobState::Pending)
         .await
         .unwrap();
-    jobs.retain(|j| j.name != "sla_sweep");
+    jobs.retain(|j| j.name != "clock_sweep");
     jobs
 }
 

@@ -149,6 +149,36 @@ impl Hours {
         from.saturating_add(ms)
     }
 
+    /// The open window `at` falls in, as instants (None outside every window, and always
+    /// for [`Hours::Always`]).
+    pub fn window_at(&self, at: i64) -> Option<(i64, i64)> {
+        let date = self.local_date(at);
+        [date - Duration::days(1), date]
+            .into_iter()
+            .flat_map(|d| self.windows(d))
+            .find(|(a, b)| *a <= at && at < *b)
+    }
+
+    /// The start of the first window opening after `at` (within [`MAX_DAYS`]).
+    pub fn next_start(&self, at: i64) -> Option<i64> {
+        let mut date = self.local_date(at);
+        for _ in 0..MAX_DAYS {
+            if let Some((a, _)) = self.windows(date).into_iter().find(|(a, _)| *a > at) {
+                return Some(a);
+            }
+            date += Duration::days(1);
+        }
+        None
+    }
+
+    /// The time zone local times are read in.
+    pub fn tz(&self) -> Option<Tz> {
+        match self {
+            Hours::Always => None,
+            Hours::Business { tz, .. } => Some(*tz),
+        }
+    }
+
     /// Counted time between two instants (0 when `to` is not after `from`).
     pub fn elapsed(&self, from: i64, to: i64) -> i64 {
         if to <= from {

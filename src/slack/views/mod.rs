@@ -14,6 +14,7 @@ pub mod followup;
 pub mod home;
 pub mod notice;
 pub mod refusal;
+pub mod shift;
 
 use crate::slack::commands::UsageError;
 use slack_morphism::prelude::*;

@@ -7,10 +7,12 @@ use super::card::{
 };
 use super::claim::{lease_dm, ticket_ref};
 use super::followup::{reminder, step_value};
+use super::section;
 use crate::domain::claim::Source;
 use crate::domain::escalation::{mention_markup, title_of};
 use crate::domain::notice::{CardLine, Notice, Whose};
-use slack_morphism::prelude::SlackBlock;
+use crate::slack::actions::{checkin_value, ActionId};
+use slack_morphism::prelude::*;
 
 /// A notice as Slack takes it: the fallback text, and blocks where it has any.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,6 +104,64 @@ pub fn render(notice: &Notice) -> Rendered {
                 ticket_link(ticket)
             ))
         }
+        Notice::ReplyWhileAway {
+            ticket,
+            owner,
+            next_shift,
+        } => Rendered::text(format!(
+            ":speech_balloon: The customer replied on {} ({}), <@{owner}>'s ticket, and <@{owner}> is off shift{}: whoever is on, please take a look. {}",
+            ticket_ref(ticket),
+            esc(&headline(ticket)),
+            next_shift
+                .map(|at| format!(" until {}", when(at)))
+                .unwrap_or_default(),
+            ticket_link(ticket)
+        )),
+        Notice::ReplyForOwner { ticket } => Rendered::text(format!(
+            ":speech_balloon: The customer replied on your ticket {} ({}): {}",
+            ticket_ref(ticket),
+            esc(&headline(ticket)),
+            ticket_link(ticket)
+        )),
+        Notice::CheckinPrompt {
+            name,
+            day,
+            unclaimed,
+            near_breach,
+            my_followups_due,
+        } => {
+            let text = format!(
+                ":wave: Time for your {name} check-in. The queue now: {} unclaimed, {near_breach} near an SLA breach, {my_followups_due} of your follow-ups due today.",
+                super::unclaimed_label(*unclaimed)
+            );
+            let button = SlackBlockButtonElement::new(pt!("Checked in"))
+                .with_action_id(ActionId::CheckedIn.as_str().into())
+                .with_value(checkin_value(day, name))
+                .with_style(SlackBlockButtonStyle::Primary);
+            Rendered {
+                blocks: Some(vec![
+                    section(&text),
+                    SlackActionsBlock::new(vec![button.into()]).into(),
+                ]),
+                text,
+            }
+        }
+        Notice::CheckinsMissed { name, day, users } => Rendered::text(format!(
+            ":clipboard: Missed the {name} check-in ({day}): {}",
+            mentions(users.iter())
+        )),
+        Notice::LateStarts { users } => Rendered::text(format!(
+            ":alarm_clock: In their shift window without `/cx on`: {}",
+            users
+                .iter()
+                .map(|(u, start)| format!("<@{u}> (from {})", when(*start)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Notice::StillOn { since } => Rendered::text(format!(
+            ":wave: Still on? Your shift window has ended (you said `/cx on` {}). Say `/cx off` when you leave, so your tickets go to whoever is on.",
+            when(*since)
+        )),
         Notice::FollowUpDue {
             ticket,
             instructions,
@@ -127,6 +187,13 @@ pub fn render(notice: &Notice) -> Rendered {
             }
         }
     }
+}
+
+fn mentions<'a>(users: impl Iterator<Item = &'a String>) -> String {
+    users
+        .map(|u| format!("<@{u}>"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// An instant as each reader's Slack shows it ("at 14:05 on Dec 6").

@@ -1,15 +1,16 @@
-//! `SlaSweep`: one run of the SLA sweep (`service::sla::sweep`), which queues the next.
+//! `ClockSweep`: one run of the team's clock (`service::clock::sweep`), which queues the
+//! next.
 
 use super::{Job, JobContext, JobError, JobOutcome, JobResult};
-use crate::service::sla;
+use crate::service::clock;
 use async_trait::async_trait;
 
-pub use super::enqueue::SlaSweep;
+pub use super::enqueue::ClockSweep;
 
 #[async_trait]
-impl Job for SlaSweep {
+impl Job for ClockSweep {
     async fn run(self, cx: &JobContext) -> JobResult {
-        sla::sweep(cx)
+        clock::sweep(cx)
             .await
             .map_err(|e| JobError::Retry(e.to_string()))?;
         Ok(JobOutcome::Done)
