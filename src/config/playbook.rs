@@ -11,7 +11,7 @@ use crate::domain::cadence::{self, default_cadences, default_variants, Cadence, 
 use crate::domain::claim::LeasePolicy;
 use crate::domain::escalation::EscalationConfig;
 use crate::domain::routing::{ChannelKey, ClassificationConfig, RoutingConfig};
-use crate::domain::shift::ShiftPolicy;
+use crate::domain::shift::{FringePolicy, ShiftPolicy};
 use crate::domain::sla::{Hours, SlaConfig};
 use crate::domain::team::Level;
 use chrono::NaiveTime;
@@ -77,6 +77,9 @@ pub struct Playbook {
     /// Shifts and check-ins: overstay and late-start rules, the daily check-in prompts.
     #[serde(default)]
     pub shifts: ShiftPolicy,
+    /// Tickets on a long engineering hold, listed under their own heading.
+    #[serde(default)]
+    pub fringe: FringePolicy,
 }
 
 /// The `[followups]` section.
@@ -178,6 +181,12 @@ impl Playbook {
             .chain(self.shifts.problems())
             .map(|(k, m)| Problem::new(k, m))
             .collect();
+        if self.fringe.after_days < 1 {
+            problems.push(Problem::new(
+                "fringe.after_days",
+                format!("expected 1 or more, got {}", self.fringe.after_days),
+            ));
+        }
         if self.followups.hours().is_none() {
             problems.push(Problem::new(
                 "followups.working_hours",
@@ -379,6 +388,7 @@ mod tests {
         assert_eq!(pb.followups, FollowupPolicy::default());
         assert_eq!(pb.sla, SlaConfig::default());
         assert_eq!(pb.shifts, ShiftPolicy::default());
+        assert_eq!(pb.fringe, FringePolicy::default());
     }
 
     #[test]

@@ -106,6 +106,11 @@ pub trait ClaimStore: Send + Sync {
         helpdesk: Option<&str>,
         number: &str,
     ) -> StoreResult<Vec<Ticket>>;
+    /// Open tickets with no change since `before`, longest quiet first (the fringe list
+    /// filters them by the playbook's tags and groups). No index serves it (one on every
+    /// ticket change would tax intake for a list read a few times an hour): it reads the
+    /// open tickets.
+    async fn quiet_open(&self, before: i64, limit: i64) -> StoreResult<Vec<Ticket>>;
     /// A user's open claims, oldest first.
     async fn claims_of(&self, user: &str) -> StoreResult<Vec<Ticket>>;
     /// Open unclaimed tickets needing action: missed calls first, then priority, then age.

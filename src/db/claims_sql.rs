@@ -129,6 +129,14 @@ macro_rules! impl_claim_store {
                 ), args![number, helpdesk]).await
             }
 
+            async fn quiet_open(&self, before: i64, limit: i64) -> $crate::db::StoreResult<Vec<$crate::domain::ticket::Ticket>> {
+                self.reader().await?.rows::<$crate::domain::ticket::Ticket>(concat!(
+                    "SELECT ", $crate::db::tickets::ticket_columns!(),
+                    " FROM tickets WHERE status NOT IN ('solved', 'closed') AND updated_at <= $1 \
+                     ORDER BY updated_at, id LIMIT $2"
+                ), args![before, limit]).await
+            }
+
             async fn claims_of(&self, user: &str) -> $crate::db::StoreResult<Vec<$crate::domain::ticket::Ticket>> {
                 self.reader().await?.rows::<$crate::domain::ticket::Ticket>(concat!(
                     "SELECT ", $crate::db::tickets::ticket_columns!(),

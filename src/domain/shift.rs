@@ -81,6 +81,37 @@ pub struct ShiftPolicy {
     pub checkins: Vec<CheckinWindow>,
 }
 
+/// The playbook's `[fringe]` section (seed 004): tickets on a long engineering hold.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FringePolicy {
+    /// A ticket with one of these tags waits on engineering.
+    pub tags: Vec<String>,
+    /// Or in one of these helpdesk groups.
+    pub groups: Vec<String>,
+    /// Listed once nothing has happened on it for this many days.
+    pub after_days: i64,
+}
+
+impl Default for FringePolicy {
+    fn default() -> Self {
+        Self {
+            tags: vec!["engineering".into(), "dev-hold".into(), "bug".into()],
+            groups: vec!["Engineering".into(), "Developers".into()],
+            after_days: 3,
+        }
+    }
+}
+
+impl FringePolicy {
+    /// Does this open ticket wait on engineering?
+    pub fn covers(&self, tags: &[String], group: Option<&str>) -> bool {
+        tags.iter()
+            .any(|t| self.tags.iter().any(|f| f.eq_ignore_ascii_case(t)))
+            || group.is_some_and(|g| self.groups.iter().any(|f| f.eq_ignore_ascii_case(g)))
+    }
+}
+
 /// One daily check-in prompt: "09:00-11:00", or `before_end` minutes before the person's
 /// window ends (the end-of-day one).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]

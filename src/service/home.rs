@@ -19,11 +19,14 @@ pub struct HomeData {
 }
 
 /// `/cx queue`: the first unclaimed tickets in queue order, and how many there are (up to
-/// `domain::claim::UNCLAIMED_COUNT_CAP` and one).
+/// `domain::claim::UNCLAIMED_COUNT_CAP` and one); then the fringe: tickets on a long
+/// engineering hold.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Queue {
     pub tickets: Vec<Ticket>,
     pub total: i64,
+    pub fringe: Vec<Ticket>,
+    pub fringe_days: i64,
     pub now_ms: i64,
 }
 
@@ -56,6 +59,23 @@ pub async fn queue(services: &Services) -> Result<Queue> {
     Ok(Queue {
         tickets: services.store.unclaimed(QUEUE_LIST).await?,
         total: services.store.unclaimed_count().await?,
+        fringe: fringe(services).await?,
+        fringe_days: services.playbook.fringe.after_days,
         now_ms: services.now_ms(),
     })
+}
+
+/// Open tickets waiting on engineering (the playbook's tags or groups) with nothing new for
+/// `[fringe] after_days` (seed 004), longest first. The digests read this too.
+pub async fn fringe(services: &Services) -> Result<Vec<Ticket>> {
+    let policy = &services.playbook.fringe;
+    let before = services.now_ms() - policy.after_days * 86_400_000;
+    Ok(services
+        .store
+        .quiet_open(before, 2_000)
+        .await?
+        .into_iter()
+        .filter(|t| policy.covers(&t.tag_list(), t.group_name.as_deref()))
+        .take(QUEUE_LIST as usize)
+        .collect())
 }

@@ -289,3 +289,42 @@ async fn a_reply_goes_to_the_owner_on_shift_and_to_the_queue_when_they_are_away(
         let _ = (a, b, posts_in(&app, QUEUE).await);
     }
 }
+
+#[tokio::test]
+async fn tickets_on_a_long_engineering_hold_have_their_own_heading_in_the_queue() {
+    for backend in backends() {
+        let app = team_app(backend, monday(14, 0)).await;
+        let held = |id: &str, number: &str| {
+            let mut e = generic(
+                id,
+                "ticket",
+                number,
+                json!({"customer": {"name": "Bo", "email": format!("bo{number}@example.com")}}),
+            );
+            e["ticket"]["tags"] = json!(["engineering"]);
+            e
+        };
+        deliver(&app, "generic", &held("h-1", "831")).await;
+        new_ticket(&app, "832").await;
+        run_until(&app, monday(14, 0) + Duration::days(2)).await;
+        deliver(&app, "generic", &held("h-2", "833")).await;
+        run_until(&app, monday(14, 0) + Duration::days(4) + Duration::hours(1)).await;
+        let queue = app.command(NY, "queue").await.to_string();
+        let (head, fringe) = queue
+            .split_once("Waiting on engineering")
+            .unwrap_or_else(|| panic!("{backend:?}: no fringe heading: {queue}"));
+        assert!(
+            fringe.contains("#831"),
+            "{backend:?}: quiet 4 days: {fringe}"
+        );
+        assert!(
+            !fringe.contains("#833"),
+            "{backend:?}: raised 2 days ago: {fringe}"
+        );
+        assert!(
+            !fringe.contains("#832"),
+            "{backend:?}: not on engineering: {fringe}"
+        );
+        assert!(head.contains("#832"), "{head}");
+    }
+}

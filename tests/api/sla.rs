@@ -270,3 +270,32 @@ async fn a_logged_follow_up_step_meets_the_clock() {
         assert!(posts_in(&app, LEADS).await.is_empty(), "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn a_customer_writing_again_after_an_answer_starts_a_next_response_clock() {
+    let on = EXAMPLE_PLAYBOOK.replacen("next_response = false", "next_response = true", 1);
+    for backend in backends() {
+        let app = app_with(backend, Some(on.clone())).await;
+        let id = deliver(&app, "freshdesk", &social(507)).await;
+        drain(&app).await;
+        deliver(&app, "freshdesk", &status_change(507, "Open", "Pending")).await;
+        let answered = ticket(&app, id).await.sla;
+        assert!(
+            answered.met_at.is_some(),
+            "{backend:?}: pending is the answer"
+        );
+        app.advance(Duration::hours(5));
+        let reply = freshdesk(
+            507,
+            "{note_type:public}",
+            json!({"ticket_subject": "Where is my bus?", "ticket_source": "Instagram",
+                   "ticket_status": "Open", "ticket_latest_public_comment": "Still waiting"}),
+        );
+        deliver(&app, "freshdesk", &reply).await;
+        let next = ticket(&app, id).await.sla;
+        let now = app.state.services.now_ms();
+        assert_eq!(next.kind.as_deref(), Some("next"), "{backend:?}: {next:?}");
+        assert_eq!(next.due_at, Some(now + 120 * MIN), "{backend:?}");
+        assert_eq!(next.met_at, None, "{backend:?}");
+    }
+}

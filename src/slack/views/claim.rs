@@ -270,11 +270,16 @@ pub fn mine(m: &Mine) -> Reply {
 /// `/cx queue`: unclaimed tickets, missed calls first, then priority, then age.
 pub fn queue(q: &Queue) -> Reply {
     let (tickets, total, now_ms) = (&q.tickets, q.total, q.now_ms);
-    if tickets.is_empty() {
-        return Reply::text(":tada: The queue is empty: every open ticket has an owner.");
+    const EMPTY: &str = ":tada: The queue is empty: every open ticket has an owner.";
+    if tickets.is_empty() && q.fringe.is_empty() {
+        return Reply::text(EMPTY);
     }
     let label = super::unclaimed_label(total);
-    let mut text = format!("*Unclaimed: {label}* (missed calls first, then priority, then age)");
+    let mut text = if tickets.is_empty() {
+        EMPTY.to_string()
+    } else {
+        format!("*Unclaimed: {label}* (missed calls first, then priority, then age)")
+    };
     for t in tickets {
         text.push('\n');
         text.push_str(&line(t, now_ms, t.opened_at));
@@ -285,6 +290,18 @@ pub fn queue(q: &Queue) -> Reply {
         text.push_str(&format!("\n…and {} more.", total - tickets.len() as i64));
     }
     let mut blocks = chunk_sections(&text);
+    if !q.fringe.is_empty() {
+        let mut fringe = format!(
+            "*Waiting on engineering, nothing new for {} days or more ({})*",
+            q.fringe_days,
+            q.fringe.len()
+        );
+        for t in &q.fringe {
+            fringe.push('\n');
+            fringe.push_str(&line(t, now_ms, t.updated_at));
+        }
+        blocks.extend(chunk_sections(&fringe));
+    }
     blocks.push(context(
         "Claim one with `/cx claim <ticket>` or its card's Claim button.",
     ));
