@@ -11,6 +11,10 @@
 //! sqlx's connection thread, which SQLite's writer paid once per statement before it moved
 //! to rusqlite; and `rusqlite_statement`, the same statement run in place, as it is now.
 //!
+//! And `sla_due_of_100k/sqlite` (issue 16): the SLA sweep's read, `TicketStore::sla_due`,
+//! with 100,000 open tickets whose clocks run (one in a hundred has a warning or breach
+//! due), with its query plan: one range of the `tickets_sla_next` index, not a scan.
+//!
 //! ```text
 //! cargo bench --bench lease
 //! TEST_DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres cargo bench --bench lease
@@ -19,7 +23,7 @@
 use criterion::Criterion;
 use cxbot::db::postgres::PgStore;
 use cxbot::db::sqlite::SqliteStore;
-use cxbot::db::{JobStore, OpenMode, Store};
+use cxbot::db::{JobStore, OpenMode, Store, TicketStore};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool};
 use sqlx::{AssertSqlSafe, PgPool};
 use std::future::Future;
@@ -138,6 +142,62 @@ fn sqlite(c: &mut Criterion, rt: &Runtime) {
                 .await
                 .expect("put back");
         }
+    });
+    rt.block_on(async {
+        raw.close().await;
+        store.close().await;
+    });
+}
+
+const TICKETS: i64 = 100_000;
+// Copied from the sweep's read in src/db/tickets_sql.rs (its column list shortened: the
+// plan does not depend on it), only for printing the plan.
+const SLA_DUE_SQL: &str =
+    "SELECT id FROM tickets WHERE sla_next_at IS NOT NULL AND sla_next_at <= $1 \
+     ORDER BY sla_next_at, id LIMIT $2";
+
+fn sla_sweep(c: &mut Criterion, rt: &Runtime) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("sla.db").display());
+    let (store, raw) = rt.block_on(async {
+        let store = SqliteStore::connect(&url, OpenMode::Tool)
+            .await
+            .expect("sqlite store");
+        let raw = SqlitePool::connect(&url).await.expect("raw pool");
+        let t = Instant::now();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+             INSERT INTO tickets (helpdesk, external_id, kind, status, priority, channel, opened_at, \
+             created_at, updated_at, sla_policy, sla_kind, sla_budget_ms, sla_since, sla_due_at, \
+             sla_warn_at, sla_next_at) \
+             SELECT 'zendesk', 'b' || i, 'social', 'open', 'medium', '#cx-social', $2, $2, $2, 'social', \
+             'first', 7200000, $2, $2 + 7200000, $2 + 5400000, \
+             CASE WHEN i % 100 = 0 THEN $2 - i ELSE $2 + 3600000 + i END FROM n",
+        )
+        .bind(TICKETS)
+        .bind(NOW)
+        .execute(&raw)
+        .await
+        .expect("fill");
+        eprintln!("sqlite: {TICKETS} open tickets with running clocks in {:.1} s", t.elapsed().as_secs_f64());
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(AssertSqlSafe(format!("EXPLAIN QUERY PLAN {SLA_DUE_SQL}")))
+                .bind(NOW)
+                .bind(500)
+                .fetch_all(&raw)
+                .await
+                .expect("explain");
+        eprintln!("sqlite: EXPLAIN QUERY PLAN of the SLA sweep's read:");
+        for (_, _, _, detail) in plan {
+            eprintln!("  {detail}");
+        }
+        (store, raw)
+    });
+    c.bench_function("sla_due_of_100k/sqlite", |b| {
+        b.iter(|| {
+            let due = rt.block_on(store.sla_due(NOW, 500)).expect("sla_due");
+            assert_eq!(due.len(), 500);
+        })
     });
     rt.block_on(async {
         raw.close().await;
@@ -288,6 +348,7 @@ fn main() {
         .configure_from_args();
     round_trip(&mut c, &rt);
     sqlite(&mut c, &rt);
+    sla_sweep(&mut c, &rt);
     match std::env::var("TEST_DATABASE_URL") {
         Ok(base) => postgres(&mut c, &rt, &base),
         Err(_) => eprintln!("postgres: skipped (set TEST_DATABASE_URL to include it)"),
