@@ -428,6 +428,30 @@ queue = "cx queue"
     }
 
     #[test]
+    fn clock_sections_are_checked_with_their_keys() {
+        let text = EXAMPLE_PLAYBOOK
+            .replacen("first_response = \"2h\"", "first_response = \"two hours\"", 1)
+            .replace("hours = \"13:00-15:00\"", "hours = \"15:00-13:00\"")
+            .replace("breach_notify = \"L3\"", "breach_notify = \"L9\"")
+            .replace("calendar = \"support\"\n\n# Everyone", "calendar = \"office\"\n\n# Everyone")
+            + "[[team.member]]\nslack_id = \"U0123ABCD\"\nname = \"Ana\"\nschedule = [\"Mon-Fri 9-5\"]\n";
+        let problems = Playbook::parse(&text).unwrap_err();
+        let keys: Vec<_> = problems.iter().map(|p| p.key.as_str()).collect();
+        for key in [
+            "sla.policy[0].first_response",
+            "shifts.checkin[1].hours",
+            "team.member[0].schedule",
+            "sla.policy[3].calendar",
+        ] {
+            assert!(keys.contains(&key), "{key} not in {problems:?}");
+        }
+        assert!(
+            problems.iter().any(|p| p.message.contains("\"L9\"")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
     fn unknown_key_is_an_error_with_a_line() {
         let text = "[team]\ntimezone = \"UTC\"\ncolour = \"blue\"\n[channels]\n";
         let problems = Playbook::parse(text).unwrap_err();
