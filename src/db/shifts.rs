@@ -63,5 +63,7 @@ pub trait ShiftStore: Send + Sync {
         now: i64,
         jobs: &(dyn for<'r> Fn(&'r [CheckinRow]) -> Vec<NewJob> + Send + Sync),
     ) -> StoreResult<Vec<CheckinRow>>;
+    /// Was this prompt already sent?
+    async fn has_checkin(&self, user: &str, day: &str, name: &str) -> StoreResult<bool>;
     async fn checkins_of(&self, user: &str) -> StoreResult<Vec<CheckinRow>>;
 }

@@ -103,7 +103,7 @@ macro_rules! impl_shift_store {
                 let mut tx = self.begin_write().await?;
                 let done = tx.exec(
                     "UPDATE checkins SET checked_at = $4 WHERE user_id = $1 AND day = $2 AND name = $3 \
-                     AND checked_at IS NULL AND missed_at IS NULL",
+                     AND checked_at IS NULL AND missed_at IS NULL AND closes_at > $4",
                     args![user, day, name, now],
                 ).await? == 1;
                 tx.commit().await?;
@@ -116,23 +116,25 @@ macro_rules! impl_shift_store {
                 jobs: &(dyn for<'r> Fn(&'r [$crate::db::CheckinRow]) -> Vec<$crate::db::NewJob> + Send + Sync),
             ) -> $crate::db::StoreResult<Vec<$crate::db::CheckinRow>> {
                 let mut tx = self.begin_write().await?;
+                // One statement: a click between a read and a write cannot be reported missed.
                 let missed = tx.rows::<$crate::db::CheckinRow>(
-                    "SELECT user_id, day, name, prompted_at, closes_at, checked_at, missed_at FROM checkins \
+                    "UPDATE checkins SET missed_at = $1 \
                      WHERE checked_at IS NULL AND missed_at IS NULL AND closes_at <= $1 \
-                     ORDER BY closes_at, user_id LIMIT 500",
+                     RETURNING user_id, day, name, prompted_at, closes_at, checked_at, missed_at",
                     args![now],
                 ).await?;
-                for r in &missed {
-                    tx.exec(
-                        "UPDATE checkins SET missed_at = $4 WHERE user_id = $1 AND day = $2 AND name = $3",
-                        args![&r.user_id, &r.day, &r.name, now],
-                    ).await?;
-                }
                 if !missed.is_empty() {
                     Self::insert_jobs(&mut *tx, &jobs(&missed), now).await?;
                 }
                 tx.commit().await?;
                 Ok(missed)
+            }
+
+            async fn has_checkin(&self, user: &str, day: &str, name: &str) -> $crate::db::StoreResult<bool> {
+                Ok(self.reader().await?.scalar(
+                    "SELECT 1 FROM checkins WHERE user_id = $1 AND day = $2 AND name = $3",
+                    args![user, day, name],
+                ).await?.is_some())
             }
 
             async fn checkins_of(&self, user: &str) -> $crate::db::StoreResult<Vec<$crate::db::CheckinRow>> {

@@ -65,6 +65,10 @@ pub struct IntakePlan {
     /// Other tickets of the customer to mark "already answered" (blank missed chats).
     pub mark_answered: Vec<i64>,
     pub jobs: Box<dyn FnOnce(i64) -> Vec<NewJob> + Send>,
+    /// An update writes the ticket's SLA clock only when the plan changed it, so a plan
+    /// made from a row read without a lock (a repeat call's open card) cannot undo a
+    /// warning, a breach or a met clock written meanwhile by the sweep or an agent.
+    pub write_sla: bool,
 }
 
 pub enum TicketWrite {

@@ -116,7 +116,7 @@ macro_rules! impl_ticket_store {
                     }
                 };
                 let ctx = $crate::db::IntakeContext { existing: found.existing, customer_tickets, customer_id, new_customer };
-                let $crate::db::IntakePlan { write, mark_answered, jobs } = plan(&ctx);
+                let $crate::db::IntakePlan { write, mark_answered, jobs, write_sla } = plan(&ctx);
                 for id in mark_answered {
                     tx.exec("UPDATE tickets SET answered = $2, updated_at = $3 WHERE id = $1", args![id, true, now])
                         .await?;
@@ -161,9 +161,18 @@ macro_rules! impl_ticket_store {
                          customer_name = $8, customer_email = $9, customer_phone = $10, customer_order_id = $11, \
                          department = $12, group_name = $13, tags = $14, message = $15, social = $16, review = $17, \
                          channel = $18, answered = $19, customer_replied_at = $20, missed_calls = $21, opened_at = $22, \
-                         updated_at = $23, sla_policy = $24, sla_kind = $25, sla_budget_ms = $26, sla_used_ms = $27, \
-                         sla_since = $28, sla_due_at = $29, sla_warn_at = $30, sla_next_at = $31, sla_warned_at = $32, \
-                         sla_breached_at = $33, sla_met_at = $34, \
+                         updated_at = $23, \
+                         sla_policy = CASE WHEN $35 THEN $24 ELSE sla_policy END, \
+                         sla_kind = CASE WHEN $35 THEN $25 ELSE sla_kind END, \
+                         sla_budget_ms = CASE WHEN $35 THEN $26 ELSE sla_budget_ms END, \
+                         sla_used_ms = CASE WHEN $35 THEN $27 ELSE sla_used_ms END, \
+                         sla_since = CASE WHEN $35 THEN $28 ELSE sla_since END, \
+                         sla_due_at = CASE WHEN $35 THEN $29 ELSE sla_due_at END, \
+                         sla_warn_at = CASE WHEN $35 THEN $30 ELSE sla_warn_at END, \
+                         sla_next_at = CASE WHEN $35 THEN $31 ELSE sla_next_at END, \
+                         sla_warned_at = CASE WHEN $35 THEN $32 ELSE sla_warned_at END, \
+                         sla_breached_at = CASE WHEN $35 THEN $33 ELSE sla_breached_at END, \
+                         sla_met_at = CASE WHEN $35 THEN $34 ELSE sla_met_at END, \
                          last_activity_at = CASE WHEN claimed_by IS NULL THEN last_activity_at ELSE $23 END WHERE id = $1",
                         args![t.id, &t.kind, &t.status, &t.priority, &t.subject, &t.url, t.customer_id,
                               &t.customer_name, &t.customer_email, &t.customer_phone, &t.customer_order_id,
@@ -171,7 +180,7 @@ macro_rules! impl_ticket_store {
                               t.answered, t.customer_replied_at, t.missed_calls, t.opened_at, now,
                               &t.sla.policy, &t.sla.kind, t.sla.budget_ms, t.sla.used_ms, t.sla.since,
                               t.sla.due_at, t.sla.warn_at, t.sla.next_at, t.sla.warned_at, t.sla.breached_at,
-                              t.sla.met_at],
+                              t.sla.met_at, write_sla],
                         ticket_id, now, None, &jobs,
                     )
                     .await?,

@@ -10,6 +10,10 @@ use crate::db::{CheckinRow, NewJob};
 use crate::domain::notice::Notice;
 use crate::jobs::enqueue::{self, To};
 
+/// Someone with no schedule who said `/cx on` is asked "still on?" (once) after this many
+/// hours plus `[shifts] overstay_minutes`.
+const FLEXIBLE_SHIFT_HOURS: i64 = 10;
+
 /// One pass at `now`.
 pub async fn sweep(services: &Services, now: i64) -> Result<()> {
     prompt(services, now).await?;
@@ -36,6 +40,9 @@ async fn prompt(services: &Services, now: i64) -> Result<()> {
             .map(|w| w.1);
         for (name, day, closes_at) in pb.shifts.checkins_open(tz, now, shift_end) {
             let day = day.to_string();
+            if services.store.has_checkin(&user, &day, &name).await? {
+                continue;
+            }
             let (unclaimed, near_breach, my_followups_due) = queue_counts(services, &user).await?;
             let notice = Notice::CheckinPrompt {
                 name: name.clone(),
@@ -166,11 +173,19 @@ async fn still_on(services: &Services, now: i64) -> Result<()> {
         if row.nudged_for == Some(since) {
             continue;
         }
-        let Some(h) = pb.schedule(&row.user_id) else {
-            continue;
-        };
-        let Some((_, end)) = h.window_at(since) else {
-            continue;
+        // The end of the window they started in (or, a little early, the one that opened
+        // next); someone with no schedule is asked after FLEXIBLE_SHIFT_HOURS on.
+        let end = match pb.schedule(&row.user_id) {
+            Some(h) => {
+                let window = h
+                    .window_at(since)
+                    .or_else(|| h.window_at(h.next_start(since)?));
+                match window {
+                    Some((_, end)) => end,
+                    None => continue,
+                }
+            }
+            None => since + FLEXIBLE_SHIFT_HOURS * 3_600_000,
         };
         if now < end + overstay {
             continue;

@@ -26,11 +26,10 @@ pub async fn arm(services: &Services) -> Result<()> {
     Ok(())
 }
 
-/// One run: SLA warnings and breaches, check-ins, late starts, overstays; then the next slot.
+/// One run: the next slot is queued first (so a run that fails, however often, never
+/// stops the clock), then SLA warnings and breaches, check-ins, late starts, overstays.
 pub async fn sweep(services: &Services) -> Result<()> {
     let now = services.now_ms();
-    sla::sweep(services, now).await?;
-    checkins::sweep(services, now).await?;
     let every = every_ms(services);
     services
         .store
@@ -39,5 +38,7 @@ pub async fn sweep(services: &Services) -> Result<()> {
             now,
         )
         .await?;
+    sla::sweep(services, now).await?;
+    checkins::sweep(services, now).await?;
     Ok(())
 }

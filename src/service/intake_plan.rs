@@ -60,6 +60,7 @@ pub fn plan(i: &Inputs<'_>, ctx: &IntakeContext) -> IntakePlan {
     let now = i.now;
     IntakePlan {
         write: TicketWrite::Insert(Box::new(row.clone())),
+        write_sla: true,
         mark_answered: answered,
         jobs: Box::new(move |id| {
             row.id = id;
@@ -146,6 +147,7 @@ fn repeat_call(i: &Inputs<'_>, open: &Ticket) -> IntakePlan {
     let now = i.now;
     IntakePlan {
         write: TicketWrite::Update(Box::new(t.clone())),
+        write_sla: false,
         mark_answered: Vec::new(),
         jobs: Box::new(move |_| vec![enqueue::card(&t, now), card_line(&t, line, now)]),
     }
@@ -257,6 +259,7 @@ fn update(i: &Inputs<'_>, ctx: &IntakeContext, t: &Ticket) -> IntakePlan {
     let (answered, answered_jobs) = answered_chats(i, ctx, &n);
     let (leads, queue, now) = (i.leads.clone(), i.queue.clone(), i.now);
     IntakePlan {
+        write_sla: n.sla != t.sla,
         write: TicketWrite::Update(Box::new(n.clone())),
         mark_answered: answered,
         jobs: Box::new(move |_| {

@@ -136,24 +136,32 @@ fn rules(services: &Services) -> SlaRules<'_> {
     }
 }
 
-/// The agent answered (a follow-up step logged, a callback made): the clock is met.
-/// `jobs` go in the same write (the card's re-render). False when there was no running or
-/// paused clock, or it changed meanwhile.
+/// The agent answered (a follow-up step logged, a callback made): the clock is met, with
+/// the card's re-render in the same write. A clock that changed since `t` was read (the
+/// sweep warned meanwhile) is read again. False when there was no clock to meet.
 pub async fn meet(services: &Services, t: &Ticket, now: i64) -> Result<bool> {
-    if t.sla.policy.is_none() || t.sla.met_at.is_some() {
-        return Ok(false);
+    let mut t = t.clone();
+    for _ in 0..3 {
+        if t.sla.policy.is_none() || t.sla.met_at.is_some() {
+            return Ok(false);
+        }
+        let mut s = t.sla.clone();
+        s.meet(now, &rules(services).hours_of(s.policy.as_deref()));
+        let jobs = [enqueue::card(&t, now)];
+        if services
+            .store
+            .save_sla(t.id, (t.sla.since, t.sla.next_at), &s, now, None, &jobs)
+            .await?
+        {
+            services.wake_worker();
+            return Ok(true);
+        }
+        match services.store.ticket(t.id).await? {
+            Some(fresh) => t = fresh,
+            None => return Ok(false),
+        }
     }
-    let mut s = t.sla.clone();
-    s.meet(now, &rules(services).hours_of(s.policy.as_deref()));
-    let jobs = [enqueue::card(t, now)];
-    let saved = services
-        .store
-        .save_sla(t.id, (t.sla.since, t.sla.next_at), &s, now, None, &jobs)
-        .await?;
-    if saved {
-        services.wake_worker();
-    }
-    Ok(saved)
+    Ok(false)
 }
 
 /// One sweep: warn or breach every clock due by `now`.

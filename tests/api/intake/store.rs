@@ -65,6 +65,7 @@ fn planner(external_id: &'static str) -> impl Fn(&IntakeContext) -> IntakePlan +
             }
         };
         IntakePlan {
+            write_sla: true,
             write,
             mark_answered: ctx.customer_tickets.iter().map(|t| t.id).collect(),
             jobs: Box::new(job),
@@ -203,6 +204,7 @@ async fn record_intake_is_idempotent_and_matches_customers() {
         // call): PostgreSQL reserved an id for it with the lookup and leaves a gap, SQLite
         // reserves only for an insert. Its repeated delivery takes no id anywhere.
         let onto_anon = |_: &IntakeContext| IntakePlan {
+            write_sla: true,
             write: TicketWrite::Update(Box::new(anon.clone())),
             mark_answered: Vec::new(),
             jobs: Box::new(|_| Vec::new()),
@@ -228,6 +230,7 @@ async fn record_intake_is_idempotent_and_matches_customers() {
 /// Inserts exactly `t`, queues nothing.
 fn insert(t: Ticket) -> impl Fn(&IntakeContext) -> IntakePlan + Send + Sync {
     move |_| IntakePlan {
+        write_sla: true,
         write: TicketWrite::Insert(Box::new(t.clone())),
         mark_answered: Vec::new(),
         jobs: Box::new(|_| Vec::new()),
@@ -300,6 +303,7 @@ fn count_calls(ctx: &IntakeContext) -> IntakePlan {
         }
     };
     IntakePlan {
+        write_sla: true,
         write,
         mark_answered: Vec::new(),
         jobs: Box::new(job),
@@ -381,6 +385,7 @@ async fn concurrent_events_of_one_customer_take_locks_in_one_order() {
                         let mut t = ctx.existing.clone().expect("the ticket exists");
                         t.missed_calls += 1;
                         IntakePlan {
+                            write_sla: true,
                             write: TicketWrite::Update(Box::new(t)),
                             mark_answered: vec![other],
                             jobs: Box::new(|_| Vec::new()),
