@@ -80,6 +80,9 @@ pub struct Playbook {
     /// Tickets on a long engineering hold, listed under their own heading.
     #[serde(default)]
     pub fringe: FringePolicy,
+    /// Each SLA policy's hours, parsed once (intake asks for them on every new ticket).
+    #[serde(skip)]
+    sla_hours: std::sync::OnceLock<BTreeMap<String, Hours>>,
 }
 
 /// The `[followups]` section.
@@ -325,6 +328,17 @@ impl Playbook {
         self.channel(key_or_channel)
             .map(str::to_string)
             .or_else(|| is_channel_ref(key_or_channel).then(|| key_or_channel.to_string()))
+    }
+
+    /// The hours each SLA policy counts in, by policy name (parsed on first use).
+    pub fn sla_hours(&self) -> &BTreeMap<String, Hours> {
+        self.sla_hours.get_or_init(|| {
+            self.sla
+                .policies
+                .iter()
+                .map(|p| (p.name.clone(), self.sla.hours_for(p, self.tz())))
+                .collect()
+        })
     }
 
     /// A member's working windows (None: no schedule, or not a member).

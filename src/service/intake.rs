@@ -54,7 +54,7 @@ pub async fn accept_intake(services: &Services, event: &IntakeEvent) -> Result<A
         phone_key: customer.phone_key.clone(),
         sla: super::sla::SlaRules {
             cfg: &pb.sla,
-            tz: pb.tz(),
+            hours: pb.sla_hours(),
         },
         now,
     };

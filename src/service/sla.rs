@@ -14,7 +14,7 @@ use crate::domain::sla::{
 };
 use crate::domain::ticket::Ticket;
 use crate::jobs::enqueue::{self, To};
-use chrono_tz::Tz;
+use std::collections::BTreeMap;
 
 /// How many due clocks one sweep run handles (the next run takes the rest).
 const SWEEP_BATCH: i64 = 500;
@@ -23,14 +23,15 @@ const SWEEP_BATCH: i64 = 500;
 #[derive(Clone, Copy)]
 pub struct SlaRules<'a> {
     pub cfg: &'a SlaConfig,
-    pub tz: Tz,
+    /// Each policy's hours, by name (`Playbook::sla_hours`, parsed once).
+    pub hours: &'a BTreeMap<String, Hours>,
 }
 
+const ALWAYS: Hours = Hours::Always;
+
 impl SlaRules<'_> {
-    fn hours_of(&self, policy: Option<&str>) -> Hours {
-        policy
-            .and_then(|p| self.cfg.policy(p))
-            .map_or(Hours::Always, |p| self.cfg.hours_for(p, self.tz))
+    fn hours_of(&self, policy: Option<&str>) -> &Hours {
+        policy.and_then(|p| self.hours.get(p)).unwrap_or(&ALWAYS)
     }
 
     /// A new ticket's clock, from its creation (seed 001: "2 hours from ticket creation").
@@ -47,7 +48,7 @@ impl SlaRules<'_> {
         let Some(budget) = parse_duration(&p.first_response) else {
             return SlaState::default();
         };
-        let hours = self.cfg.hours_for(p, self.tz);
+        let hours = self.hours_of(Some(&p.name));
         let at = t.opened_at.min(now);
         let mut s = SlaState::start(
             &p.name,
@@ -55,13 +56,13 @@ impl SlaRules<'_> {
             budget,
             at,
             now,
-            &hours,
+            hours,
             self.cfg.warn_at,
         );
         if t.status == "pending" {
             match p.pending {
-                PendingRule::Stop => s.meet(now, &hours),
-                PendingRule::Pause => s.pause(now, &hours),
+                PendingRule::Stop => s.meet(now, hours),
+                PendingRule::Pause => s.pause(now, hours),
             }
         }
         s
@@ -84,8 +85,12 @@ impl SlaRules<'_> {
                     .policy_for(&new.kind, &new.priority, new.department.as_deref())
             {
                 if let Some(budget) = parse_duration(&p.first_response) {
-                    let hours = self.cfg.hours_for(p, self.tz);
-                    s.rebudget(&p.name, budget, &hours, self.cfg.warn_at);
+                    s.rebudget(
+                        &p.name,
+                        budget,
+                        self.hours_of(Some(&p.name)),
+                        self.cfg.warn_at,
+                    );
                 }
             }
         }
@@ -97,15 +102,15 @@ impl SlaRules<'_> {
             .map_or(PendingRule::Stop, |p| p.pending);
         if new.status != old.status {
             match new.status.as_str() {
-                "solved" | "closed" => s.meet(now, &hours),
-                "pending" if pending == PendingRule::Pause => s.pause(now, &hours),
-                "pending" => s.meet(now, &hours),
-                _ => s.resume(now, &hours, self.cfg.warn_at),
+                "solved" | "closed" => s.meet(now, hours),
+                "pending" if pending == PendingRule::Pause => s.pause(now, hours),
+                "pending" => s.meet(now, hours),
+                _ => s.resume(now, hours, self.cfg.warn_at),
             }
         }
         if customer_replied {
             if s.is_paused() {
-                s.resume(now, &hours, self.cfg.warn_at);
+                s.resume(now, hours, self.cfg.warn_at);
             } else if s.met_at.is_some() && self.cfg.next_response && new.is_open() {
                 let next = s
                     .policy
@@ -119,7 +124,7 @@ impl SlaRules<'_> {
                         budget,
                         now,
                         now,
-                        &hours,
+                        hours,
                         self.cfg.warn_at,
                     );
                 }
@@ -132,7 +137,7 @@ impl SlaRules<'_> {
 fn rules(services: &Services) -> SlaRules<'_> {
     SlaRules {
         cfg: &services.playbook.sla,
-        tz: services.playbook.tz(),
+        hours: services.playbook.sla_hours(),
     }
 }
 
@@ -146,7 +151,7 @@ pub async fn meet(services: &Services, t: &Ticket, now: i64) -> Result<bool> {
             return Ok(false);
         }
         let mut s = t.sla.clone();
-        s.meet(now, &rules(services).hours_of(s.policy.as_deref()));
+        s.meet(now, rules(services).hours_of(s.policy.as_deref()));
         let jobs = [enqueue::card(&t, now)];
         if services
             .store
