@@ -12,11 +12,13 @@
 //! Parameters are `$1`, `$2`, ... in both dialects; [`Arg`] carries each value with its
 //! type, so a NULL is still typed for PostgreSQL.
 
+use super::directives::AckRow;
 use super::tickets::IntakeLookup;
 use super::{
     AuditRow, CheckinRow, CustomerRow, FollowupRow, JobRow, PostedMessage, ShiftRow, SlackUserRow,
     StoreResult,
 };
+use crate::domain::directive::Directive;
 use crate::domain::sla::SlaState;
 use crate::domain::ticket::{Claim, Ticket};
 
@@ -167,6 +169,22 @@ impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for Ticket {
     }
 }
 
+/// A directive's columns, by name, for PostgreSQL.
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for Directive {
+    fn from_row(r: &'r sqlx::postgres::PgRow) -> sqlx::Result<Self> {
+        use sqlx::Row;
+        Ok(Directive {
+            id: r.try_get("id")?,
+            author: r.try_get("author")?,
+            text: r.try_get("text")?,
+            audience: r.try_get("audience")?,
+            until_at: r.try_get("until_at")?,
+            ended_at: r.try_get("ended_at")?,
+            created_at: r.try_get("created_at")?,
+        })
+    }
+}
+
 impl Decode for Ticket {
     fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(Ticket {
@@ -285,6 +303,8 @@ decode_in_order! {
     PostedMessage { msg_key, channel, ts }
     ShiftRow { user_id, on_since, off_at, nudged_for, updated_at }
     CheckinRow { user_id, day, name, prompted_at, closes_at, checked_at, missed_at }
+    AckRow { user_id, at }
+    Directive { id, author, text, audience, until_at, ended_at, created_at }
 }
 
 mod pg {

@@ -22,6 +22,8 @@
 
 pub mod claims;
 mod claims_sql;
+pub mod directives;
+mod directives_sql;
 mod exec;
 pub mod followups;
 mod followups_sql;
@@ -38,6 +40,7 @@ pub mod tickets;
 mod tickets_sql;
 
 pub use claims::{Audit, AuditRow, ClaimStore, SlackUserRow};
+pub use directives::{DirectiveStore, NewDirective};
 pub use followups::{FollowupRow, FollowupStore};
 pub use jobs::{JobRow, JobState, NewJob, PACE_INTERVAL_MS};
 pub use rows::PostedMessage;
@@ -186,6 +189,7 @@ pub trait Store:
     + ClaimStore
     + FollowupStore
     + ShiftStore
+    + DirectiveStore
     + Send
     + Sync
 {

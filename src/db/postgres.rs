@@ -2,6 +2,7 @@
 //! `FOR UPDATE SKIP LOCKED`, so replicas split the work and never run one job at once.
 
 use super::claims_sql::impl_claim_store;
+use super::directives_sql::impl_directive_store;
 use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
 use super::jobs::{coalesced_in_batch, push_job_args, JOB_BATCH};
@@ -307,6 +308,7 @@ impl_shared_store!(PgStore);
 impl_ticket_store!(PgStore);
 impl_followup_store!(PgStore);
 impl_shift_store!(PgStore);
+impl_directive_store!(PgStore);
 impl_claim_store!(PgStore);
 
 #[async_trait]

@@ -5,6 +5,7 @@
 //! same file refuses to start.
 
 use super::claims_sql::impl_claim_store;
+use super::directives_sql::impl_directive_store;
 use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
 use super::shared::impl_shared_store;
@@ -195,6 +196,7 @@ impl_shared_store!(SqliteStore);
 impl_ticket_store!(SqliteStore);
 impl_followup_store!(SqliteStore);
 impl_shift_store!(SqliteStore);
+impl_directive_store!(SqliteStore);
 impl_claim_store!(SqliteStore);
 
 #[async_trait]

@@ -23,6 +23,7 @@ pub mod cadence;
 pub mod calendar;
 pub mod claim;
 pub mod contact;
+pub mod directive;
 pub mod escalation;
 pub mod ids;
 pub mod intake;

@@ -80,6 +80,23 @@ pub enum Notice {
     LateStarts { users: Vec<(String, i64)> },
     /// To someone still on well past their window.
     StillOn { since: i64 },
+    /// A lead's directive: to cx-only with Acknowledge and the count (team), or to the
+    /// broader channel (all). Re-rendered in place as people acknowledge.
+    Directive {
+        id: i64,
+        author: String,
+        text: String,
+        team: bool,
+        acked: i64,
+        of: i64,
+        ended: bool,
+    },
+    /// A reminder to someone who has not acknowledged a directive.
+    DirectiveReminder {
+        id: i64,
+        author: String,
+        text: String,
+    },
     /// A follow-up step is due.
     FollowUpDue {
         ticket: Box<Ticket>,

@@ -5,7 +5,7 @@
 //! replicas and restarts never run a slot twice. [`arm`] queues the next slot at start,
 //! and each run queues the one after it.
 
-use super::{checkins, sla, Result, Services};
+use super::{checkins, directives, sla, Result, Services};
 use crate::jobs::enqueue;
 
 fn every_ms(services: &Services) -> i64 {
@@ -40,5 +40,6 @@ pub async fn sweep(services: &Services) -> Result<()> {
         .await?;
     sla::sweep(services, now).await?;
     checkins::sweep(services, now).await?;
+    directives::remind(services, now).await?;
     Ok(())
 }

@@ -117,6 +117,16 @@ pub enum Refusal {
         number: String,
     },
 
+    // Directives.
+    LeadsOnlyDirective,
+    NoSuchDirective {
+        id: i64,
+    },
+    AlreadyAcknowledged {
+        since: NaiveTime,
+    },
+    EmptyDirective,
+
     /// A rule's own words (a cadence's, the playbook's), shown as they are.
     Said(String),
 }

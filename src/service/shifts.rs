@@ -25,7 +25,7 @@ pub struct Briefing {
     pub mine: Vec<Ticket>,
     /// Their claims with a follow-up step due by the end of today.
     pub followups_due: Vec<Ticket>,
-    /// Unacknowledged directives (issue 17 fills this slot).
+    /// The texts of live directives they have not acknowledged.
     pub directives: Vec<String>,
     pub now_ms: i64,
 }
@@ -118,7 +118,11 @@ async fn briefing(services: &Services, user: &str, already_on: bool) -> Result<B
         near_breach,
         mine,
         followups_due,
-        directives: Vec::new(),
+        directives: super::directives::unacknowledged(services, user)
+            .await?
+            .into_iter()
+            .map(|d| d.text)
+            .collect(),
         now_ms: now,
     })
 }

@@ -30,6 +30,8 @@ pub enum ActionId {
     RecordCaller,
     /// A check-in prompt's Checked in; value `day|name`.
     CheckedIn,
+    /// A directive's Acknowledge; value: the directive id.
+    DirectiveAck,
     /// `/cx off`'s "Hand to..." select on one of the person's claims; option value
     /// `ticket_id:user_id`.
     HandTo,
@@ -66,6 +68,7 @@ impl ActionId {
         ActionId::RecordCaller,
         ActionId::CheckedIn,
         ActionId::HandTo,
+        ActionId::DirectiveAck,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +86,7 @@ impl ActionId {
             ActionId::RecordCaller => "cx_record_caller",
             ActionId::CheckedIn => "cx_checked_in",
             ActionId::HandTo => "cx_hand_to",
+            ActionId::DirectiveAck => "cx_directive_ack",
         }
     }
 

@@ -34,6 +34,15 @@ pub const USAGE: &[(&str, &str)] = &[
     ),
     ("/cx who", "who is on shift now, and who is next"),
     (
+        "/cx directive [--all] [--until <date>] <text>",
+        "post a directive the team acknowledges (leads); --all: an update to the broader channel",
+    ),
+    (
+        "/cx directive status",
+        "the live directives, and who has not acknowledged",
+    ),
+    ("/cx directive end <n>", "end a directive early (leads)"),
+    (
         "/cx followup <ticket> [cadence] [from <date>]",
         "start a follow-up cadence (refund, general, ...); `from 2026-11-20` starts day 1 earlier",
     ),
@@ -110,6 +119,13 @@ pub enum Command {
     On,
     Off,
     Who,
+    DirectivePost {
+        text: String,
+        until: Option<NaiveDate>,
+        all: bool,
+    },
+    DirectiveStatus,
+    DirectiveEnd(i64),
 }
 
 impl Command {
@@ -131,7 +147,10 @@ impl Command {
             | Command::FollowupOverdue
             | Command::On
             | Command::Off
-            | Command::Who => None,
+            | Command::Who
+            | Command::DirectivePost { .. }
+            | Command::DirectiveStatus
+            | Command::DirectiveEnd(_) => None,
         }
     }
 }
@@ -245,6 +264,7 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
         "on" => no_more("on", words).map(|_| Command::On),
         "off" => no_more("off", words).map(|_| Command::Off),
         "who" => no_more("who", words).map(|_| Command::Who),
+        "directive" => parse_directive(words),
         _ => Err(UsageError::unknown(sub)),
     }
 }
@@ -295,6 +315,47 @@ fn parse_followup(mut words: std::str::SplitWhitespace<'_>) -> Result<Command, U
             })
         }
     }
+}
+
+fn parse_directive(mut words: std::str::SplitWhitespace<'_>) -> Result<Command, UsageError> {
+    let mut until = None;
+    let mut all = false;
+    let mut text: Vec<&str> = Vec::new();
+    while let Some(w) = words.next() {
+        match w {
+            "status" if text.is_empty() && !all && until.is_none() => {
+                return no_more("directive", words).map(|_| Command::DirectiveStatus);
+            }
+            "end" if text.is_empty() && !all && until.is_none() => {
+                let n = words
+                    .next()
+                    .and_then(|n| n.trim_start_matches('#').parse().ok());
+                let n = n.ok_or_else(|| {
+                    UsageError::of("directive", "`/cx directive end` needs the directive's number, e.g. `/cx directive end 3`.")
+                })?;
+                return no_more("directive", words).map(|_| Command::DirectiveEnd(n));
+            }
+            "--all" if text.is_empty() => all = true,
+            "--until" if text.is_empty() => {
+                let date = words.next().unwrap_or_default();
+                until = Some(parse_date(date).ok_or_else(|| {
+                    UsageError::of("directive", format!("`{date}` is not a date: write it as YYYY-MM-DD, e.g. `--until 2026-12-01`."))
+                })?);
+            }
+            _ => text.push(w),
+        }
+    }
+    if text.is_empty() {
+        return Err(UsageError::of(
+            "directive",
+            "`/cx directive` needs the directive's text.",
+        ));
+    }
+    Ok(Command::DirectivePost {
+        text: text.join(" "),
+        until,
+        all,
+    })
 }
 
 /// `YYYY-MM-DD`, as `from <date>` takes it.

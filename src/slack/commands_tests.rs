@@ -150,3 +150,30 @@ fn mine_and_queue_take_nothing() {
     assert_eq!(parse("QUEUE"), Ok(Command::Queue));
     assert!(parse("mine please").is_err());
 }
+
+#[test]
+fn directive_grammar() {
+    assert_eq!(parse("directive status"), Ok(Command::DirectiveStatus));
+    assert_eq!(parse("directive end #3"), Ok(Command::DirectiveEnd(3)));
+    assert_eq!(
+        parse("directive --all --until 2026-12-01 Buses run late today"),
+        Ok(Command::DirectivePost {
+            text: "Buses run late today".into(),
+            until: NaiveDate::from_ymd_opt(2026, 12, 1),
+            all: true,
+        })
+    );
+    // "status" inside the text is text.
+    assert!(matches!(
+        parse("directive Check the status page"),
+        Ok(Command::DirectivePost { text, .. }) if text == "Check the status page"
+    ));
+    assert!(parse("directive")
+        .unwrap_err()
+        .message
+        .contains("needs the directive's text"));
+    assert!(parse("directive end")
+        .unwrap_err()
+        .message
+        .contains("number"));
+}

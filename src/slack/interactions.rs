@@ -224,6 +224,11 @@ async fn on_action(state: &AppState, ba: &BlockActions, action: &ActionPayload) 
                 }
             }
         }
+        (Some(ActionId::DirectiveAck), Some(id), _) => {
+            crate::service::directives::acknowledge(services, id, user)
+                .await
+                .map(|o| Some(views::directive::outcome(&o)))
+        }
         (Some(ActionId::HandTo), _, _) => {
             let chosen = action.selected_option.as_ref().map(|o| o.value.as_str());
             match chosen.and_then(parse_hand_to_value) {

@@ -160,6 +160,17 @@ async fn run_command(state: &AppState, payload: &SlashCommandPayload, cmd: Comma
         Command::Who => service::shifts::who(services)
             .await
             .map(|w| views::shift::who(&w)),
+        Command::DirectivePost { text, until, all } => {
+            service::directives::post(services, actor, text, *until, *all)
+                .await
+                .map(|o| views::directive::outcome(&o))
+        }
+        Command::DirectiveStatus => service::directives::status(services)
+            .await
+            .map(|s| views::directive::status(&s)),
+        Command::DirectiveEnd(id) => service::directives::end(services, actor, *id)
+            .await
+            .map(|o| views::directive::outcome(&o)),
         other => match other.ticket() {
             Some(q) => match claim::resolve(services, q).await {
                 Ok(t) => on_ticket(state, actor, t, cmd).await,
@@ -201,7 +212,10 @@ async fn on_ticket(
         | Command::FollowupOverdue
         | Command::On
         | Command::Off
-        | Command::Who => Ok(views::help(commands::USAGE)),
+        | Command::Who
+        | Command::DirectivePost { .. }
+        | Command::DirectiveStatus
+        | Command::DirectiveEnd(_) => Ok(views::help(commands::USAGE)),
     }
 }
 

@@ -162,6 +162,11 @@ pub fn render(notice: &Notice) -> Rendered {
             ":wave: Still on? Your shift window has ended (you said `/cx on` {}). Say `/cx off` when you leave, so your tickets go to whoever is on.",
             when(*since)
         )),
+        Notice::Directive { .. } => super::directive::message(notice),
+        Notice::DirectiveReminder { id, author, text } => Rendered::text(format!(
+            ":mega: Reminder: <@{author}>'s directive {id} is waiting for your acknowledgement in the team channel:\n>{}",
+            esc(text).replace('\n', "\n>")
+        )),
         Notice::FollowUpDue {
             ticket,
             instructions,

@@ -140,6 +140,16 @@ pub fn text(r: &Refusal) -> String {
         Refusal::StaleReminder { number } => format!(
             "That reminder is out of date. `/cx followup {number}` shows where the ticket is now."
         ),
+        Refusal::LeadsOnlyDirective => {
+            "Only a lead can post or end a directive. `/cx directive status` shows the live ones.".into()
+        }
+        Refusal::NoSuchDirective { id } => format!(
+            "There is no live directive {id}. `/cx directive status` lists the live ones."
+        ),
+        Refusal::AlreadyAcknowledged { since } => {
+            format!("You already acknowledged this directive at {}.", since.format("%H:%M"))
+        }
+        Refusal::EmptyDirective => "A directive needs its text, e.g. `/cx directive Use the new refund macro from today.`".into(),
         Refusal::Said(words) => words.clone(),
     }
 }
