@@ -69,6 +69,9 @@ pub enum Notice {
         unclaimed: i64,
         near_breach: i64,
         my_followups_due: i64,
+        /// Live directives they have not acknowledged.
+        #[serde(default)]
+        directives: i64,
     },
     /// To the leads: who missed one check-in window.
     CheckinsMissed {

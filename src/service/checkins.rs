@@ -44,12 +44,16 @@ async fn prompt(services: &Services, now: i64) -> Result<()> {
                 continue;
             }
             let (unclaimed, near_breach, my_followups_due) = queue_counts(services, &user).await?;
+            let directives = super::directives::unacknowledged(services, &user)
+                .await?
+                .len() as i64;
             let notice = Notice::CheckinPrompt {
                 name: name.clone(),
                 day: day.clone(),
                 unclaimed,
                 near_breach,
                 my_followups_due,
+                directives,
             };
             let to = To::Dm {
                 user: user.clone(),

@@ -154,7 +154,10 @@ pub async fn acknowledge(services: &Services, id: i64, user: &str) -> Result<Dir
         let to = To::Update {
             key: message_key(id),
         };
-        vec![enqueue::notice(to, message(&d, acked, of, false), now)]
+        vec![
+            enqueue::notice(to, message(&d, acked, of, false), now),
+            enqueue::home_changed(user, now),
+        ]
     };
     match services.store.acknowledge(id, user, now, &update).await? {
         None => {

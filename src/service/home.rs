@@ -15,6 +15,8 @@ pub struct HomeData {
     pub my_claims: Vec<Ticket>,
     pub unclaimed_count: i64,
     pub oldest_unclaimed: Vec<Ticket>,
+    /// Live directives they have not acknowledged.
+    pub directives: Vec<crate::domain::directive::Directive>,
     pub now_ms: i64,
 }
 
@@ -44,6 +46,7 @@ pub async fn home_data(services: &Services, user: &str) -> Result<HomeData> {
         my_claims: store.claims_of(user).await?,
         unclaimed_count: store.unclaimed_count().await?,
         oldest_unclaimed: store.unclaimed(HOME_OLDEST).await?,
+        directives: super::directives::unacknowledged(services, user).await?,
         now_ms: services.now_ms(),
     })
 }

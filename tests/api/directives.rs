@@ -79,6 +79,22 @@ async fn a_directive_is_acknowledged_once_each_and_counted_in_place() {
             "{body}"
         );
 
+        let home = serde_json::json!({"type": "event_callback", "event_id": "EvDirHome",
+            "event": {"type": "app_home_opened", "user": BEN, "tab": "home"}});
+        app.event(&home, None).await;
+        drain(&app).await;
+        let view = app
+            .slack
+            .calls_to("views.publish")
+            .await
+            .pop()
+            .expect("home published")
+            .to_string();
+        assert!(
+            view.contains("Directive 1") && view.contains("cx_directive_ack"),
+            "{backend:?}: {view}"
+        );
+
         app.click(ANA, "cx_directive_ack", "1", Some("1.1")).await;
         drain(&app).await;
         let update = app

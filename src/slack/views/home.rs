@@ -24,11 +24,27 @@ pub fn home_view(data: &HomeData) -> SlackView {
         Some(n) => format!("Hi {} :wave:", esc(n)),
         None => "Hi :wave:".to_string(),
     };
-    let mut blocks = vec![
-        header("cxbot"),
-        section(greeting),
-        header(format!("Your claims ({})", data.my_claims.len())),
-    ];
+    let mut blocks = vec![header("cxbot"), section(greeting)];
+    for d in data.directives.iter().take(5) {
+        let ack = SlackBlockButtonElement::new(pt!("Acknowledge"))
+            .with_action_id(ActionId::DirectiveAck.as_str().into())
+            .with_value(d.id.to_string());
+        blocks.push(
+            SlackSectionBlock::new()
+                .with_text(md!(super::truncate(
+                    &format!(
+                        ":mega: *Directive {}* from <@{}>: {}",
+                        d.id,
+                        d.author,
+                        esc(&d.text)
+                    ),
+                    super::MAX_SECTION_TEXT
+                )))
+                .with_accessory(ack.into())
+                .into(),
+        );
+    }
+    blocks.push(header(format!("Your claims ({})", data.my_claims.len())));
     if data.my_claims.is_empty() {
         blocks.push(section("_Nothing claimed. Pick one from the queue below._"));
     }

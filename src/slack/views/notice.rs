@@ -129,11 +129,18 @@ pub fn render(notice: &Notice) -> Rendered {
             unclaimed,
             near_breach,
             my_followups_due,
+            directives,
         } => {
-            let text = format!(
+            let mut text = format!(
                 ":wave: Time for your {name} check-in. The queue now: {} unclaimed, {near_breach} near an SLA breach, {my_followups_due} of your follow-ups due today.",
                 super::unclaimed_label(*unclaimed)
             );
+            if *directives > 0 {
+                text.push_str(&format!(
+                    " :mega: {directives} directive{} to acknowledge (your App Home lists them).",
+                    if *directives == 1 { "" } else { "s" }
+                ));
+            }
             let button = SlackBlockButtonElement::new(pt!("Checked in"))
                 .with_action_id(ActionId::CheckedIn.as_str().into())
                 .with_value(checkin_value(day, name))
