@@ -206,16 +206,8 @@ async fn on_ticket(
         Command::FollowupReplied(_) => followup::stop(services, id, actor, true).await.map(follow),
         Command::FollowupStop(_) => followup::stop(services, id, actor, false).await.map(follow),
         Command::FollowupStatus(_) => followup::status_or_start(services, id, actor).await.map(follow),
-        Command::Help
-        | Command::Mine
-        | Command::Queue
-        | Command::FollowupOverdue
-        | Command::On
-        | Command::Off
-        | Command::Who
-        | Command::DirectivePost { .. }
-        | Command::DirectiveStatus
-        | Command::DirectiveEnd(_) => Ok(views::help(commands::USAGE)),
+        // Commands about no ticket are answered in run_command.
+        _ => Ok(views::help(commands::USAGE)),
     }
 }
 
