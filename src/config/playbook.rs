@@ -11,7 +11,7 @@ use crate::domain::cadence::{self, default_cadences, default_variants, Cadence, 
 use crate::domain::claim::LeasePolicy;
 use crate::domain::escalation::EscalationConfig;
 use crate::domain::routing::{ChannelKey, ClassificationConfig, RoutingConfig};
-use crate::domain::shift::{FringePolicy, ShiftPolicy};
+use crate::domain::shift::{FringePolicy, ShiftPolicy, SummaryPolicy};
 use crate::domain::sla::{Hours, SlaConfig};
 use crate::domain::team::Level;
 use chrono::NaiveTime;
@@ -80,6 +80,9 @@ pub struct Playbook {
     /// Tickets on a long engineering hold, listed under their own heading.
     #[serde(default)]
     pub fringe: FringePolicy,
+    /// The daily event summary.
+    #[serde(default)]
+    pub summary: SummaryPolicy,
     /// Each SLA policy's hours, parsed once (intake asks for them on every new ticket).
     #[serde(skip)]
     sla_hours: std::sync::OnceLock<BTreeMap<String, Hours>>,
@@ -184,6 +187,21 @@ impl Playbook {
             .chain(self.shifts.problems())
             .map(|(k, m)| Problem::new(k, m))
             .collect();
+        if self.summary.at().is_none() {
+            problems.push(Problem::new(
+                "summary.time",
+                format!("expected \"HH:MM\", got {:?}", self.summary.time),
+            ));
+        }
+        if !self.channels.contains_key(&self.summary.channel) {
+            problems.push(Problem::new(
+                "summary.channel",
+                format!(
+                    "channel key {:?} is not defined in [channels]",
+                    self.summary.channel
+                ),
+            ));
+        }
         if self.fringe.after_days < 1 {
             problems.push(Problem::new(
                 "fringe.after_days",

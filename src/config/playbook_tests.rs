@@ -14,6 +14,7 @@ fn example_playbook_is_valid() {
     assert_eq!(pb.sla, SlaConfig::default());
     assert_eq!(pb.shifts, ShiftPolicy::default());
     assert_eq!(pb.fringe, FringePolicy::default());
+    assert_eq!(pb.summary, SummaryPolicy::default());
 }
 
 #[test]

@@ -39,6 +39,24 @@ pub trait DirectiveStore: Send + Sync {
     async fn acknowledgements(&self, id: i64) -> StoreResult<Vec<(String, i64)>>;
     /// Ends a live directive early (false: already ended).
     async fn end_directive(&self, id: i64, now: i64, jobs: &[NewJob]) -> StoreResult<bool>;
+    /// Records the day's summary once (false: already posted, by this replica or another),
+    /// with the jobs that post it.
+    async fn record_summary(
+        &self,
+        day: &str,
+        now: i64,
+        late: bool,
+        jobs: &[NewJob],
+    ) -> StoreResult<bool>;
+    async fn has_summary(&self, day: &str) -> StoreResult<bool>;
+    /// Tickets created in [from, to), oldest first.
+    async fn tickets_created(
+        &self,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<Vec<crate::domain::ticket::Ticket>>;
+    /// Audit entries written in [from, to), oldest first.
+    async fn audit_between(&self, from: i64, to: i64) -> StoreResult<Vec<super::AuditRow>>;
     /// Records the day's reminder for a person, with its DM (false: already reminded today).
     async fn remind_directive(
         &self,

@@ -80,6 +80,38 @@ macro_rules! impl_directive_store {
                 Ok(ended)
             }
 
+            async fn record_summary(&self, day: &str, now: i64, late: bool, jobs: &[$crate::db::NewJob]) -> $crate::db::StoreResult<bool> {
+                let mut tx = self.begin_write().await?;
+                let fresh = tx.exec(
+                    "INSERT INTO summaries (day, posted_at, late) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    args![day, now, i64::from(late)],
+                ).await? == 1;
+                if fresh {
+                    Self::insert_jobs(&mut *tx, jobs, now).await?;
+                }
+                tx.commit().await?;
+                Ok(fresh)
+            }
+
+            async fn has_summary(&self, day: &str) -> $crate::db::StoreResult<bool> {
+                Ok(self.reader().await?.scalar("SELECT CAST(1 AS BIGINT) FROM summaries WHERE day = $1", args![day]).await?.is_some())
+            }
+
+            async fn tickets_created(&self, from: i64, to: i64) -> $crate::db::StoreResult<Vec<$crate::domain::ticket::Ticket>> {
+                self.reader().await?.rows::<$crate::domain::ticket::Ticket>(concat!(
+                    "SELECT ", $crate::db::tickets::ticket_columns!(),
+                    " FROM tickets WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at, id"
+                ), args![from, to]).await
+            }
+
+            async fn audit_between(&self, from: i64, to: i64) -> $crate::db::StoreResult<Vec<$crate::db::AuditRow>> {
+                self.reader().await?.rows::<$crate::db::AuditRow>(
+                    "SELECT ticket_id, action, actor, target, source, detail, at FROM ticket_audit \
+                     WHERE at >= $1 AND at < $2 ORDER BY at",
+                    args![from, to],
+                ).await
+            }
+
             async fn remind_directive(
                 &self,
                 id: i64,

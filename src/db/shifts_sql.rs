@@ -132,7 +132,7 @@ macro_rules! impl_shift_store {
 
             async fn has_checkin(&self, user: &str, day: &str, name: &str) -> $crate::db::StoreResult<bool> {
                 Ok(self.reader().await?.scalar(
-                    "SELECT 1 FROM checkins WHERE user_id = $1 AND day = $2 AND name = $3",
+                    "SELECT CAST(1 AS BIGINT) FROM checkins WHERE user_id = $1 AND day = $2 AND name = $3",
                     args![user, day, name],
                 ).await?.is_some())
             }

@@ -31,5 +31,6 @@ pub mod notice;
 pub mod routing;
 pub mod shift;
 pub mod sla;
+pub mod summary;
 pub mod team;
 pub mod ticket;

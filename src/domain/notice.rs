@@ -94,6 +94,11 @@ pub enum Notice {
         of: i64,
         ended: bool,
     },
+    /// One page of the daily summary (the first is the message, the rest its thread).
+    DailySummary {
+        summary: Box<super::summary::Summary>,
+        page: usize,
+    },
     /// A reminder to someone who has not acknowledged a directive.
     DirectiveReminder {
         id: i64,

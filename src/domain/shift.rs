@@ -81,6 +81,31 @@ pub struct ShiftPolicy {
     pub checkins: Vec<CheckinWindow>,
 }
 
+/// The playbook's `[summary]` section: when and where the daily summary goes.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SummaryPolicy {
+    /// Local time (team time zone), "HH:MM"; the summary covers the 24 hours before it.
+    pub time: String,
+    /// A `[channels]` key.
+    pub channel: String,
+}
+
+impl Default for SummaryPolicy {
+    fn default() -> Self {
+        Self {
+            time: "18:00".into(),
+            channel: "cx_only".into(),
+        }
+    }
+}
+
+impl SummaryPolicy {
+    pub fn at(&self) -> Option<NaiveTime> {
+        NaiveTime::parse_from_str(self.time.trim(), "%H:%M").ok()
+    }
+}
+
 /// The playbook's `[fringe]` section (seed 004): tickets on a long engineering hold.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]

@@ -176,6 +176,8 @@ pub enum To {
     Dm { user: String, key: Option<String> },
     /// Replaces the message posted under `key`.
     Update { key: String },
+    /// In the thread of the message posted under `parent` (after it exists).
+    Reply { channel: String, parent: String },
 }
 
 /// `send_notice`: renders a [`Notice`] and sends it where [`To`] says.
@@ -190,7 +192,9 @@ impl Payload for SendNotice {
 
     fn pace_key(&self) -> Option<String> {
         match &self.to {
-            To::Thread { channel, .. } | To::Channel { channel, .. } => Some(channel.clone()),
+            To::Thread { channel, .. }
+            | To::Channel { channel, .. }
+            | To::Reply { channel, .. } => Some(channel.clone()),
             To::Dm { user, .. } => Some(format!("dm:{user}")),
             To::Update { .. } => None,
         }

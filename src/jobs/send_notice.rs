@@ -37,6 +37,13 @@ impl Job for SendNotice {
                 blocks,
             },
             To::Update { key } => SlackCall::Update { key, text, blocks },
+            To::Reply { channel, parent } => SlackCall::Post {
+                key: None,
+                channel,
+                text,
+                blocks,
+                thread: Some(parent),
+            },
         };
         send(call, cx).await
     }

@@ -6,7 +6,7 @@
 //! replicas and restarts never run a slot twice. [`arm`] queues the next slot at start,
 //! and each run queues the one after it.
 
-use super::{checkins, directives, sla, Result, Services};
+use super::{checkins, directives, sla, summary, Result, Services};
 use crate::jobs::enqueue;
 
 /// Queues the sweep of the slot after `now`'s (a slot already queued is kept).
@@ -36,5 +36,6 @@ pub async fn sweep(services: &Services) -> Result<()> {
     sla::sweep(services, now).await?;
     checkins::sweep(services, now).await?;
     directives::remind(services, now).await?;
+    summary::due(services, now).await?;
     Ok(())
 }

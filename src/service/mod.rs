@@ -32,6 +32,7 @@ pub mod refusal;
 pub mod reminder;
 pub mod shifts;
 pub mod sla;
+pub mod summary;
 
 pub use refusal::Refusal;
 

@@ -15,4 +15,5 @@ mod shifts;
 mod sla;
 mod slack_edge;
 mod store;
+mod summary;
 mod worker;

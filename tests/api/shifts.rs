@@ -195,6 +195,18 @@ async fn check_ins_follow_local_time_and_a_missed_one_is_reported_once() {
         assert!(rows
             .iter()
             .any(|r| r.name == "morning" && r.checked_at.is_some()));
+        // Every sweep ran clean (a failing one is retried and hides what it skipped).
+        let pending = app
+            .state
+            .services
+            .store
+            .list_jobs(cxbot::db::JobState::Pending)
+            .await
+            .unwrap();
+        assert!(
+            pending.iter().all(|j| j.last_error.is_none()),
+            "{backend:?}: {pending:?}"
+        );
         // Both started their window without /cx on: listed to the leads once each.
         let late = texts_in(&app, LEADS)
             .await

@@ -16,6 +16,7 @@ pub mod home;
 pub mod notice;
 pub mod refusal;
 pub mod shift;
+pub mod summary;
 
 use crate::slack::commands::UsageError;
 use slack_morphism::prelude::*;
