@@ -15,6 +15,9 @@
 //! with 100,000 open tickets whose clocks run (one in a hundred has a warning or breach
 //! due), with its query plan: one range of the `tickets_sla_next` index, not a scan.
 //!
+//! And `daily_summary_of_100k/sqlite` (issue 17): the daily summary's figures
+//! (`service::summary::compute`) over a day of 100,000 tickets and 20,000 audit entries.
+//!
 //! ```text
 //! cargo bench --bench lease
 //! TEST_DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres cargo bench --bench lease
@@ -205,6 +208,61 @@ fn sla_sweep(c: &mut Criterion, rt: &Runtime) {
     });
 }
 
+fn daily_summary(c: &mut Criterion, rt: &Runtime) {
+    use cxbot::config::playbook::{Playbook, EXAMPLE_PLAYBOOK};
+    use cxbot::service::Services;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("summary.db").display());
+    let services = rt.block_on(async {
+        let store = SqliteStore::connect(&url, OpenMode::Tool)
+            .await
+            .expect("sqlite store");
+        let raw = SqlitePool::connect(&url).await.expect("raw pool");
+        let day_start = NOW - 86_400_000;
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+             INSERT INTO tickets (helpdesk, external_id, kind, status, priority, channel, opened_at, \
+             created_at, updated_at, claimed_by, claimed_at) \
+             SELECT 'zendesk', 'd' || i, CASE i % 4 WHEN 0 THEN 'missed_call' WHEN 1 THEN 'email' \
+             WHEN 2 THEN 'social' ELSE 'ticket' END, 'open', 'medium', '#cx-queue', $2 + i * 800, \
+             $2 + i * 800, $2 + i * 800, CASE WHEN i % 5 = 0 THEN 'U' || (i % 40) END, \
+             CASE WHEN i % 5 = 0 THEN $2 + i * 800 + 600000 END FROM n",
+        )
+        .bind(TICKETS)
+        .bind(day_start)
+        .execute(&raw)
+        .await
+        .expect("fill tickets");
+        sqlx::query(
+            "INSERT INTO ticket_audit (ticket_id, action, actor, target, source, detail, at) \
+             SELECT id, 'claim', claimed_by, NULL, 'button', NULL, claimed_at FROM tickets \
+             WHERE claimed_by IS NOT NULL",
+        )
+        .execute(&raw)
+        .await
+        .expect("fill audit");
+        raw.close().await;
+        let store: cxbot::db::SharedStore = std::sync::Arc::new(store);
+        Services {
+            store,
+            clock: std::sync::Arc::new(cxbot::clock::ManualClock::new(
+                chrono::DateTime::from_timestamp_millis(NOW).expect("now"),
+            )),
+            playbook: std::sync::Arc::new(Playbook::parse(EXAMPLE_PLAYBOOK).expect("playbook")),
+            work: std::sync::Arc::new(tokio::sync::Notify::new()),
+        }
+    });
+    c.bench_function("daily_summary_of_100k/sqlite", |b| {
+        b.iter(|| {
+            let s = rt
+                .block_on(cxbot::service::summary::compute(&services, NOW))
+                .expect("summary");
+            assert_eq!(s.received.values().map(|(n, _)| n).sum::<i64>(), TICKETS);
+        })
+    });
+    rt.block_on(services.store.close());
+}
+
 fn postgres(c: &mut Criterion, rt: &Runtime, base: &str) {
     let name = format!("cxbot_bench_{}", uuid::Uuid::new_v4().simple());
     let (prefix, _) = base
@@ -349,6 +407,7 @@ fn main() {
     round_trip(&mut c, &rt);
     sqlite(&mut c, &rt);
     sla_sweep(&mut c, &rt);
+    daily_summary(&mut c, &rt);
     match std::env::var("TEST_DATABASE_URL") {
         Ok(base) => postgres(&mut c, &rt, &base),
         Err(_) => eprintln!("postgres: skipped (set TEST_DATABASE_URL to include it)"),
