@@ -11,7 +11,7 @@ use crate::domain::cadence::{self, default_cadences, default_variants, Cadence, 
 use crate::domain::claim::LeasePolicy;
 use crate::domain::escalation::EscalationConfig;
 use crate::domain::routing::{ChannelKey, ClassificationConfig, RoutingConfig};
-use crate::domain::shift::{FringePolicy, ShiftPolicy, SummaryPolicy};
+use crate::domain::shift::{DigestPolicy, FringePolicy, ShiftPolicy, SummaryPolicy};
 use crate::domain::sla::{Hours, SlaConfig};
 use crate::domain::team::Level;
 use chrono::NaiveTime;
@@ -83,6 +83,9 @@ pub struct Playbook {
     /// The daily event summary.
     #[serde(default)]
     pub summary: SummaryPolicy,
+    /// The leads' digest.
+    #[serde(default)]
+    pub digest: DigestPolicy,
     /// Each SLA policy's hours, parsed once (intake asks for them on every new ticket).
     #[serde(skip)]
     sla_hours: std::sync::OnceLock<BTreeMap<String, Hours>>,
@@ -199,6 +202,21 @@ impl Playbook {
                 format!(
                     "channel key {:?} is not defined in [channels]",
                     self.summary.channel
+                ),
+            ));
+        }
+        if self.digest.at().len() != self.digest.times.len() {
+            problems.push(Problem::new(
+                "digest.times",
+                format!("expected times as \"HH:MM\", got {:?}", self.digest.times),
+            ));
+        }
+        if !self.channels.contains_key(&self.digest.channel) {
+            problems.push(Problem::new(
+                "digest.channel",
+                format!(
+                    "channel key {:?} is not defined in [channels]",
+                    self.digest.channel
                 ),
             ));
         }

@@ -15,6 +15,7 @@ fn example_playbook_is_valid() {
     assert_eq!(pb.shifts, ShiftPolicy::default());
     assert_eq!(pb.fringe, FringePolicy::default());
     assert_eq!(pb.summary, SummaryPolicy::default());
+    assert_eq!(pb.digest, DigestPolicy::default());
 }
 
 #[test]

@@ -99,6 +99,8 @@ pub enum Notice {
         summary: Box<super::summary::Summary>,
         page: usize,
     },
+    /// The leads' digest.
+    Digest { digest: Box<super::summary::Digest> },
     /// A reminder to someone who has not acknowledged a directive.
     DirectiveReminder {
         id: i64,

@@ -106,6 +106,34 @@ impl SummaryPolicy {
     }
 }
 
+/// The playbook's `[digest]` section: when the leads' digest goes to the leads channel.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DigestPolicy {
+    /// Local times (team time zone), "HH:MM".
+    pub times: Vec<String>,
+    /// A `[channels]` key.
+    pub channel: String,
+}
+
+impl Default for DigestPolicy {
+    fn default() -> Self {
+        Self {
+            times: vec!["09:00".into(), "15:00".into()],
+            channel: "leads".into(),
+        }
+    }
+}
+
+impl DigestPolicy {
+    pub fn at(&self) -> Vec<NaiveTime> {
+        self.times
+            .iter()
+            .filter_map(|t| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok())
+            .collect()
+    }
+}
+
 /// The playbook's `[fringe]` section (seed 004): tickets on a long engineering hold.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]

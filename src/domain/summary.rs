@@ -58,6 +58,52 @@ pub struct AgentFigures {
     pub social: i64,
 }
 
+/// The leads' digest (issue 17): what needs them now. Each list holds at most
+/// [`DIGEST_LIST`] tickets; the counts are complete.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Digest {
+    pub at: i64,
+    /// Unclaimed tickets by age: "under 1 h", "1-4 h", "4-24 h", "over a day".
+    pub unclaimed_by_age: Vec<(String, i64)>,
+    pub near_breach: Vec<Ticket>,
+    pub overdue_followups: Vec<Ticket>,
+    /// Claims with no activity for longer than the lease.
+    pub idle_claims: Vec<Ticket>,
+    pub on_shift: Vec<String>,
+}
+
+pub const DIGEST_LIST: usize = 10;
+
+impl Digest {
+    pub fn is_all_clear(&self) -> bool {
+        self.unclaimed_by_age.iter().all(|(_, n)| *n == 0)
+            && self.near_breach.is_empty()
+            && self.overdue_followups.is_empty()
+            && self.idle_claims.is_empty()
+    }
+}
+
+/// Unclaimed tickets' ages into the digest's buckets.
+pub fn age_buckets(opened: &[i64], now: i64) -> Vec<(String, i64)> {
+    const H: i64 = 3_600_000;
+    let mut b = [0i64; 4];
+    for o in opened {
+        let age = now - o;
+        let i = match age {
+            a if a < H => 0,
+            a if a < 4 * H => 1,
+            a if a < 24 * H => 2,
+            _ => 3,
+        };
+        b[i] += 1;
+    }
+    ["under 1 h", "1-4 h", "4-24 h", "over a day"]
+        .iter()
+        .zip(b)
+        .map(|(l, n)| (l.to_string(), n))
+        .collect()
+}
+
 /// People listed per message: the per-agent table is the part of a summary that grows,
 /// so a long one pages into its thread, never past Slack's limits.
 pub const AGENTS_PER_PAGE: usize = 40;

@@ -6,7 +6,7 @@
 //! replicas and restarts never run a slot twice. [`arm`] queues the next slot at start,
 //! and each run queues the one after it.
 
-use super::{checkins, directives, sla, summary, Result, Services};
+use super::{checkins, digest, directives, sla, summary, Result, Services};
 use crate::jobs::enqueue;
 
 /// Queues the sweep of the slot after `now`'s (a slot already queued is kept).
@@ -37,5 +37,6 @@ pub async fn sweep(services: &Services) -> Result<()> {
     checkins::sweep(services, now).await?;
     directives::remind(services, now).await?;
     summary::due(services, now).await?;
+    digest::due(services, now).await?;
     Ok(())
 }

@@ -19,6 +19,7 @@ pub mod checkins;
 pub mod claim;
 pub mod clock;
 pub mod contacts;
+pub mod digest;
 pub mod directives;
 pub mod events;
 pub mod followup;

@@ -56,7 +56,40 @@ pub async fn due(services: &Services, now: i64) -> Result<()> {
 
 /// The figures of the 24 hours before `to`.
 pub async fn compute(services: &Services, to: i64) -> Result<Summary> {
-    let from = to - 86_400_000;
+    compute_between(services, to - 86_400_000, to).await
+}
+
+/// Which window `/cx stats` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Today,
+    Yesterday,
+    Week,
+}
+
+/// `/cx stats [today|yesterday|week] [@agent]`: the summary's figures over the period
+/// (team time zone), for one person when asked.
+pub async fn stats(services: &Services, period: Period, agent: Option<&str>) -> Result<Summary> {
+    let now = services.now_ms();
+    let tz = services.playbook.tz();
+    let today = crate::clock::from_ms(now).with_timezone(&tz).date_naive();
+    let midnight =
+        |d: NaiveDate| crate::domain::calendar::local_day_start(d, tz).timestamp_millis();
+    // Up to and including this millisecond.
+    let (from, to) = match period {
+        Period::Today => (midnight(today), now + 1),
+        Period::Yesterday => (midnight(today - Duration::days(1)), midnight(today)),
+        Period::Week => (now + 1 - 7 * 86_400_000, now + 1),
+    };
+    let mut s = compute_between(services, from, to).await?;
+    if let Some(a) = agent {
+        s.agents.retain(|u, _| u == a);
+    }
+    Ok(s)
+}
+
+/// The figures of [from, to).
+async fn compute_between(services: &Services, from: i64, to: i64) -> Result<Summary> {
     let store = &services.store;
     let received = store.tickets_created(from, to).await?;
     let audit: Vec<AuditEntry> = store

@@ -43,6 +43,14 @@ pub const USAGE: &[(&str, &str)] = &[
     ),
     ("/cx directive end <n>", "end a directive early (leads)"),
     (
+        "/cx digest [now]",
+        "what needs the leads now; `now` posts it to the leads channel (leads)",
+    ),
+    (
+        "/cx stats [today|yesterday|week] [@someone]",
+        "the figures: received, claimed, response times, SLA, per person",
+    ),
+    (
         "/cx followup <ticket> [cadence] [from <date>]",
         "start a follow-up cadence (refund, general, ...); `from 2026-11-20` starts day 1 earlier",
     ),
@@ -126,6 +134,21 @@ pub enum Command {
     },
     DirectiveStatus,
     DirectiveEnd(i64),
+    Digest {
+        now: bool,
+    },
+    Stats {
+        period: StatsPeriod,
+        agent: Option<UserArg>,
+    },
+}
+
+/// `/cx stats`' window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsPeriod {
+    Today,
+    Yesterday,
+    Week,
 }
 
 impl Command {
@@ -150,7 +173,9 @@ impl Command {
             | Command::Who
             | Command::DirectivePost { .. }
             | Command::DirectiveStatus
-            | Command::DirectiveEnd(_) => None,
+            | Command::DirectiveEnd(_)
+            | Command::Digest { .. }
+            | Command::Stats { .. } => None,
         }
     }
 }
@@ -265,6 +290,38 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
         "off" => no_more("off", words).map(|_| Command::Off),
         "who" => no_more("who", words).map(|_| Command::Who),
         "directive" => parse_directive(words),
+        "digest" => match words.next() {
+            None => Ok(Command::Digest { now: false }),
+            Some(w) if w.eq_ignore_ascii_case("now") => {
+                no_more("digest", words).map(|_| Command::Digest { now: true })
+            }
+            Some(w) => Err(UsageError::of(
+                "digest",
+                format!("`/cx digest` does not take `{w}`."),
+            )),
+        },
+        "stats" => {
+            let mut period = StatsPeriod::Today;
+            let mut agent = None;
+            for w in words {
+                match w.to_ascii_lowercase().as_str() {
+                    "today" => period = StatsPeriod::Today,
+                    "yesterday" => period = StatsPeriod::Yesterday,
+                    "week" => period = StatsPeriod::Week,
+                    _ => {
+                        agent = Some(UserArg::parse(w).ok_or_else(|| {
+                            UsageError::of(
+                                "stats",
+                                format!(
+                                    "`{w}` is not today, yesterday, week or a person (@someone)."
+                                ),
+                            )
+                        })?)
+                    }
+                }
+            }
+            Ok(Command::Stats { period, agent })
+        }
         _ => Err(UsageError::unknown(sub)),
     }
 }

@@ -165,6 +165,26 @@ async fn run_command(state: &AppState, payload: &SlashCommandPayload, cmd: Comma
                 .await
                 .map(|o| views::directive::outcome(&o))
         }
+        Command::Digest { now: false } => service::digest::build(services)
+            .await
+            .map(|d| views::digest::reply(&d)),
+        Command::Digest { now: true } => service::digest::post_now(services, &payload.user_id)
+            .await
+            .map(|_| Reply::text("Posted the digest to the leads channel.")),
+        Command::Stats { period, agent } => {
+            let period = match period {
+                commands::StatsPeriod::Today => service::summary::Period::Today,
+                commands::StatsPeriod::Yesterday => service::summary::Period::Yesterday,
+                commands::StatsPeriod::Week => service::summary::Period::Week,
+            };
+            let agent = match agent {
+                Some(UserArg::Id(id)) => Some(id.as_str()),
+                _ => None,
+            };
+            service::summary::stats(services, period, agent)
+                .await
+                .map(|s| views::summary::stats(&s))
+        }
         Command::DirectiveStatus => service::directives::status(services)
             .await
             .map(|s| views::directive::status(&s)),

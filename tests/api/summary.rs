@@ -139,3 +139,110 @@ async fn two_replicas_on_postgres_post_the_summary_once() {
         "one summary across both replicas"
     );
 }
+
+const LEAD: &str = "U0LEADER1";
+const LEADS: &str = "#cx-leads";
+
+fn with_lead() -> String {
+    format!(
+        "{}[[team.member]]\nslack_id = \"{LEAD}\"\nname = \"Dana\"\nlevel = \"L3\"\nlead = true\n",
+        team()
+    )
+}
+
+async fn digests(app: &TestApp) -> Vec<String> {
+    app.slack
+        .calls_to("chat.postMessage")
+        .await
+        .into_iter()
+        .filter(|b| b["channel"] == LEADS)
+        .map(|b| b.to_string())
+        .filter(|t| t.contains("Leads' digest"))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_leads_digest_goes_out_at_its_times_once_and_on_demand() {
+    for backend in backends() {
+        let app = spawn_app_with(TestOptions {
+            backend,
+            playbook: Some(with_lead()),
+            start: Some(monday_ny(8, 50)),
+            ..Default::default()
+        })
+        .await;
+        deliver(
+            &app,
+            "freshdesk",
+            &freshdesk_missed_call(911, "+1 555 0111"),
+        )
+        .await;
+        drain(&app).await;
+        move_to(&app, monday_ny(9, 1)).await;
+        drain(&app).await;
+        move_to(&app, monday_ny(9, 30)).await;
+        drain(&app).await;
+        let posted = digests(&app).await;
+        assert_eq!(posted.len(), 1, "{backend:?}: once at 09:00: {posted:?}");
+        assert!(
+            posted[0].contains("Unclaimed: 1") && posted[0].contains("under 1 h: 1"),
+            "{}",
+            posted[0]
+        );
+
+        app.command(ANA, "claim 911").await;
+        let shown = app.command(ANA, "digest").await.to_string();
+        assert!(shown.contains("all clear"), "{backend:?}: {shown}");
+        let refused = app.command(ANA, "digest now").await.to_string();
+        assert!(refused.contains("Only a lead"), "{refused}");
+        app.command(LEAD, "digest now").await;
+        drain(&app).await;
+        assert_eq!(
+            digests(&app).await.len(),
+            2,
+            "{backend:?}: posted on demand"
+        );
+
+        move_to(&app, monday_ny(15, 1)).await;
+        drain(&app).await;
+        assert_eq!(digests(&app).await.len(), 3, "{backend:?}: and at 15:00");
+    }
+}
+
+#[tokio::test]
+async fn stats_answer_the_figures_for_a_period_and_a_person() {
+    for backend in backends() {
+        let app = app_at(backend, None).await;
+        deliver(
+            &app,
+            "freshdesk",
+            &freshdesk_missed_call(921, "+1 555 0121"),
+        )
+        .await;
+        deliver(
+            &app,
+            "freshdesk",
+            &freshdesk_missed_call(922, "+1 555 0122"),
+        )
+        .await;
+        app.command(ANA, "claim 921").await;
+        let today = app.command(ANA, "stats").await.to_string();
+        assert!(
+            today.contains("Figures") && today.contains("Received: 2"),
+            "{backend:?}: {today}"
+        );
+        assert!(
+            today.contains(&format!("<@{ANA}>: 1 · 0 · 0 · 0")),
+            "{today}"
+        );
+        let yesterday = app.command(ANA, "stats yesterday").await.to_string();
+        assert!(yesterday.contains("Received: 0"), "{yesterday}");
+        let other = app
+            .command(ANA, "stats week <@U0NOBODY1>")
+            .await
+            .to_string();
+        assert!(!other.contains(ANA), "{other}");
+        let bad = app.command(ANA, "stats fortnight").await.to_string();
+        assert!(bad.contains("is not today, yesterday, week"), "{bad}");
+    }
+}

@@ -10,6 +10,7 @@
 
 pub mod card;
 pub mod claim;
+pub mod digest;
 pub mod directive;
 pub mod followup;
 pub mod home;

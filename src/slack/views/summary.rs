@@ -114,9 +114,28 @@ fn agents(s: &Summary, page: usize) -> Vec<String> {
 
 /// Page `page` of the summary.
 pub fn page(s: &Summary, page: usize) -> Rendered {
+    titled(s, page, "Daily summary")
+}
+
+/// `/cx stats`: the figures and the per-person table (every page's people, one reply).
+pub fn stats(s: &Summary) -> super::Reply {
+    let mut blocks = Vec::new();
+    let mut text = String::new();
+    for p in 0..s.page_count() {
+        let r = titled(s, p, "Figures");
+        if p == 0 {
+            text = r.text;
+        }
+        blocks.extend(r.blocks.unwrap_or_default());
+    }
+    blocks.truncate(super::MAX_MESSAGE_BLOCKS);
+    super::Reply { text, blocks }
+}
+
+fn titled(s: &Summary, page: usize, title: &str) -> Rendered {
     let pages = s.page_count();
     let head = format!(
-        ":bar_chart: *Daily summary*{} from {} to {} ({})",
+        ":bar_chart: *{title}*{} from {} to {} ({})",
         if s.late {
             " (late: cxbot was down at its time)"
         } else {
