@@ -120,6 +120,8 @@ pub trait ClaimStore: Send + Sync {
     async fn unclaimed_count(&self) -> StoreResult<i64>;
     async fn audit_for(&self, ticket_id: i64) -> StoreResult<Vec<AuditRow>>;
     async fn slack_user(&self, user: &str) -> StoreResult<Option<SlackUserRow>>;
+    /// An audit entry on its own (a follow-up step logged, for the summary's figures).
+    async fn record_audit(&self, ticket_id: i64, audit: &Audit<'_>, now: i64) -> StoreResult<()>;
     async fn save_slack_user(
         &self,
         user: &str,

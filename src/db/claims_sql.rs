@@ -167,6 +167,13 @@ macro_rules! impl_claim_store {
                 self.reader().await?.rows::<$crate::db::AuditRow>("SELECT ticket_id, action, actor, target, source, detail, at FROM ticket_audit WHERE ticket_id = $1 ORDER BY id", args![ticket_id]).await
             }
 
+            async fn record_audit(&self, ticket_id: i64, audit: &$crate::db::Audit<'_>, now: i64) -> $crate::db::StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                Self::write_audit(&mut *tx, ticket_id, audit, now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn slack_user(&self, user: &str) -> $crate::db::StoreResult<Option<$crate::db::SlackUserRow>> {
                 self.reader().await?.row::<$crate::db::SlackUserRow>("SELECT user_id, name, tz, fetched_at FROM slack_users WHERE user_id = $1", args![user]).await
             }

@@ -99,6 +99,11 @@ pub enum Notice {
         summary: Box<super::summary::Summary>,
         page: usize,
     },
+    /// The week's figures beside the week before's (Monday, to the leads).
+    Weekly {
+        this: Box<super::summary::Summary>,
+        before: Box<super::summary::Summary>,
+    },
     /// The leads' digest.
     Digest { digest: Box<super::summary::Digest> },
     /// A reminder to someone who has not acknowledged a directive.

@@ -13,6 +13,7 @@ pub struct AuditEntry {
     pub action: String,
     pub actor: String,
     pub target: Option<String>,
+    pub detail: Option<String>,
     pub at: i64,
 }
 
@@ -40,6 +41,12 @@ pub struct Summary {
     pub escalations: BTreeMap<String, i64>,
     pub missed_calls: i64,
     pub callbacks: i64,
+    /// Follow-up steps logged: attempts, closed as unresponsive, escalated (final steps);
+    /// and how many runs are overdue at the summary's time.
+    pub followups_done: i64,
+    pub followups_closed: i64,
+    pub followups_escalated: i64,
+    pub followups_overdue: i64,
     /// Per person: claims, escalations, callbacks, social tickets claimed.
     pub agents: BTreeMap<String, AgentFigures>,
     /// Check-ins per person: (prompted, checked).
@@ -56,6 +63,8 @@ pub struct AgentFigures {
     pub escalations: i64,
     pub callbacks: i64,
     pub social: i64,
+    #[serde(default)]
+    pub followups: i64,
 }
 
 /// The leads' digest (issue 17): what needs them now. Each list holds at most
@@ -201,6 +210,15 @@ pub fn summarize(
             "called_back" => {
                 s.callbacks += 1;
                 s.agents.entry(a.actor.clone()).or_default().callbacks += 1;
+            }
+            "followup_done" => {
+                s.followups_done += 1;
+                match a.target.as_deref().or(a.detail.as_deref()) {
+                    Some("close") => s.followups_closed += 1,
+                    Some("escalate") => s.followups_escalated += 1,
+                    _ => {}
+                }
+                s.agents.entry(a.actor.clone()).or_default().followups += 1;
             }
             "sla_breach" => {
                 let channel = t.map(|t| t.channel.clone()).unwrap_or_default();

@@ -19,6 +19,7 @@ fn audit(ticket_id: i64, action: &str, actor: &str, target: Option<&str>, at: i6
         action: action.into(),
         actor: actor.into(),
         target: target.map(str::to_string),
+        detail: None,
         at,
     }
 }
@@ -60,6 +61,14 @@ fn a_seeded_day_is_counted_exactly() {
         audit(1, "called_back", "ANA", None, day + 120 * M),
         audit(5, "sla_breach", "cxbot", None, day + 130 * M),
         audit(2, "claim", "ANA", None, day - M),
+        AuditEntry {
+            detail: Some("close".into()),
+            ..audit(4, "followup_done", "ANA", None, day + 140 * M)
+        },
+        AuditEntry {
+            detail: Some("attempt".into()),
+            ..audit(6, "followup_done", "BEN", None, day + 150 * M)
+        },
     ];
     let s = summarize(day, day + 24 * 60 * M, &received, &entries, &tickets);
     assert_eq!(
@@ -81,7 +90,8 @@ fn a_seeded_day_is_counted_exactly() {
             claims: 2,
             escalations: 0,
             callbacks: 1,
-            social: 1
+            social: 1,
+            followups: 1,
         })
     );
     assert_eq!(
@@ -90,13 +100,18 @@ fn a_seeded_day_is_counted_exactly() {
             claims: 1,
             escalations: 1,
             callbacks: 0,
-            social: 0
+            social: 0,
+            followups: 1,
         })
     );
     assert_eq!(
         s.agents.len(),
         2,
         "the entry before the window is not counted"
+    );
+    assert_eq!(
+        (s.followups_done, s.followups_closed, s.followups_escalated),
+        (2, 1, 0)
     );
 }
 

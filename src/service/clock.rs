@@ -38,5 +38,6 @@ pub async fn sweep(services: &Services) -> Result<()> {
     directives::remind(services, now).await?;
     summary::due(services, now).await?;
     digest::due(services, now).await?;
+    summary::weekly_due(services, now).await?;
     Ok(())
 }

@@ -282,6 +282,26 @@ pub async fn done(
     };
     let next = (!l.run.finished).then(|| l.run.status_line(&l.cadence, tz, now));
     save(services, &t, Some(&l.row), &l.run, actor.user, line).await?;
+    // For the summary's figures: who logged which step, and whether it closed or escalated.
+    let kind = match step.as_ref().map(|s| s.action) {
+        Some(crate::domain::cadence::StepAction::Close) => "close",
+        Some(crate::domain::cadence::StepAction::Escalate) => "escalate",
+        _ => "attempt",
+    };
+    services
+        .store
+        .record_audit(
+            t.id,
+            &crate::db::Audit {
+                action: "followup_done",
+                actor: actor.user,
+                target: None,
+                source: actor.source,
+                detail: Some(kind),
+            },
+            services.now_ms(),
+        )
+        .await?;
     // A logged attempt is the agent's response: the SLA clock is met.
     super::sla::meet(services, &t, services.now_ms()).await?;
     if t.claimed_by.is_some() {

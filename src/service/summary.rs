@@ -54,6 +54,49 @@ pub async fn due(services: &Services, now: i64) -> Result<()> {
     Ok(())
 }
 
+/// Mondays at the first `[digest]` time: the 7 days before beside the 7 before those, to
+/// the digest's channel, once (recorded under `weekly:<date>`; within the hour only).
+pub async fn weekly_due(services: &Services, now: i64) -> Result<()> {
+    use chrono::Datelike;
+    let pb = &services.playbook;
+    let tz = pb.tz();
+    let local = crate::clock::from_ms(now).with_timezone(&tz);
+    let (Some(first), chrono::Weekday::Mon) = (pb.digest.at().into_iter().min(), local.weekday())
+    else {
+        return Ok(());
+    };
+    let Some(at) = tz
+        .from_local_datetime(&local.date_naive().and_time(first))
+        .earliest()
+        .map(|d| d.timestamp_millis())
+    else {
+        return Ok(());
+    };
+    let key = format!("weekly:{}", local.date_naive());
+    if now < at || now - at > 3_600_000 || services.store.has_summary(&key).await? {
+        return Ok(());
+    }
+    let Some(channel) = pb.channel(&pb.digest.channel).map(str::to_string) else {
+        return Ok(());
+    };
+    const WEEK: i64 = 7 * 86_400_000;
+    let this = Box::new(compute_between(services, at - WEEK, at).await?);
+    let before = Box::new(compute_between(services, at - 2 * WEEK, at - WEEK).await?);
+    let to = To::Channel {
+        channel,
+        key: Some(key.clone()),
+    };
+    let jobs = [enqueue::notice(to, Notice::Weekly { this, before }, now)];
+    if services
+        .store
+        .record_summary(&key, now, false, &jobs)
+        .await?
+    {
+        services.wake_worker();
+    }
+    Ok(())
+}
+
 /// The figures of the 24 hours before `to`.
 pub async fn compute(services: &Services, to: i64) -> Result<Summary> {
     compute_between(services, to - 86_400_000, to).await
@@ -101,6 +144,7 @@ async fn compute_between(services: &Services, from: i64, to: i64) -> Result<Summ
             action: a.action,
             actor: a.actor,
             target: a.target,
+            detail: a.detail,
             at: a.at,
         })
         .collect();
@@ -134,6 +178,7 @@ async fn compute_between(services: &Services, from: i64, to: i64) -> Result<Summ
         }
     }
     s.fringe = super::home::fringe(services).await?.len() as i64;
+    s.followups_overdue = store.overdue_followups(to).await?.len() as i64;
     Ok(s)
 }
 

@@ -75,6 +75,8 @@ async fn the_day_is_summarised_once_at_18_00_with_its_figures() {
         app.command(ANA, "claim 903").await;
         app.advance(Duration::minutes(30));
         app.command(ANA, "escalate 903 angry customer").await;
+        app.command(ANA, "followup 903").await;
+        app.command(ANA, "followup 903 done wrote to them").await;
         drain(&app).await;
 
         move_to(&app, monday_ny(17, 59)).await;
@@ -96,9 +98,10 @@ async fn the_day_is_summarised_once_at_18_00_with_its_figures() {
         assert!(s.contains("social: 1 (0 open)"), "{s}");
         assert!(s.contains("Missed calls:* 2, called back: 0"), "{s}");
         assert!(s.contains("Escalations:* L2: 1"), "{s}");
-        assert!(s.contains(&format!("<@{ANA}>: 1 · 1 · 0 · 1")), "{s}");
+        assert!(s.contains(&format!("<@{ANA}>: 1 · 1 · 0 · 1 · 1")), "{s}");
+        assert!(s.contains("Follow-ups:* 1 steps logged"), "{s}");
         assert!(s.contains("America/New_York"), "{s}");
-        assert!(!s.contains("late"), "{s}");
+        assert!(!s.contains("late: cxbot was down"), "{s}");
     }
 }
 
@@ -244,5 +247,60 @@ async fn stats_answer_the_figures_for_a_period_and_a_person() {
         assert!(!other.contains(ANA), "{other}");
         let bad = app.command(ANA, "stats fortnight").await.to_string();
         assert!(bad.contains("is not today, yesterday, week"), "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn monday_brings_the_week_beside_the_week_before() {
+    for backend in backends() {
+        // Tuesday 2026-11-10 10:00 New York: two tickets in the week before last.
+        let app = spawn_app_with(TestOptions {
+            backend,
+            playbook: Some(with_lead()),
+            start: Some(Utc.with_ymd_and_hms(2026, 11, 10, 15, 0, 0).unwrap()),
+            ..Default::default()
+        })
+        .await;
+        deliver(
+            &app,
+            "freshdesk",
+            &freshdesk_missed_call(931, "+1 555 0131"),
+        )
+        .await;
+        deliver(
+            &app,
+            "freshdesk",
+            &freshdesk_missed_call(932, "+1 555 0132"),
+        )
+        .await;
+        // Tuesday 2026-11-17: three in the last week.
+        move_to(&app, Utc.with_ymd_and_hms(2026, 11, 17, 15, 0, 0).unwrap()).await;
+        for (n, phone) in [
+            (933, "+1 555 0133"),
+            (934, "+1 555 0134"),
+            (935, "+1 555 0135"),
+        ] {
+            deliver(&app, "freshdesk", &freshdesk_missed_call(n, phone)).await;
+        }
+        drain(&app).await;
+        move_to(&app, monday_ny(9, 1)).await;
+        drain(&app).await;
+        move_to(&app, monday_ny(9, 20)).await;
+        drain(&app).await;
+        let weekly: Vec<String> = app
+            .slack
+            .calls_to("chat.postMessage")
+            .await
+            .into_iter()
+            .filter(|b| b["channel"] == LEADS)
+            .map(|b| b.to_string())
+            .filter(|t| t.contains("The week"))
+            .collect();
+        assert_eq!(weekly.len(), 1, "{backend:?}: once: {weekly:?}");
+        assert!(
+            weekly[0].contains("Received:* 3 ↑ 50% (2)"),
+            "{}",
+            weekly[0]
+        );
     }
 }

@@ -172,6 +172,7 @@ pub fn render(notice: &Notice) -> Rendered {
         Notice::Directive { .. } => super::directive::message(notice),
         Notice::DailySummary { summary, page } => super::summary::page(summary, *page),
         Notice::Digest { digest } => super::digest::render(digest),
+        Notice::Weekly { this, before } => super::summary::weekly(this, before),
         Notice::DirectiveReminder { id, author, text } => Rendered::text(format!(
             ":mega: Reminder: <@{author}>'s directive {id} is waiting for your acknowledgement in the team channel:\n>{}",
             esc(text).replace('\n', "\n>")

@@ -70,6 +70,10 @@ fn figures(s: &Summary) -> Vec<String> {
         "*Missed calls:* {}, called back: {}",
         s.missed_calls, s.callbacks
     ));
+    lines.push(format!(
+        "*Follow-ups:* {} steps logged ({} closed unresponsive, {} escalated), {} overdue",
+        s.followups_done, s.followups_closed, s.followups_escalated, s.followups_overdue
+    ));
     if !s.checkins.is_empty() {
         let who: Vec<String> = s
             .checkins
@@ -96,7 +100,9 @@ fn figures(s: &Summary) -> Vec<String> {
 fn agents(s: &Summary, page: usize) -> Vec<String> {
     let mut lines = Vec::new();
     if page == 0 && !s.agents.is_empty() {
-        lines.push("*Per person* (claims · escalations · callbacks · social)".to_string());
+        lines.push(
+            "*Per person* (claims · escalations · callbacks · social · follow-ups)".to_string(),
+        );
     }
     for (u, f) in s
         .agents
@@ -105,11 +111,65 @@ fn agents(s: &Summary, page: usize) -> Vec<String> {
         .take(AGENTS_PER_PAGE)
     {
         lines.push(format!(
-            "• <@{u}>: {} · {} · {} · {}",
-            f.claims, f.escalations, f.callbacks, f.social
+            "• <@{u}>: {} · {} · {} · {} · {}",
+            f.claims, f.escalations, f.callbacks, f.social, f.followups
         ));
     }
     lines
+}
+
+/// "120 ↑ 20% (100)": a figure beside the week before's.
+fn change(now: i64, before: i64) -> String {
+    match (now, before) {
+        (0, 0) => "0 (0)".to_string(),
+        (n, 0) => format!("{n} ↑ new (0)"),
+        (n, b) => {
+            let pct = (n - b) * 100 / b;
+            let arrow = match pct {
+                p if p > 0 => "↑",
+                p if p < 0 => "↓",
+                _ => "=",
+            };
+            format!("{n} {arrow} {}% ({b})", pct.abs())
+        }
+    }
+}
+
+/// The week's figures beside the week before's.
+pub fn weekly(this: &Summary, before: &Summary) -> Rendered {
+    let total = |s: &Summary| s.received.values().map(|(n, _)| n).sum::<i64>();
+    let claims = |s: &Summary| s.agents.values().map(|f| f.claims).sum::<i64>();
+    let breaches = |s: &Summary| s.sla_breaches.values().sum::<i64>();
+    let escalations = |s: &Summary| s.escalations.values().sum::<i64>();
+    let median = |s: &Summary| s.claim_minutes.map_or(0, |m| m.0);
+    let head = format!(
+        ":calendar: *The week* from {} to {} ({}), against the week before",
+        when(this.from),
+        when(this.to),
+        this.timezone
+    );
+    let lines = vec![
+        head.clone(),
+        format!("*Received:* {}", change(total(this), total(before))),
+        format!("*Claims:* {}", change(claims(this), claims(before))),
+        format!(
+            "*Median time to claim (min):* {}",
+            change(median(this), median(before))
+        ),
+        format!(
+            "*SLA breaches:* {}",
+            change(breaches(this), breaches(before))
+        ),
+        format!(
+            "*Escalations:* {}",
+            change(escalations(this), escalations(before))
+        ),
+        format!("*Callbacks:* {}", change(this.callbacks, before.callbacks)),
+    ];
+    Rendered {
+        text: head,
+        blocks: Some(sections(&lines)),
+    }
 }
 
 /// Page `page` of the summary.
