@@ -65,6 +65,9 @@ pub struct AgentFigures {
     pub social: i64,
     #[serde(default)]
     pub followups: i64,
+    /// Tickets received in the window whose first response came while they held them.
+    #[serde(default)]
+    pub first_responses: i64,
 }
 
 /// The leads' digest (issue 17): what needs them now. Each list holds at most
@@ -177,6 +180,9 @@ pub fn summarize(
         if t.sla.kind.as_deref() == Some("first") {
             if let Some(met) = t.sla.met_at {
                 response_times.push(met - t.opened_at);
+                if let Some(owner) = &t.claimed_by {
+                    s.agents.entry(owner.clone()).or_default().first_responses += 1;
+                }
             }
         }
         if t.is_missed_call() {

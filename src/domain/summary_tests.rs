@@ -48,9 +48,11 @@ fn a_seeded_day_is_counted_exactly() {
     received[3].claim.claimed_at = Some(day + 60 * M);
     received[5].claimed_by = Some("BEN".into());
     received[5].claim.claimed_at = Some(day + 100 * M);
-    // Ticket 5's SLA clock was met 20 minutes in.
+    // Ticket 5's SLA clock was met 20 minutes in, unclaimed; ticket 1's 30 minutes in, Ana's.
     received[4].sla.kind = Some("first".into());
     received[4].sla.met_at = Some(day + 60 * M);
+    received[0].sla.kind = Some("first".into());
+    received[0].sla.met_at = Some(day + 30 * M);
     received[2].status = "solved".into();
     let tickets: BTreeMap<i64, Ticket> = received.iter().map(|t| (t.id, t.clone())).collect();
     let entries = vec![
@@ -81,7 +83,7 @@ fn a_seeded_day_is_counted_exactly() {
     assert_eq!(s.missed_calls, 4);
     assert_eq!(s.callbacks, 1);
     assert_eq!(s.claim_minutes, Some((30, 50)));
-    assert_eq!(s.response_minutes, Some((20, 20)));
+    assert_eq!(s.response_minutes, Some((20, 30)));
     assert_eq!(s.escalations.get("L3"), Some(&1));
     assert_eq!(s.sla_breaches.get("#social"), Some(&1));
     assert_eq!(
@@ -92,6 +94,7 @@ fn a_seeded_day_is_counted_exactly() {
             callbacks: 1,
             social: 1,
             followups: 1,
+            first_responses: 1,
         })
     );
     assert_eq!(
@@ -102,6 +105,7 @@ fn a_seeded_day_is_counted_exactly() {
             callbacks: 0,
             social: 0,
             followups: 1,
+            first_responses: 0,
         })
     );
     assert_eq!(

@@ -98,7 +98,12 @@ async fn the_day_is_summarised_once_at_18_00_with_its_figures() {
         assert!(s.contains("social: 1 (0 open)"), "{s}");
         assert!(s.contains("Missed calls:* 2, called back: 0"), "{s}");
         assert!(s.contains("Escalations:* L2: 1"), "{s}");
-        assert!(s.contains(&format!("<@{ANA}>: 1 · 1 · 0 · 1 · 1")), "{s}");
+        // Claims 1, first responses 1 (the follow-up logged on her ticket), follow-ups 1,
+        // callbacks 0, social 1, escalations 1.
+        assert!(
+            s.contains(&format!("<@{ANA}>: 1 · 1 · 1 · 0 · 1 · 1")),
+            "{s}"
+        );
         assert!(s.contains("Follow-ups:* 1 steps logged"), "{s}");
         assert!(s.contains("America/New_York"), "{s}");
         assert!(!s.contains("late: cxbot was down"), "{s}");

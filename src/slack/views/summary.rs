@@ -101,7 +101,8 @@ fn agents(s: &Summary, page: usize) -> Vec<String> {
     let mut lines = Vec::new();
     if page == 0 && !s.agents.is_empty() {
         lines.push(
-            "*Per person* (claims · escalations · callbacks · social · follow-ups)".to_string(),
+            "*Per person* (claims · first responses · follow-ups · callbacks · social · escalations)"
+                .to_string(),
         );
     }
     for (u, f) in s
@@ -111,8 +112,8 @@ fn agents(s: &Summary, page: usize) -> Vec<String> {
         .take(AGENTS_PER_PAGE)
     {
         lines.push(format!(
-            "• <@{u}>: {} · {} · {} · {} · {}",
-            f.claims, f.escalations, f.callbacks, f.social, f.followups
+            "• <@{u}>: {} · {} · {} · {} · {} · {}",
+            f.claims, f.first_responses, f.followups, f.callbacks, f.social, f.escalations
         ));
     }
     lines
