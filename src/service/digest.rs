@@ -18,13 +18,9 @@ pub async fn build(services: &Services) -> Result<Digest> {
     let now = services.now_ms();
     let unclaimed = store.unclaimed(1_000).await?;
     let opened: Vec<i64> = unclaimed.iter().map(|t| t.opened_at).collect();
-    let near = now + services.playbook.shifts.near_breach_minutes * 60_000;
-    let near_breach = store
-        .sla_due(near, 200)
+    let near_breach = super::sla::near_breach(services, DIGEST_LIST)
         .await?
         .into_iter()
-        .filter(|t| t.sla.breached_at.is_none() && t.sla.due_at.is_some_and(|d| d <= near))
-        .take(DIGEST_LIST)
         .map(|t| *t.for_notice())
         .collect();
     let mut overdue_followups = Vec::new();

@@ -90,14 +90,7 @@ pub async fn everyone_on(services: &Services, now: i64) -> Result<Vec<(String, O
 async fn briefing(services: &Services, user: &str, already_on: bool) -> Result<Briefing> {
     let store = &services.store;
     let now = services.now_ms();
-    let near = now + services.playbook.shifts.near_breach_minutes * 60_000;
-    let near_breach = store
-        .sla_due(near, 200)
-        .await?
-        .into_iter()
-        .filter(|t| t.sla.breached_at.is_none() && t.sla.due_at.is_some_and(|d| d <= near))
-        .take(BRIEFING_LIST as usize)
-        .collect();
+    let near_breach = super::sla::near_breach(services, BRIEFING_LIST as usize).await?;
     let mine = store.claims_of(user).await?;
     let end_of_day = {
         let tz = services.user_tz(user).await;

@@ -169,6 +169,20 @@ pub async fn meet(services: &Services, t: &Ticket, now: i64) -> Result<bool> {
     Ok(false)
 }
 
+/// Open tickets whose clock runs out within `[shifts] near_breach_minutes` and has not yet
+/// (the briefing's and the digest's "near an SLA breach"), soonest warning first.
+pub async fn near_breach(services: &Services, limit: usize) -> Result<Vec<Ticket>> {
+    let near = services.now_ms() + services.playbook.shifts.near_breach_minutes * 60_000;
+    Ok(services
+        .store
+        .sla_due(near, 200)
+        .await?
+        .into_iter()
+        .filter(|t| t.sla.breached_at.is_none() && t.sla.due_at.is_some_and(|d| d <= near))
+        .take(limit)
+        .collect())
+}
+
 /// One sweep: warn or breach every clock due by `now`.
 pub async fn sweep(services: &Services, now: i64) -> Result<usize> {
     let due = services.store.sla_due(now, SWEEP_BATCH).await?;
