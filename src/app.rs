@@ -5,6 +5,7 @@
 use crate::clock::SharedClock;
 use crate::config::{Config, WebhookSecrets};
 use crate::db::{self, OpenMode};
+use crate::helpdesk::Helpdesks;
 use crate::jobs::worker::Worker;
 use crate::jobs::JobContext;
 use crate::service::Services;
@@ -27,6 +28,8 @@ pub struct AppInner {
     pub services: Arc<Services>,
     /// The Web API, for the edge's inline calls (`views.open`: its trigger expires in 3 s).
     pub slack: Arc<SlackApi>,
+    /// The helpdesk APIs, handed to the worker's jobs.
+    pub helpdesks: Helpdesks,
     pub metrics: PrometheusHandle,
     pub signing_secret: Arc<SecretString>,
     pub webhooks: Arc<WebhookSecrets>,
@@ -63,16 +66,19 @@ impl Application {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let store = db::open(&config.database_url, OpenMode::Serve).await?;
         let slack = Arc::new(SlackApi::new(&config.slack)?);
+        let helpdesks = Helpdesks::new(&config.helpdesks)?;
         let services = Arc::new(Services {
             store,
             clock,
             playbook: Arc::new(config.playbook.clone()),
             work: Arc::new(Notify::new()),
+            writes_to: helpdesks.configured(),
         });
         crate::service::clock::arm(&services).await?;
         let state = AppState(Arc::new(AppInner {
             services,
             slack,
+            helpdesks,
             metrics: crate::telemetry::metrics_handle(),
             signing_secret: Arc::new(config.slack.signing_secret.clone()),
             webhooks: Arc::new(config.webhooks.clone()),
@@ -101,6 +107,7 @@ impl Application {
         let cx = JobContext {
             services: self.state.services.clone(),
             slack: self.state.slack.clone(),
+            helpdesks: self.state.helpdesks.clone(),
         };
         Worker::new(Arc::new(cx), self.concurrency)
     }

@@ -12,6 +12,8 @@ pub mod config;
 pub mod db;
 /// Pure types and rules: ids, tickets, routing, cadences. No I/O.
 pub mod domain;
+/// The helpdesks' REST APIs (write-back, agent and requester lookups); jobs call them.
+pub mod helpdesk;
 /// HTTP plumbing: router, middleware, error type, health and metrics.
 pub mod http;
 /// The durable job worker: every Slack Web API call and every timer runs here.

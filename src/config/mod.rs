@@ -6,6 +6,7 @@
 
 pub mod playbook;
 
+use crate::helpdesk::{Credentials, HelpdeskSettings};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
@@ -119,6 +120,29 @@ pub struct Settings {
         global = true
     )]
     pub cxbot_webhook_secret: Option<String>,
+    /// Freshdesk for write-back: your helpdesk's domain (acme.freshdesk.com, or acme).
+    #[arg(long, env = "FRESHDESK_DOMAIN", global = true)]
+    pub freshdesk_domain: Option<String>,
+    /// Freshdesk API key (Profile settings > Your API Key) of the agent cxbot writes as.
+    #[arg(long, env = "FRESHDESK_API_KEY", hide_env_values = true, global = true)]
+    pub freshdesk_api_key: Option<String>,
+    /// Zendesk for write-back: your subdomain (acme for acme.zendesk.com).
+    #[arg(long, env = "ZENDESK_SUBDOMAIN", global = true)]
+    pub zendesk_subdomain: Option<String>,
+    /// Zendesk: the email of the agent whose API token cxbot uses.
+    #[arg(long, env = "ZENDESK_EMAIL", global = true)]
+    pub zendesk_email: Option<String>,
+    /// Zendesk API token (Admin Center > Apps and integrations > Zendesk API).
+    #[arg(long, env = "ZENDESK_API_TOKEN", hide_env_values = true, global = true)]
+    pub zendesk_api_token: Option<String>,
+    /// Timeout for each helpdesk API call, in milliseconds.
+    #[arg(
+        long,
+        env = "CXBOT_HELPDESK_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub helpdesk_timeout_ms: u64,
     /// Jobs the worker runs at once.
     #[arg(
         long,
@@ -187,6 +211,8 @@ pub struct Config {
     /// Where the playbook came from, for `check` and the start-up log.
     pub playbook_source: String,
     pub webhooks: WebhookSecrets,
+    /// The helpdesk APIs cxbot writes back to (none configured: it writes nothing).
+    pub helpdesks: HelpdeskSettings,
     pub worker_concurrency: usize,
 }
 
@@ -197,6 +223,23 @@ pub enum Needs {
     Database,
     /// `serve` and `check`: everything.
     Everything,
+}
+
+fn clean(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// `acme` -> `https://acme.{vendor}`; a host name gets `https://`; a URL stays (a local fake
+/// helpdesk in tests is `http://127.0.0.1:PORT`).
+pub fn helpdesk_base_url(given: &str, vendor: &str) -> String {
+    let given = given.trim().trim_end_matches('/');
+    if given.starts_with("http://") || given.starts_with("https://") {
+        given.to_string()
+    } else if given.contains('.') {
+        format!("https://{given}")
+    } else {
+        format!("https://{given}.{vendor}")
+    }
 }
 
 fn secret(value: &Option<String>) -> Option<SecretString> {
@@ -282,6 +325,8 @@ impl Settings {
             ));
         }
 
+        let helpdesks = self.helpdesk_settings(&mut problems);
+
         let (playbook, playbook_source) = match self.read_playbook() {
             Ok((pb, source)) => (Some(pb), source),
             Err((source, mut found)) => {
@@ -309,8 +354,71 @@ impl Settings {
                 zendesk_secret: secret(&self.zendesk_webhook_secret),
                 generic_secret: secret(&self.cxbot_webhook_secret),
             },
+            helpdesks,
             worker_concurrency: self.worker_concurrency,
         })
+    }
+
+    /// The helpdesk APIs from their variables; a half-configured one is a problem.
+    fn helpdesk_settings(&self, problems: &mut Vec<Problem>) -> HelpdeskSettings {
+        let freshdesk = match (
+            clean(&self.freshdesk_domain),
+            secret(&self.freshdesk_api_key),
+        ) {
+            (Some(domain), Some(key)) => Some(Credentials {
+                base_url: helpdesk_base_url(domain, "freshdesk.com"),
+                user: key.expose_secret().to_string(),
+                secret: SecretString::from("X".to_string()),
+            }),
+            (None, None) => None,
+            (Some(_), None) => {
+                problems.push(Problem::new(
+                    "FRESHDESK_API_KEY",
+                    "missing: FRESHDESK_DOMAIN is set, so cxbot needs the API key of the agent it writes as (Profile settings > Your API Key)",
+                ));
+                None
+            }
+            (None, Some(_)) => {
+                problems.push(Problem::new(
+                    "FRESHDESK_DOMAIN",
+                    "missing: FRESHDESK_API_KEY is set; say which Freshdesk (acme.freshdesk.com)",
+                ));
+                None
+            }
+        };
+        let zendesk_parts = [
+            ("ZENDESK_SUBDOMAIN", clean(&self.zendesk_subdomain)),
+            ("ZENDESK_EMAIL", clean(&self.zendesk_email)),
+            ("ZENDESK_API_TOKEN", clean(&self.zendesk_api_token)),
+        ];
+        let zendesk = match zendesk_parts {
+            [(_, Some(sub)), (_, Some(email)), (_, Some(token))] => Some(Credentials {
+                base_url: helpdesk_base_url(sub, "zendesk.com"),
+                user: format!("{email}/token"),
+                secret: SecretString::from(token.to_string()),
+            }),
+            [(_, None), (_, None), (_, None)] => None,
+            parts => {
+                for (name, _) in parts.iter().filter(|(_, v)| v.is_none()) {
+                    problems.push(Problem::new(
+                        *name,
+                        "missing: Zendesk write-back needs ZENDESK_SUBDOMAIN, ZENDESK_EMAIL and ZENDESK_API_TOKEN together",
+                    ));
+                }
+                None
+            }
+        };
+        if self.helpdesk_timeout_ms == 0 {
+            problems.push(Problem::new(
+                "CXBOT_HELPDESK_TIMEOUT_MS",
+                "expected a positive number of milliseconds",
+            ));
+        }
+        HelpdeskSettings {
+            freshdesk,
+            zendesk,
+            timeout: Duration::from_millis(self.helpdesk_timeout_ms.max(1)),
+        }
     }
 
     /// The playbook named by CXBOT_CONFIG, else ./cxbot.toml, else the built-in defaults.
@@ -359,7 +467,7 @@ impl Config {
             .collect::<Vec<_>>()
             .join(", ");
         format!(
-            "configuration OK\n  database: {db}\n  listen: {}\n  slack api: {}\n  playbook: {}\n  channels: {channels}\n  team: {} people ({} leads), time zone {}\n  cadences: {}\n",
+            "configuration OK\n  database: {db}\n  listen: {}\n  slack api: {}\n  playbook: {}\n  channels: {channels}\n  team: {} people ({} leads), time zone {}\n  cadences: {}\n  helpdesk write-back: {}\n",
             self.listen,
             self.slack.api_url,
             self.playbook_source,
@@ -367,6 +475,14 @@ impl Config {
             pb.team.members.iter().filter(|m| m.lead).count(),
             pb.team.timezone,
             pb.cadence_names().join(", "),
+            match (&self.helpdesks.freshdesk, &self.helpdesks.zendesk) {
+                (None, None) => "off (no helpdesk API credentials)".to_string(),
+                (f, z) => [f.as_ref().map(|c| format!("Freshdesk {}", c.base_url)), z.as_ref().map(|c| format!("Zendesk {}", c.base_url))]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            },
         )
     }
 }

@@ -86,6 +86,9 @@ pub struct Playbook {
     /// The leads' digest.
     #[serde(default)]
     pub digest: DigestPolicy,
+    /// Two-way helpdesks: what cxbot writes back, and unseen tickets.
+    #[serde(default)]
+    pub helpdesk: crate::domain::writeback::HelpdeskPolicy,
     /// Each SLA policy's hours, parsed once (intake asks for them on every new ticket).
     #[serde(skip)]
     sla_hours: std::sync::OnceLock<BTreeMap<String, Hours>>,
@@ -160,6 +163,31 @@ pub struct Member {
     /// without one, the team's). None: flexible hours, on by `/cx on` only.
     #[serde(default)]
     pub schedule: Vec<String>,
+    /// Their work email: how cxbot finds their helpdesk agent when no id is given (else
+    /// their Slack profile's email).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Their Freshdesk agent id (Admin > Agents: the number in the agent's URL).
+    #[serde(default, deserialize_with = "id_text")]
+    pub freshdesk_agent_id: Option<String>,
+    /// Their Zendesk user id.
+    #[serde(default, deserialize_with = "id_text")]
+    pub zendesk_user_id: Option<String>,
+}
+
+/// A helpdesk id written as a number or as a string.
+fn id_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Number(u64),
+        Text(String),
+    }
+    Ok(match Option::<Id>::deserialize(d)? {
+        Some(Id::Number(n)) => Some(n.to_string()),
+        Some(Id::Text(t)) => Some(t.trim().to_string()).filter(|t| !t.is_empty()),
+        None => None,
+    })
 }
 
 impl Playbook {

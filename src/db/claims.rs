@@ -36,6 +36,8 @@ pub struct SlackUserRow {
     pub name: String,
     pub tz: Option<String>,
     pub fetched_at: i64,
+    /// From the profile (users:read.email); how a person is matched to a helpdesk agent.
+    pub email: Option<String>,
 }
 
 #[async_trait]
@@ -127,6 +129,7 @@ pub trait ClaimStore: Send + Sync {
         user: &str,
         name: &str,
         tz: Option<&str>,
+        email: Option<&str>,
         now: i64,
     ) -> StoreResult<()>;
 }
@@ -135,7 +138,7 @@ pub trait ClaimStore: Send + Sync {
 /// still $4 (claim adds its own condition).
 macro_rules! take_ownership {
     () => {
-        "UPDATE tickets SET claimed_by = $2, claimed_at = $3, last_activity_at = $3, lease_asked_at = NULL, \
+        "UPDATE tickets SET claimed_by = $2, claimed_at = $3, last_activity_at = $3, lease_asked_at = NULL, quiet = FALSE, \
          claim_seq = claim_seq + 1, updated_at = $3 WHERE id = $1 AND claim_seq = $4 AND status NOT IN ('solved', 'closed')"
     };
 }
@@ -145,7 +148,7 @@ pub(crate) use take_ownership;
 /// the customer already followed up.
 macro_rules! needs_action {
     () => {
-        "status NOT IN ('solved', 'closed') AND kind <> 'marketing' AND NOT answered"
+        "status NOT IN ('solved', 'closed') AND kind <> 'marketing' AND NOT answered AND NOT quiet"
     };
 }
 pub(crate) use needs_action;

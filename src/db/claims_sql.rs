@@ -175,15 +175,16 @@ macro_rules! impl_claim_store {
             }
 
             async fn slack_user(&self, user: &str) -> $crate::db::StoreResult<Option<$crate::db::SlackUserRow>> {
-                self.reader().await?.row::<$crate::db::SlackUserRow>("SELECT user_id, name, tz, fetched_at FROM slack_users WHERE user_id = $1", args![user]).await
+                self.reader().await?.row::<$crate::db::SlackUserRow>("SELECT user_id, name, tz, fetched_at, email FROM slack_users WHERE user_id = $1", args![user]).await
             }
 
-            async fn save_slack_user(&self, user: &str, name: &str, tz: Option<&str>, now: i64) -> $crate::db::StoreResult<()> {
+            async fn save_slack_user(&self, user: &str, name: &str, tz: Option<&str>, email: Option<&str>, now: i64) -> $crate::db::StoreResult<()> {
                 let mut w = self.begin_single().await?;
                 w.exec(
-                    "INSERT INTO slack_users (user_id, name, tz, fetched_at) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, tz = excluded.tz, fetched_at = excluded.fetched_at",
-                    args![user, name, tz, now],
+                    "INSERT INTO slack_users (user_id, name, tz, fetched_at, email) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, tz = excluded.tz, fetched_at = excluded.fetched_at, \
+                     email = COALESCE(excluded.email, slack_users.email)",
+                    args![user, name, tz, now, email],
                 )
                 .await?;
                 w.commit().await?;

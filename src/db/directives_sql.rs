@@ -100,7 +100,7 @@ macro_rules! impl_directive_store {
             async fn tickets_created(&self, from: i64, to: i64) -> $crate::db::StoreResult<Vec<$crate::domain::ticket::Ticket>> {
                 self.reader().await?.rows::<$crate::domain::ticket::Ticket>(concat!(
                     "SELECT ", $crate::db::tickets::ticket_columns!(),
-                    " FROM tickets WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at, id"
+                    " FROM tickets WHERE created_at >= $1 AND created_at < $2 AND NOT quiet ORDER BY created_at, id"
                 ), args![from, to]).await
             }
 

@@ -15,8 +15,8 @@
 use super::directives::AckRow;
 use super::tickets::IntakeLookup;
 use super::{
-    AuditRow, CheckinRow, CustomerRow, FollowupRow, JobRow, PostedMessage, ShiftRow, SlackUserRow,
-    StoreResult,
+    AgentRow, AuditRow, CheckinRow, CustomerRow, FollowupRow, JobRow, PostedMessage, RequesterRow,
+    ShiftRow, SlackUserRow, StoreResult,
 };
 use crate::domain::directive::Directive;
 use crate::domain::sla::SlaState;
@@ -165,6 +165,7 @@ impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for Ticket {
                 breached_at: r.try_get("sla_breached_at")?,
                 met_at: r.try_get("sla_met_at")?,
             },
+            quiet: r.try_get("quiet")?,
         })
     }
 }
@@ -239,6 +240,7 @@ impl Decode for Ticket {
                 breached_at: r.get(45)?,
                 met_at: r.get(46)?,
             },
+            quiet: r.get(47)?,
         })
     }
 }
@@ -299,7 +301,9 @@ decode_in_order! {
     CustomerRow { id, name, email, phone, order_id, helpdesk_ids }
     FollowupRow { ticket_id, run, rev, active, reminded_step, overdue_at, started_by, updated_at }
     AuditRow { ticket_id, action, actor, target, source, detail, at }
-    SlackUserRow { user_id, name, tz, fetched_at }
+    SlackUserRow { user_id, name, tz, fetched_at, email }
+    AgentRow { user_id, helpdesk, agent_id, email, source, matched_at }
+    RequesterRow { helpdesk, requester_id, name, email, phone, fetched_at }
     PostedMessage { msg_key, channel, ts }
     ShiftRow { user_id, on_since, off_at, nudged_for, updated_at }
     CheckinRow { user_id, day, name, prompted_at, closes_at, checked_at, missed_at }

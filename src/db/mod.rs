@@ -27,6 +27,8 @@ mod directives_sql;
 mod exec;
 pub mod followups;
 mod followups_sql;
+pub mod helpdesk;
+mod helpdesk_sql;
 mod jobs;
 pub mod postgres;
 mod rows;
@@ -42,6 +44,7 @@ mod tickets_sql;
 pub use claims::{Audit, AuditRow, ClaimStore, SlackUserRow};
 pub use directives::{DirectiveStore, NewDirective};
 pub use followups::{FollowupRow, FollowupStore};
+pub use helpdesk::{AgentRow, Enrichment, HelpdeskStore, RequesterRow};
 pub use jobs::{JobRow, JobState, NewJob, PACE_INTERVAL_MS};
 pub use rows::PostedMessage;
 pub use shifts::{CheckinRow, ShiftRow, ShiftStore};
@@ -190,6 +193,7 @@ pub trait Store:
     + FollowupStore
     + ShiftStore
     + DirectiveStore
+    + HelpdeskStore
     + Send
     + Sync
 {

@@ -5,6 +5,7 @@ use super::claims_sql::impl_claim_store;
 use super::directives_sql::impl_directive_store;
 use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
+use super::helpdesk_sql::impl_helpdesk_store;
 use super::jobs::{coalesced_in_batch, push_job_args, JOB_BATCH};
 use super::shared::impl_shared_store;
 use super::shifts_sql::impl_shift_store;
@@ -309,6 +310,7 @@ impl_ticket_store!(PgStore);
 impl_followup_store!(PgStore);
 impl_shift_store!(PgStore);
 impl_directive_store!(PgStore);
+impl_helpdesk_store!(PgStore);
 impl_claim_store!(PgStore);
 
 #[async_trait]

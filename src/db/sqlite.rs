@@ -8,6 +8,7 @@ use super::claims_sql::impl_claim_store;
 use super::directives_sql::impl_directive_store;
 use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
+use super::helpdesk_sql::impl_helpdesk_store;
 use super::shared::impl_shared_store;
 use super::shifts_sql::impl_shift_store;
 use super::sqlite_conn::{Reader, Readers, SqliteConn};
@@ -197,6 +198,7 @@ impl_ticket_store!(SqliteStore);
 impl_followup_store!(SqliteStore);
 impl_shift_store!(SqliteStore);
 impl_directive_store!(SqliteStore);
+impl_helpdesk_store!(SqliteStore);
 impl_claim_store!(SqliteStore);
 
 #[async_trait]

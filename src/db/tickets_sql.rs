@@ -140,10 +140,10 @@ macro_rules! impl_ticket_store {
                          customer_name, customer_email, customer_phone, customer_order_id, department, group_name, tags, \
                          message, social, review, channel, claimed_by, answered, customer_replied_at, missed_calls, \
                          opened_at, created_at, updated_at, sla_policy, sla_kind, sla_budget_ms, sla_used_ms, \
-                         sla_since, sla_due_at, sla_warn_at, sla_next_at, sla_warned_at, sla_breached_at, sla_met_at) \
+                         sla_since, sla_due_at, sla_warn_at, sla_next_at, sla_warned_at, sla_breached_at, sla_met_at, quiet) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
                          $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $26, \
-                         $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)",
+                         $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38)",
                         args![ticket_id, &t.helpdesk, &t.external_id, &t.kind, &t.status, &t.priority, &t.subject,
                               &t.url, t.customer_id, &t.customer_name, &t.customer_email, &t.customer_phone,
                               &t.customer_order_id, &t.department, &t.group_name, &t.tags, &t.message, &t.social,
@@ -151,7 +151,7 @@ macro_rules! impl_ticket_store {
                               t.missed_calls, t.opened_at, now,
                               &t.sla.policy, &t.sla.kind, t.sla.budget_ms, t.sla.used_ms, t.sla.since,
                               t.sla.due_at, t.sla.warn_at, t.sla.next_at, t.sla.warned_at, t.sla.breached_at,
-                              t.sla.met_at],
+                              t.sla.met_at, t.quiet],
                         ticket_id, now, None, &jobs,
                     )
                     .await?,
@@ -161,7 +161,7 @@ macro_rules! impl_ticket_store {
                          customer_name = $8, customer_email = $9, customer_phone = $10, customer_order_id = $11, \
                          department = $12, group_name = $13, tags = $14, message = $15, social = $16, review = $17, \
                          channel = $18, answered = $19, customer_replied_at = $20, missed_calls = $21, opened_at = $22, \
-                         updated_at = $23, \
+                         updated_at = $23, quiet = $36, \
                          sla_policy = CASE WHEN $35 THEN $24 ELSE sla_policy END, \
                          sla_kind = CASE WHEN $35 THEN $25 ELSE sla_kind END, \
                          sla_budget_ms = CASE WHEN $35 THEN $26 ELSE sla_budget_ms END, \
@@ -180,7 +180,7 @@ macro_rules! impl_ticket_store {
                               t.answered, t.customer_replied_at, t.missed_calls, t.opened_at, now,
                               &t.sla.policy, &t.sla.kind, t.sla.budget_ms, t.sla.used_ms, t.sla.since,
                               t.sla.due_at, t.sla.warn_at, t.sla.next_at, t.sla.warned_at, t.sla.breached_at,
-                              t.sla.met_at, write_sla],
+                              t.sla.met_at, write_sla, t.quiet],
                         ticket_id, now, None, &jobs,
                     )
                     .await?,

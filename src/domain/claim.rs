@@ -21,6 +21,8 @@ pub enum Source {
     /// The SLA sweep (a breach recorded for the digests).
     Sla,
     Home,
+    /// A change made in the helpdesk (its assignee), followed in Slack.
+    Helpdesk,
 }
 
 impl Source {
@@ -32,6 +34,7 @@ impl Source {
             Source::LeaseExpiry => "lease_expiry",
             Source::Sla => "sla",
             Source::Home => "home",
+            Source::Helpdesk => "helpdesk",
         }
     }
 }

@@ -45,10 +45,12 @@ pub enum EventKind {
     TicketPriority,
     Social,
     AppReview,
+    /// The ticket's assignee changed in the helpdesk (see [`IntakeEvent::assignee`]).
+    TicketAssignee,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 8] = [
+    pub const ALL: [EventKind; 9] = [
         Self::MissedCall,
         Self::MissedChat,
         Self::Ticket,
@@ -57,6 +59,7 @@ impl EventKind {
         Self::TicketPriority,
         Self::Social,
         Self::AppReview,
+        Self::TicketAssignee,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +72,7 @@ impl EventKind {
             Self::TicketPriority => "ticket_priority",
             Self::Social => "social",
             Self::AppReview => "app_review",
+            Self::TicketAssignee => "ticket_assignee",
         }
     }
 
@@ -81,7 +85,7 @@ impl EventKind {
     pub fn is_new_item(self) -> bool {
         !matches!(
             self,
-            Self::CustomerReply | Self::TicketStatus | Self::TicketPriority
+            Self::CustomerReply | Self::TicketStatus | Self::TicketPriority | Self::TicketAssignee
         )
     }
 }
@@ -158,6 +162,21 @@ pub struct IntakeEvent {
     pub social: Option<Social>,
     pub review: Option<Review>,
     pub change: Option<Change>,
+    /// For `TicketAssignee`: who the helpdesk now says has the ticket.
+    #[serde(default)]
+    pub assignee: Option<Assignment>,
+    /// The helpdesk's id for the requester, when the event names them only by id (Zendesk's
+    /// event mode): cxbot fetches the rest (`helpdesk_enrich`).
+    #[serde(default)]
+    pub requester_id: Option<String>,
+}
+
+/// A helpdesk assignee: the agent's id (None: unassigned) and, when the webhook says it,
+/// their email.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub agent_id: Option<String>,
+    pub agent_email: Option<String>,
 }
 
 impl IntakeEvent {
@@ -183,6 +202,8 @@ impl IntakeEvent {
             social: None,
             review: None,
             change: None,
+            assignee: None,
+            requester_id: None,
         }
     }
 

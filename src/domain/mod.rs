@@ -34,3 +34,4 @@ pub mod sla;
 pub mod summary;
 pub mod team;
 pub mod ticket;
+pub mod writeback;

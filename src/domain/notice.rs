@@ -228,4 +228,19 @@ pub enum CardLine {
     SlaBreached {
         due_at: i64,
     },
+    /// Someone changed the assignee in the helpdesk ("Freshdesk"); the claim followed.
+    /// `to`: the Slack person it went to; `agent` when nobody in Slack matches them.
+    HelpdeskAssigned {
+        helpdesk: String,
+        to: Option<String>,
+        from: Option<String>,
+        agent: Option<String>,
+    },
+    /// The helpdesk refused a write-back; nothing will retry it.
+    HelpdeskRefused {
+        helpdesk: String,
+        /// "set the assignee", "add the callback note"...
+        what: String,
+        reason: String,
+    },
 }

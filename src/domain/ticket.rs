@@ -48,6 +48,10 @@ pub struct Ticket {
     /// The SLA clock (absent from notices queued before SLAs existed).
     #[serde(default)]
     pub sla: SlaState,
+    /// Recorded quietly: an old ticket cxbot first heard of from a status change. No card
+    /// until the customer writes or someone claims it.
+    #[serde(default)]
+    pub quiet: bool,
 }
 
 /// A ticket's claim, lease, escalation and callback.
@@ -167,6 +171,7 @@ pub(crate) mod tests {
             updated_at: 0,
             claim: Default::default(),
             sla: Default::default(),
+            quiet: false,
         }
     }
 

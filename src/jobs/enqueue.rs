@@ -12,6 +12,7 @@ use crate::db::NewJob;
 use crate::domain::cadence::Contact;
 use crate::domain::notice::{CardLine, Notice};
 use crate::domain::ticket::Ticket;
+use crate::domain::writeback::HelpdeskWrite;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::SlackBlock;
@@ -159,6 +160,32 @@ pub fn clock_sweep(slot_at: i64, every: i64) -> NewJob {
 /// A customer replied on a claimed ticket: tell the owner, or the queue if they are away.
 pub fn reply_waiting(ticket_id: i64, now: i64) -> NewJob {
     ReplyWaiting { ticket_id }.new_job(now)
+}
+
+/// A write to the ticket's helpdesk (write-back); one per write key, however often queued.
+pub fn helpdesk_write(write: HelpdeskWrite, now: i64) -> NewJob {
+    let key = format!("helpdesk:{}:{}", write.helpdesk, write.key);
+    let mut job = WriteToHelpdesk { write }.new_job(now);
+    job.dedupe_key = Some(key);
+    job
+}
+
+/// The helpdesk says a ticket's assignee changed: the claim follows (or it was our echo).
+pub fn helpdesk_assignee(change: AssigneeChanged, now: i64) -> NewJob {
+    change.new_job(now)
+}
+
+/// Fetch what the helpdesk's event left out (Zendesk's event mode names only the
+/// requester's id): the ticket's link and the customer, for the card.
+pub fn helpdesk_enrich(ticket_id: i64, helpdesk: &str, requester_id: &str, now: i64) -> NewJob {
+    let mut job = EnrichFromHelpdesk {
+        ticket_id,
+        helpdesk: helpdesk.to_string(),
+        requester_id: requester_id.to_string(),
+    }
+    .new_job(now);
+    job.dedupe_key = Some(format!("helpdesk_enrich:{ticket_id}"));
+    job
 }
 
 /// Where a [`Notice`] goes.
@@ -392,6 +419,45 @@ pub struct ReplyWaiting {
 
 impl Payload for ReplyWaiting {
     const NAME: &'static str = "reply_waiting";
+}
+
+/// `helpdesk_write`: one write-back to a helpdesk ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriteToHelpdesk {
+    pub write: HelpdeskWrite,
+}
+
+impl Payload for WriteToHelpdesk {
+    const NAME: &'static str = "helpdesk_write";
+}
+
+/// `helpdesk_assignee`: an assignee change the helpdesk reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssigneeChanged {
+    pub ticket_id: i64,
+    pub helpdesk: String,
+    pub external_id: String,
+    /// The new assignee's agent id; None when the ticket was unassigned.
+    pub agent_id: Option<String>,
+    /// Their email, when the webhook said it.
+    #[serde(default)]
+    pub agent_email: Option<String>,
+}
+
+impl Payload for AssigneeChanged {
+    const NAME: &'static str = "helpdesk_assignee";
+}
+
+/// `helpdesk_enrich`: the requester and link of a ticket the webhook described by ids.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrichFromHelpdesk {
+    pub ticket_id: i64,
+    pub helpdesk: String,
+    pub requester_id: String,
+}
+
+impl Payload for EnrichFromHelpdesk {
+    const NAME: &'static str = "helpdesk_enrich";
 }
 
 #[cfg(test)]

@@ -11,7 +11,13 @@ impl Job for FetchSlackUser {
     async fn run(self, cx: &JobContext) -> JobResult {
         let info = cx.slack.user_info(&self.user).await?;
         cx.store
-            .save_slack_user(&self.user, &info.name, info.tz.as_deref(), cx.now_ms())
+            .save_slack_user(
+                &self.user,
+                &info.name,
+                info.tz.as_deref(),
+                info.email.as_deref(),
+                cx.now_ms(),
+            )
             .await?;
         Ok(JobOutcome::Done)
     }

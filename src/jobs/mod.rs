@@ -19,6 +19,7 @@ pub mod customer_contacted;
 pub mod enqueue;
 pub mod fetch_user;
 pub mod followup_reminder;
+pub mod helpdesk_write;
 pub mod publish_home;
 pub mod reply_waiting;
 pub mod send_notice;
@@ -88,6 +89,8 @@ pub type JobResult = Result<JobOutcome, JobError>;
 pub struct JobContext {
     pub services: Arc<Services>,
     pub slack: Arc<SlackApi>,
+    /// The helpdesk APIs (write-back, lookups); only jobs call them.
+    pub helpdesks: crate::helpdesk::Helpdesks,
 }
 
 impl std::ops::Deref for JobContext {
@@ -148,4 +151,7 @@ pub fn registry() -> Registry {
     .with::<followup_reminder::SendFollowUpReminder>()
     .with::<customer_contacted::CustomerContacted>()
     .with::<sync_card::SyncCard>()
+    .with::<helpdesk_write::WriteToHelpdesk>()
+    .with::<helpdesk_write::AssigneeChanged>()
+    .with::<helpdesk_write::EnrichFromHelpdesk>()
 }

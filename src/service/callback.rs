@@ -54,7 +54,19 @@ pub async fn record(
         by: actor.user.to_string(),
         notes: notes.to_string(),
     };
-    let jobs = vec![enqueue::card(&t, now), enqueue::card_line(&t, line, now)];
+    let mut jobs = vec![enqueue::card(&t, now), enqueue::card_line(&t, line, now)];
+    let note = format!(
+        "Called back by {}: {notes}",
+        super::writeback::person_name(services, actor.user).await
+    );
+    jobs.extend(super::writeback::job(
+        services,
+        &t,
+        crate::domain::writeback::WriteCause::Callback,
+        format!("callback-{}-{now}", t.id),
+        now,
+        |w| w.note = Some(note),
+    ));
     if services
         .store
         .record_callback(id, actor.user, now, &audit, &jobs)

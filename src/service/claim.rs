@@ -7,6 +7,7 @@
 //! conditional UPDATE, the audit row, and the jobs (card re-render, thread line, App Home
 //! refresh, lease timer).
 
+use super::writeback;
 use super::{refuse, Error, Refusal, Result, Services};
 use crate::db::{Audit, NewJob};
 use crate::domain::claim::{may_release, Source};
@@ -14,6 +15,7 @@ use crate::domain::escalation::Target;
 use crate::domain::notice::{CardLine, Notice};
 use crate::domain::team::Level;
 use crate::domain::ticket::{Ticket, TicketQuery};
+use crate::domain::writeback::{Assignee, WriteCause};
 use crate::jobs::enqueue::{self, To};
 use chrono::NaiveTime;
 use chrono_tz::Tz;
@@ -73,6 +75,32 @@ pub async fn ticket(services: &Services, id: i64) -> Result<Ticket> {
     }
 }
 
+/// The write-back of a new owner (`None`: released) for claim number `seq`.
+pub(super) fn assignee_write(
+    services: &Services,
+    t: &Ticket,
+    owner: Option<&str>,
+    seq: i64,
+    now: i64,
+) -> Option<NewJob> {
+    let (cause, assignee, verb) = match owner {
+        Some(user) => (
+            WriteCause::Claim,
+            Assignee::Person(user.to_string()),
+            "claim",
+        ),
+        None => (WriteCause::Release, Assignee::Nobody, "release"),
+    };
+    writeback::job(
+        services,
+        t,
+        cause,
+        format!("{verb}-{}-{seq}", t.id),
+        now,
+        |w| w.assignee = Some(assignee),
+    )
+}
+
 /// The jobs that follow a change of owner.
 pub(super) fn owner_jobs(t: &Ticket, line: CardLine, homes: &[&str], now: i64) -> Vec<NewJob> {
     let mut jobs = vec![enqueue::card(t, now), enqueue::card_line(t, line, now)];
@@ -129,6 +157,7 @@ pub async fn claim_resolved(
         let mut jobs = owner_jobs(&t, line, &[actor.user], now);
         jobs.push(lease_timer(services, &t, seq + 1, now));
         jobs.push(enqueue::fetch_user(actor.user, now));
+        jobs.extend(assignee_write(services, &t, Some(actor.user), seq + 1, now));
         if services
             .store
             .claim_ticket(t.id, seq, actor.user, now, &audit, &jobs)
@@ -189,7 +218,8 @@ pub async fn release(services: &Services, id: i64, actor: Actor<'_>) -> Result<C
         owner: owner.clone(),
         by: (owner != actor.user).then(|| actor.user.to_string()),
     };
-    let jobs = owner_jobs(&t, line, &[&owner], now);
+    let mut jobs = owner_jobs(&t, line, &[&owner], now);
+    jobs.extend(assignee_write(services, &t, None, t.claim.claim_seq, now));
     if services
         .store
         .release_ticket(id, t.claim.claim_seq, now, &audit, &jobs)
@@ -278,6 +308,7 @@ async fn reassign(
         let mut jobs = owner_jobs(&t, line, &homes, now);
         jobs.push(lease_timer(services, &t, seq + 1, now));
         jobs.push(enqueue::fetch_user(to, now));
+        jobs.extend(assignee_write(services, &t, Some(to), seq + 1, now));
         if services
             .store
             .assign_ticket(id, seq, to, now, &audit, &jobs)
@@ -356,11 +387,25 @@ pub async fn escalate(
         channel: channel.clone(),
         key: None,
     };
-    let jobs = vec![
+    let mut jobs = vec![
         enqueue::card(&t, now),
         enqueue::card_line(&t, line, now),
         enqueue::notice(to, notice, now),
     ];
+    let note = format!(
+        "Escalated to {} by {}{}",
+        target.title,
+        writeback::person_name(services, actor.user).await,
+        reason.map(|r| format!(": {r}")).unwrap_or_default()
+    );
+    jobs.extend(writeback::job(
+        services,
+        &t,
+        WriteCause::Escalation,
+        format!("escalate-{}-{now}", t.id),
+        now,
+        |w| w.note = Some(note),
+    ));
     if services
         .store
         .escalate_ticket(id, &target.key, now, &audit, &jobs)

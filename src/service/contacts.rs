@@ -141,7 +141,20 @@ pub async fn record_caller(
         name: name.to_string(),
     };
     // The customer and the card's re-render commit together: never a saved name on a stale card.
-    let jobs = [enqueue::card(&t, now), enqueue::card_line(&t, line, now)];
+    let contact = crate::domain::writeback::ContactUpdate {
+        name: row.name.clone(),
+        email: row.email.clone(),
+        phone: row.phone.clone(),
+    };
+    let mut jobs = vec![enqueue::card(&t, now), enqueue::card_line(&t, line, now)];
+    jobs.extend(super::writeback::job(
+        services,
+        &t,
+        crate::domain::writeback::WriteCause::Caller,
+        format!("caller-{}-{now}", t.id),
+        now,
+        |w| w.contact = Some(contact),
+    ));
     services.store.import_customers(&[row], now, &jobs).await?;
     services.wake_worker();
     Ok(CallerSaved {

@@ -14,6 +14,7 @@ use crate::domain::cadence::{
 use crate::domain::calendar::local_date;
 use crate::domain::notice::CardLine;
 use crate::domain::ticket::Ticket;
+use crate::domain::writeback::{Assignee, WriteCause};
 use crate::jobs::enqueue;
 use chrono::{Duration, NaiveDate};
 
@@ -102,6 +103,19 @@ pub(super) async fn save(
     by: &str,
     line: CardLine,
 ) -> Result<()> {
+    save_with(services, t, prev, run, by, line, None).await
+}
+
+/// [`save`] with one more job in the same transaction (a step's write-back).
+async fn save_with(
+    services: &Services,
+    t: &Ticket,
+    prev: Option<&FollowupRow>,
+    run: &CadenceRun,
+    by: &str,
+    line: CardLine,
+    extra: Option<NewJob>,
+) -> Result<()> {
     let now = services.now_ms();
     let rev = prev.map_or(1, |p| p.rev + 1);
     let row = FollowupRow {
@@ -118,6 +132,7 @@ pub(super) async fn save(
     if !run.finished {
         jobs.push(enqueue::followup_check(t.id, rev, now));
     }
+    jobs.extend(extra);
     if services
         .store
         .save_followup(&row, prev.map(|p| p.rev), now, &jobs)
@@ -281,7 +296,36 @@ pub async fn done(
         extra: note.map(str::to_string),
     };
     let next = (!l.run.finished).then(|| l.run.status_line(&l.cadence, tz, now));
-    save(services, &t, Some(&l.row), &l.run, actor.user, line).await?;
+    let write = match &step {
+        Some(s) => {
+            let name = super::writeback::person_name(services, actor.user).await;
+            let helpdesk_note = s.note.as_ref().map(|n| n.render(&name));
+            let note = match (helpdesk_note, note.map(str::trim).filter(|n| !n.is_empty())) {
+                (Some(n), Some(extra)) => Some(format!("{n}\n{extra}")),
+                (n, None) => n,
+                (None, Some(extra)) => Some(extra.to_string()),
+            };
+            let assignee = s
+                .assignee
+                .as_ref()
+                .filter(|_| s.action.is_final())
+                .map(|a| Assignee::Named(a.render(&name)));
+            super::writeback::job(
+                services,
+                &t,
+                WriteCause::FollowUp,
+                format!("followup-{}-{}", t.id, l.row.rev + 1),
+                services.now_ms(),
+                |w| {
+                    w.note = note;
+                    w.status = s.set_status;
+                    w.assignee = assignee;
+                },
+            )
+        }
+        None => None,
+    };
+    save_with(services, &t, Some(&l.row), &l.run, actor.user, line, write).await?;
     // For the summary's figures: who logged which step, and whether it closed or escalated.
     let kind = match step.as_ref().map(|s| s.action) {
         Some(crate::domain::cadence::StepAction::Close) => "close",

@@ -45,6 +45,7 @@ pub async fn accept_intake(services: &Services, event: &IntakeEvent) -> Result<A
     let channel = slack_channel(pb, routed.channel.as_str())?;
     let customer = customer_input(&event.customer);
     let now = services.now_ms();
+    let echo = is_echo(services, event, now).await?;
     let inputs = Inputs {
         event,
         classified: &classified,
@@ -57,6 +58,9 @@ pub async fn accept_intake(services: &Services, event: &IntakeEvent) -> Result<A
             hours: pb.sla_hours(),
         },
         now,
+        echo,
+        unseen: pb.helpdesk.unseen_tickets,
+        can_enrich: services.writes_to.contains(&event.helpdesk.as_str()),
     };
     let key = format!("hook:{}", event.key);
     let helpdesk = event.helpdesk.as_str().to_string();
@@ -70,15 +74,18 @@ pub async fn accept_intake(services: &Services, event: &IntakeEvent) -> Result<A
     };
     // A new call or email restarts the customer's running follow-ups, a reply stops them
     // (seed 002): a job written in this same transaction, so it survives a crash.
-    let contacted = follow_up_contact(event, &classified).map(|(contact, why)| {
-        enqueue::customer_contacted(
-            customer.email.clone(),
-            customer.phone_key.clone(),
-            contact,
-            why,
-            now,
-        )
-    });
+    let contacted =
+        follow_up_contact(event, &classified)
+            .filter(|_| !echo)
+            .map(|(contact, why)| {
+                enqueue::customer_contacted(
+                    customer.email.clone(),
+                    customer.phone_key.clone(),
+                    contact,
+                    why,
+                    now,
+                )
+            });
     let recorded = services
         .store
         .record_intake(&request, &|ctx| {
@@ -109,6 +116,69 @@ pub async fn accept_intake(services: &Services, event: &IntakeEvent) -> Result<A
         ticket_id: recorded.ticket_id,
         duplicate: !recorded.fresh,
     })
+}
+
+/// A status change that cxbot itself wrote to the helpdesk (a follow-up step's PENDING or
+/// SOLVED) coming back: consumed once, so the same change made by a person later is news.
+async fn is_echo(services: &Services, event: &IntakeEvent, now: i64) -> Result<bool> {
+    let to = match (event.kind, event.change) {
+        (EventKind::TicketStatus, Some(crate::domain::intake::Change::Status { to, .. })) => to,
+        (EventKind::TicketStatus, _) => event.ticket.status,
+        _ => None,
+    };
+    let Some(to) = to else {
+        return Ok(false);
+    };
+    if !services.writes_to.contains(&event.helpdesk.as_str()) {
+        return Ok(false);
+    }
+    Ok(services
+        .store
+        .take_echo(
+            event.helpdesk.as_str(),
+            &event.ticket.external_id,
+            "status",
+            to.as_str(),
+            now,
+        )
+        .await?)
+}
+
+/// What a helpdesk's API told us about a ticket its webhook described by ids (Zendesk's
+/// event mode): the link and the customer fill what the ticket lacks, the customer
+/// directory's entry with that email or phone is linked, and the card is re-rendered.
+pub async fn enrich(
+    services: &Services,
+    t: &Ticket,
+    url: Option<String>,
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+) -> Result<bool> {
+    let c = customer_input(&Customer {
+        name,
+        email,
+        phone,
+        ..Customer::default()
+    });
+    let e = crate::db::Enrichment {
+        url,
+        name: c.name,
+        email: c.email,
+        phone: c.phone,
+    };
+    let now = services.now_ms();
+    let mut after = t.clone();
+    after.url = after.url.or_else(|| e.url.clone());
+    let jobs = [enqueue::card(&after, now)];
+    let changed = services
+        .store
+        .enrich_ticket(t.id, &e, c.phone_key.as_deref(), now, &jobs)
+        .await?;
+    if changed {
+        services.wake_worker();
+    }
+    Ok(changed)
 }
 
 /// Whether this event is a new contact from the customer that follow-ups must react to.

@@ -7,6 +7,7 @@ use crate::domain::intake::{Change, EventKind, IntakeEvent};
 use crate::domain::notice::{CardLine, Notice};
 use crate::domain::routing::{CardKind, Classified};
 use crate::domain::ticket::Ticket;
+use crate::domain::writeback::UnseenTickets;
 use crate::jobs::enqueue::{self, card_line, card_lines, To};
 
 /// The event with everything the service resolved outside the transaction.
@@ -23,6 +24,22 @@ pub struct Inputs<'a> {
     /// The playbook's SLA policies: a new ticket's clock, and what an update does to it.
     pub sla: super::sla::SlaRules<'a>,
     pub now: i64,
+    /// The webhook reports a change cxbot itself just wrote to the helpdesk: the row
+    /// follows it, the thread hears nothing.
+    pub echo: bool,
+    /// What an update about a ticket never seen does (the playbook's `[helpdesk]`).
+    pub unseen: UnseenTickets,
+    /// The helpdesk's API can tell who the requester is (`helpdesk_enrich`).
+    pub can_enrich: bool,
+}
+
+/// An update that is not news by itself: recorded quietly when its ticket is unknown, or
+/// is one cxbot keeps quiet.
+fn is_update_only(kind: EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::TicketStatus | EventKind::TicketPriority | EventKind::TicketAssignee
+    )
 }
 
 pub fn kind_str(k: CardKind) -> &'static str {
@@ -39,7 +56,23 @@ pub fn kind_str(k: CardKind) -> &'static str {
 
 pub fn plan(i: &Inputs<'_>, ctx: &IntakeContext) -> IntakePlan {
     if let Some(t) = &ctx.existing {
+        if i.event.kind == EventKind::TicketAssignee {
+            return assignee_changed(i, t);
+        }
+        if t.quiet && i.event.kind != EventKind::CustomerReply {
+            return quietly(i, ctx, t);
+        }
         return update(i, ctx, t);
+    }
+    if is_update_only(i.event.kind) && i.unseen == UnseenTickets::Record {
+        let mut row = new_row(i, ctx);
+        row.quiet = true;
+        return IntakePlan {
+            write: TicketWrite::Insert(Box::new(row)),
+            write_sla: false,
+            mark_answered: Vec::new(),
+            jobs: Box::new(|_| Vec::new()),
+        };
     }
     if i.classified.kind == CardKind::MissedCall {
         if let Some(open) = open_call_from_same_number(i, ctx) {
@@ -58,6 +91,11 @@ pub fn plan(i: &Inputs<'_>, ctx: &IntakeContext) -> IntakePlan {
     let (answered, answered_jobs) = answered_chats(i, ctx, &row);
     let leads = i.leads.clone();
     let now = i.now;
+    let enrich = i
+        .event
+        .requester_id
+        .clone()
+        .filter(|_| i.can_enrich && (row.customer_email.is_none() || row.url.is_none()));
     IntakePlan {
         write: TicketWrite::Insert(Box::new(row.clone())),
         write_sla: true,
@@ -65,6 +103,9 @@ pub fn plan(i: &Inputs<'_>, ctx: &IntakeContext) -> IntakePlan {
         jobs: Box::new(move |id| {
             row.id = id;
             let mut jobs = vec![enqueue::card(&row, now)];
+            if let Some(requester) = &enrich {
+                jobs.push(enqueue::helpdesk_enrich(id, &row.helpdesk, requester, now));
+            }
             jobs.extend(leads.iter().map(|ch| leads_notice(&row, ch, now)));
             jobs.extend(answered_jobs);
             jobs
@@ -205,7 +246,36 @@ fn new_row(i: &Inputs<'_>, ctx: &IntakeContext) -> Ticket {
         updated_at: i.now,
         claim: Default::default(),
         sla: Default::default(),
+        quiet: false,
     }
+}
+
+/// An assignee change from the helpdesk: the claim follows it in a job (which also tells
+/// cxbot's own write-back coming back from a change made in the helpdesk).
+fn assignee_changed(i: &Inputs<'_>, t: &Ticket) -> IntakePlan {
+    let a = i.event.assignee.clone().unwrap_or_default();
+    let change = enqueue::AssigneeChanged {
+        ticket_id: t.id,
+        helpdesk: t.helpdesk.clone(),
+        external_id: t.external_id.clone(),
+        agent_id: a.agent_id,
+        agent_email: a.agent_email,
+    };
+    let now = i.now;
+    IntakePlan {
+        write: TicketWrite::Update(Box::new(t.clone())),
+        write_sla: false,
+        mark_answered: Vec::new(),
+        jobs: Box::new(move |_| vec![enqueue::helpdesk_assignee(change, now)]),
+    }
+}
+
+/// A quietly recorded ticket (or an echo) takes the update with no card and no line.
+fn quietly(i: &Inputs<'_>, ctx: &IntakeContext, t: &Ticket) -> IntakePlan {
+    let mut p = update(i, ctx, t);
+    p.jobs = Box::new(|_| Vec::new());
+    p.mark_answered = Vec::new();
+    p
 }
 
 /// A change to a ticket we have a card for: the row, the card, one thread line.
@@ -219,10 +289,12 @@ fn update(i: &Inputs<'_>, ctx: &IntakeContext, t: &Ticket) -> IntakePlan {
         _ => None,
     });
     if let Some(s) = status.filter(|s| s.as_str() != t.status) {
-        lines.push(CardLine::StatusChanged {
-            from: t.status.clone(),
-            to: s.as_str().to_string(),
-        });
+        if !i.echo {
+            lines.push(CardLine::StatusChanged {
+                from: t.status.clone(),
+                to: s.as_str().to_string(),
+            });
+        }
         n.status = s.as_str().to_string();
     }
     if c.priority_from_helpdesk && c.priority.as_str() != t.priority {
@@ -257,7 +329,8 @@ fn update(i: &Inputs<'_>, ctx: &IntakeContext, t: &Ticket) -> IntakePlan {
     i.sla.update(t, &mut n, replied, i.now);
     let pickup = replied && n.claimed_by.is_none() && n.is_open();
     let (answered, answered_jobs) = answered_chats(i, ctx, &n);
-    let (leads, queue, now) = (i.leads.clone(), i.queue.clone(), i.now);
+    let leads = if i.echo { Vec::new() } else { i.leads.clone() };
+    let (queue, now) = (i.queue.clone(), i.now);
     IntakePlan {
         write_sla: n.sla != t.sla,
         write: TicketWrite::Update(Box::new(n.clone())),

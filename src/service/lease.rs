@@ -165,7 +165,10 @@ pub async fn check_lease(services: &Services, id: i64, seq: i64) -> Result<()> {
             let line = CardLine::LeaseExpired {
                 owner: owner.clone(),
             };
-            let jobs = owner_jobs(&t, line, &[&owner], now_ms);
+            let mut jobs = owner_jobs(&t, line, &[&owner], now_ms);
+            jobs.extend(super::claim::assignee_write(
+                services, &t, None, seq, now_ms,
+            ));
             services
                 .store
                 .release_ticket(id, seq, now_ms, &audit, &jobs)

@@ -34,6 +34,7 @@ pub mod reminder;
 pub mod shifts;
 pub mod sla;
 pub mod summary;
+pub mod writeback;
 
 pub use refusal::Refusal;
 
@@ -50,6 +51,9 @@ pub struct Services {
     pub playbook: Arc<Playbook>,
     /// Wakes this process's worker when a request enqueued work.
     pub work: Arc<Notify>,
+    /// The helpdesks cxbot has API credentials for ("freshdesk", "zendesk"): changes to
+    /// their tickets are written back (`service::writeback`).
+    pub writes_to: Vec<&'static str>,
 }
 
 /// A refusal as an error, for `?`.

@@ -232,9 +232,15 @@ impl SlackApi {
             .or(u.real_name.clone())
             .or(u.name.clone())
             .unwrap_or_else(|| user.to_string());
+        let email = u
+            .profile
+            .as_ref()
+            .and_then(|p| p.email.as_ref())
+            .map(|e| e.value().to_lowercase());
         Ok(UserInfo {
             name: display,
             tz: u.tz,
+            email,
         })
     }
 }
@@ -243,6 +249,8 @@ impl SlackApi {
 pub struct UserInfo {
     pub name: String,
     pub tz: Option<String>,
+    /// Needs the users:read.email scope; None without it.
+    pub email: Option<String>,
 }
 
 fn with_channel(e: SlackError, channel: &str) -> SlackError {

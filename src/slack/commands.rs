@@ -34,6 +34,10 @@ pub const USAGE: &[(&str, &str)] = &[
     ),
     ("/cx who", "who is on shift now, and who is next"),
     (
+        "/cx whoami",
+        "who you are in each helpdesk cxbot writes to (your agent there)",
+    ),
+    (
         "/cx directive [--all] [--until <date>] <text>",
         "post a directive the team acknowledges (leads); --all: an update to the broader channel",
     ),
@@ -127,6 +131,7 @@ pub enum Command {
     On,
     Off,
     Who,
+    WhoAmI,
     DirectivePost {
         text: String,
         until: Option<NaiveDate>,
@@ -171,6 +176,7 @@ impl Command {
             | Command::On
             | Command::Off
             | Command::Who
+            | Command::WhoAmI
             | Command::DirectivePost { .. }
             | Command::DirectiveStatus
             | Command::DirectiveEnd(_)
@@ -289,6 +295,7 @@ pub fn parse(text: &str) -> Result<Command, UsageError> {
         "on" => no_more("on", words).map(|_| Command::On),
         "off" => no_more("off", words).map(|_| Command::Off),
         "who" => no_more("who", words).map(|_| Command::Who),
+        "whoami" => no_more("whoami", words).map(|_| Command::WhoAmI),
         "directive" => parse_directive(words),
         "digest" => match words.next() {
             None => Ok(Command::Digest { now: false }),

@@ -160,6 +160,9 @@ async fn run_command(state: &AppState, payload: &SlashCommandPayload, cmd: Comma
         Command::Who => service::shifts::who(services)
             .await
             .map(|w| views::shift::who(&w)),
+        Command::WhoAmI => service::writeback::whoami(services, &payload.user_id)
+            .await
+            .map(|w| views::shift::whoami(&w)),
         Command::DirectivePost { text, until, all } => {
             service::directives::post(services, actor, text, *until, *all)
                 .await

@@ -17,7 +17,9 @@
 //! | `ticket_updated_at`/`updated_at`, `ticket_created_at`/`created_at` | RFC 3339 or `YYYY-MM-DD HH:MM:SS` |
 //!
 //! Kinds: `{ticket_action:created}` -> Ticket; `{status:{from:a,to:b}}` -> TicketStatus;
-//! `{priority:{from:a,to:b}}` -> TicketPriority; `{note_type:public}` -> CustomerReply unless
+//! `{priority:{from:a,to:b}}` -> TicketPriority; `{responder_id:{from:a,to:b}}` (also `agent`,
+//! `responder`, `assignee`) -> TicketAssignee, with `ticket_agent_id`/`ticket_agent_email`
+//! when the template sends them; `{note_type:public}` -> CustomerReply unless
 //! `triggered_by` names someone other than the requester (recommended automation condition:
 //! "Performed by: Requester"); any other event sent with `triggered_by: requester` (e.g. a
 //! "Reply is sent" rule) -> CustomerReply; `{note_type:private}` and everything else -> Ignored.
@@ -42,7 +44,9 @@
 use super::json::{digest, parse_body, Obj};
 use super::text::{html_to_text, parse_timestamp};
 use super::{Delivery, WebhookError};
-use crate::domain::intake::{normalize_name, Change, EventKind, Helpdesk, IntakeEvent, Social};
+use crate::domain::intake::{
+    normalize_name, Assignment, Change, EventKind, Helpdesk, IntakeEvent, Social,
+};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
 
@@ -134,6 +138,9 @@ pub struct FreshdeskPayload {
     pub requester_phone: Option<String>,
     pub order_id: Option<String>,
     pub triggered_by: Option<String>,
+    /// `{{ticket.agent.email}}`, and the agent's id when the template names it.
+    pub agent_email: Option<String>,
+    pub agent_id: Option<String>,
     pub updated_at: Option<String>,
     pub created_at: Option<String>,
     /// Digest of the `freshdesk_webhook` object, for the key when there is no time.
@@ -226,6 +233,8 @@ impl TryFrom<&Delivery<'_>> for FreshdeskPayload {
             )?,
             order_id: first(&o, &["ticket_order_id", "order_id"])?,
             triggered_by: o.string("triggered_by")?,
+            agent_email: first(&o, &["ticket_agent_email", "agent_email"])?,
+            agent_id: first(&o, &["ticket_agent_id", "ticket_responder_id", "agent_id"])?,
             updated_at: first(&o, &["ticket_updated_at", "updated_at"])?,
             created_at: first(&o, &["ticket_created_at", "created_at"])?,
             digest: digest(hook),
@@ -280,11 +289,45 @@ fn kind_of(p: &FreshdeskPayload) -> Result<(EventKind, Option<Change>), WebhookE
             };
             Ok((EventKind::TicketPriority, Some(change)))
         }
+        TriggeredEvent::Change { property, .. }
+            if matches!(
+                property.as_str(),
+                "responder_id" | "responder" | "agent" | "agent_id" | "assignee"
+            ) =>
+        {
+            Ok((EventKind::TicketAssignee, None))
+        }
         _ if by_requester == Some(true) => Ok((EventKind::CustomerReply, None)),
         other => Err(WebhookError::ignored(format!(
             "Freshdesk event `{}` is not used",
             other.normalized()
         ))),
+    }
+}
+
+/// Who a `{responder_id:{from:..,to:..}}` change gave the ticket to: the `to` value when it
+/// is an id (Freshdesk agent ids are numbers), else the template's agent id; the agent's
+/// email when the template has `{{ticket.agent.email}}`. A blank, `none` or `null` `to`
+/// with no agent fields means unassigned.
+fn assignment(p: &FreshdeskPayload) -> Assignment {
+    let to = match &p.triggered_event {
+        TriggeredEvent::Change { to, .. } => Some(to.trim()),
+        TriggeredEvent::Action { .. } => None,
+    };
+    let unassigned = to.is_some_and(|t| {
+        t.is_empty() || t.eq_ignore_ascii_case("none") || t.eq_ignore_ascii_case("null")
+    });
+    let id_from_change = to
+        .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_owned);
+    let agent_id = id_from_change.or_else(|| p.agent_id.clone());
+    let agent_email = p.agent_email.clone().map(|e| e.trim().to_lowercase());
+    if unassigned && p.agent_id.is_none() && agent_email.is_none() {
+        return Assignment::default();
+    }
+    Assignment {
+        agent_id: agent_id.or_else(|| agent_email.as_ref().map(|e| format!("email:{e}"))),
+        agent_email,
     }
 }
 
@@ -323,6 +366,9 @@ impl TryFrom<FreshdeskPayload> for IntakeEvent {
             p.ticket_id.clone(),
         );
         event.change = change;
+        if kind == EventKind::TicketAssignee {
+            event.assignee = Some(assignment(&p));
+        }
         let (source, platform) = match &p.source {
             Some(s) => {
                 let (source, platform) = source_from(s);

@@ -228,6 +228,8 @@ impl TryFrom<GenericPayload> for IntakeEvent {
             social: p.social,
             review: p.review,
             change: None,
+            assignee: None,
+            requester_id: None,
         })
     }
 }

@@ -4,6 +4,7 @@
 //! account_id, subject: "zen:ticket:123", detail: {ticket fields}, event: {…}}`. Used:
 //! `ticket.created` -> Ticket; `ticket.status_changed` -> TicketStatus and
 //! `ticket.priority_changed` -> TicketPriority (from `event.previous`/`event.current`);
+//! `ticket.agent_assignment_changed` -> TicketAssignee (the claim follows it);
 //! `ticket.comment_added` -> CustomerReply when the comment is public and its author is not
 //! staff (or, when `is_staff` is absent, is the requester). Every other type (`user.*`,
 //! `organization.*`, other `ticket.*`) is Ignored before the rest of the body is read.
@@ -26,8 +27,8 @@ use super::json::{parse_body, Obj};
 use super::text::parse_timestamp;
 use super::{Delivery, WebhookError};
 use crate::domain::intake::{
-    normalize_name, Change, EventKind, Helpdesk, IntakeEvent, Priority, Social, SocialPlatform,
-    Source, TicketStatus,
+    normalize_name, Assignment, Change, EventKind, Helpdesk, IntakeEvent, Priority, Social,
+    SocialPlatform, Source, TicketStatus,
 };
 use chrono::{DateTime, Utc};
 
@@ -47,6 +48,8 @@ pub enum ZendeskTicketEvent {
     StatusChanged(Change),
     PriorityChanged(Change),
     CommentAdded(ZendeskComment),
+    /// `ticket.agent_assignment_changed`: the new assignee's id (None: unassigned).
+    AssigneeChanged(Option<String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,6 +159,9 @@ fn ticket_event(o: &Obj<'_>, name: &str) -> Result<ZendeskTicketEvent, WebhookEr
                 .transpose()?
                 .flatten(),
         }),
+        "ticket.agent_assignment_changed" => {
+            ZendeskTicketEvent::AssigneeChanged(ev.map(|e| e.id("current")).transpose()?.flatten())
+        }
         "ticket.comment_added" => ZendeskTicketEvent::CommentAdded(comment(
             ev.ok_or_else(|| o.err("event", "missing required field"))?,
         )?),
@@ -246,8 +252,16 @@ impl TryFrom<ZendeskEventPayload> for IntakeEvent {
     type Error = WebhookError;
 
     fn try_from(p: ZendeskEventPayload) -> Result<Self, WebhookError> {
+        let mut assignee = None;
         let (kind, change, comment) = match p.event {
             ZendeskTicketEvent::Created => (EventKind::Ticket, None, None),
+            ZendeskTicketEvent::AssigneeChanged(agent_id) => {
+                assignee = Some(Assignment {
+                    agent_id,
+                    agent_email: None,
+                });
+                (EventKind::TicketAssignee, None, None)
+            }
             ZendeskTicketEvent::StatusChanged(c) => (EventKind::TicketStatus, Some(c), None),
             ZendeskTicketEvent::PriorityChanged(c) => (EventKind::TicketPriority, Some(c), None),
             ZendeskTicketEvent::CommentAdded(c) => {
@@ -282,6 +296,8 @@ impl TryFrom<ZendeskEventPayload> for IntakeEvent {
             brand: None,
         });
         event.change = change;
+        event.assignee = assignee;
+        event.requester_id = p.requester_id;
         event.message = match kind {
             EventKind::CustomerReply => comment,
             _ => p.description,

@@ -317,6 +317,12 @@ pub fn settings(db_url: &str, slack_url: &str) -> Settings {
         freshdesk_webhook_token: Some("fd-token".into()),
         zendesk_webhook_secret: Some("zd-secret".into()),
         cxbot_webhook_secret: Some("cx-secret".into()),
+        freshdesk_domain: None,
+        freshdesk_api_key: None,
+        zendesk_subdomain: None,
+        zendesk_email: None,
+        zendesk_api_token: None,
+        helpdesk_timeout_ms: 2_000,
         worker_concurrency: 8,
     }
 }

@@ -33,6 +33,7 @@ fn ticket(kind: &str) -> Ticket {
         updated_at: NOW,
         claim: Default::default(),
         sla: Default::default(),
+        quiet: false,
     }
 }
 

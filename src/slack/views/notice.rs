@@ -225,6 +225,7 @@ fn how(source: Source) -> &'static str {
         Source::Modal => "modal",
         Source::LeaseExpiry => "lease expiry",
         Source::Sla => "SLA",
+        Source::Helpdesk => "helpdesk",
     }
 }
 
@@ -322,6 +323,37 @@ pub fn card_line(line: &CardLine) -> String {
         CardLine::SlaBreached { due_at } => format!(
             ":rotating_light: SLA breached: the reply was due {}",
             when(*due_at)
+        ),
+        CardLine::HelpdeskAssigned {
+            helpdesk,
+            to,
+            from,
+            agent,
+        } => {
+            let was = from
+                .as_deref()
+                .map(|u| format!(" (was <@{u}>)"))
+                .unwrap_or_default();
+            match (to, agent) {
+                (Some(to), _) => {
+                    format!(":arrows_counterclockwise: Claimed by <@{to}>{was}, from {helpdesk}")
+                }
+                (None, Some(agent)) => format!(
+                    ":grey_question: Assigned in {helpdesk} to agent {agent}, who matches nobody in Slack; \
+                     the claim is unchanged (set `{}` for them in the playbook, or the same email in Slack)",
+                    if helpdesk == "Zendesk" { "zendesk_user_id" } else { "freshdesk_agent_id" }
+                ),
+                (None, None) => format!(
+                    ":leftwards_arrow_with_hook: Unassigned in {helpdesk}: claim released{was}; back in the queue"
+                ),
+            }
+        }
+        CardLine::HelpdeskRefused {
+            helpdesk,
+            what,
+            reason,
+        } => format!(
+            ":warning: {helpdesk} refused to {what}: {reason}. cxbot will not retry; fix it in {helpdesk} by hand"
         ),
     }
 }

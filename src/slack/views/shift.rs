@@ -7,6 +7,7 @@ use super::notice::when;
 use super::{context, section, truncate, unclaimed_label, Reply, MAX_MESSAGE_BLOCKS};
 use crate::domain::ticket::Ticket;
 use crate::service::shifts::{Briefing, Handover, Who};
+use crate::service::writeback::WhoAmI;
 use crate::slack::actions::{hand_to_value, ActionId};
 use slack_morphism::prelude::*;
 
@@ -150,6 +151,36 @@ pub fn who(w: &Who) -> Reply {
         for (u, at) in w.next.iter().take(10) {
             text.push_str(&format!("\n• <@{u}> {}", when(*at)));
         }
+    }
+    Reply::text(text)
+}
+
+/// `/cx whoami`: who the person is in each helpdesk cxbot writes to.
+pub fn whoami(w: &WhoAmI) -> Reply {
+    let mut text = format!("*You are <@{}>*", w.user);
+    match &w.email {
+        Some(e) => text.push_str(&format!(" ({e})")),
+        None => text.push_str(" (no email known: cxbot reads it from your Slack profile)"),
+    }
+    if w.helpdesks.is_empty() {
+        text.push_str("\ncxbot writes to no helpdesk yet, so it needs no agent for you.");
+    }
+    for (helpdesk, found) in &w.helpdesks {
+        text.push_str(&match found {
+            Some(a) if a.source == "playbook" => {
+                format!("\n• {helpdesk}: agent {} (set in the playbook)", a.agent_id)
+            }
+            Some(a) => format!(
+                "\n• {helpdesk}: agent {} (matched by the email {} {})",
+                a.agent_id,
+                a.email.as_deref().unwrap_or("on file"),
+                when(a.matched_at)
+            ),
+            None => format!(
+                "\n• {helpdesk}: not matched yet. cxbot looks you up by email the first time it \
+                 writes for you; a lead can set your agent id in the playbook's [[team.member]]."
+            ),
+        });
     }
     Reply::text(text)
 }

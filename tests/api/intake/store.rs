@@ -34,6 +34,7 @@ fn row(external_id: &str, kind: &str) -> Ticket {
         updated_at: 1_000,
         claim: Default::default(),
         sla: Default::default(),
+        quiet: false,
     }
 }
 
