@@ -175,10 +175,16 @@ fn latest_customer_part(item: &Obj<'_>) -> Result<Option<(Customer, String)>, We
     Ok(None)
 }
 
-fn conversation(
-    topic: IntercomTopic,
-    item: &Obj<'_>,
-) -> Result<(Customer, Option<String>, Option<String>, Option<String>), WebhookError> {
+/// What a conversation item gives: who, its subject, the HTML that is news for this topic,
+/// and `source.type`.
+struct Conversation {
+    customer: Customer,
+    subject: Option<String>,
+    body: Option<String>,
+    channel: Option<String>,
+}
+
+fn conversation(topic: IntercomTopic, item: &Obj<'_>) -> Result<Conversation, WebhookError> {
     let source = nested(item, "source", "data.item.source")?;
     let message = nested(
         item,
@@ -226,7 +232,12 @@ fn conversation(
         _ => opening,
     };
     let channel = source.map(|s| s.string("type")).transpose()?.flatten();
-    Ok((customer, subject, body, channel))
+    Ok(Conversation {
+        customer,
+        subject,
+        body,
+        channel,
+    })
 }
 
 /// The first of `contacts.contacts`: in most API versions only ids, so often nothing.
@@ -293,9 +304,9 @@ impl TryFrom<&Delivery<'_>> for IntercomPayload {
                 )
             }
             _ => {
-                let (customer, subject, body, channel) = conversation(topic, &item)?;
+                let c = conversation(topic, &item)?;
                 let state = item.str("state")?.and_then(conversation_state);
-                (customer, subject, body, channel, state)
+                (c.customer, c.subject, c.body, c.channel, state)
             }
         };
         let url = match nested(&item, "links", "data.item.links")? {
