@@ -143,6 +143,33 @@ pub struct Settings {
         global = true
     )]
     pub helpdesk_timeout_ms: u64,
+    /// Intercom app client secret (Developer Hub > Basic information): verifies X-Hub-Signature.
+    #[arg(
+        long,
+        env = "INTERCOM_CLIENT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub intercom_client_secret: Option<String>,
+    /// HubSpot app client secret: verifies X-HubSpot-Signature-v3.
+    #[arg(
+        long,
+        env = "HUBSPOT_CLIENT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub hubspot_client_secret: Option<String>,
+    /// Shared token Zoho Desk sends as ?token= in the webhook URL (or the X-Cxbot-Token header).
+    #[arg(
+        long,
+        env = "ZOHO_WEBHOOK_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub zoho_webhook_token: Option<String>,
+    /// Public base URL of this cxbot (https://cxbot.example.com): HubSpot signs the URL it called.
+    #[arg(long, env = "CXBOT_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
     /// Jobs the worker runs at once.
     #[arg(
         long,
@@ -199,6 +226,12 @@ pub struct WebhookSecrets {
     pub freshdesk_token: Option<SecretString>,
     pub zendesk_secret: Option<SecretString>,
     pub generic_secret: Option<SecretString>,
+    pub intercom_secret: Option<SecretString>,
+    pub hubspot_secret: Option<SecretString>,
+    pub zoho_token: Option<SecretString>,
+    /// `CXBOT_PUBLIC_URL` without a trailing `/`. Not a secret, but only the webhooks read it
+    /// (HubSpot signs the full URL it called).
+    pub public_url: Option<String>,
 }
 
 /// The validated configuration every part of the app is built from.
@@ -318,6 +351,25 @@ impl Settings {
                 None
             }
         };
+        let public_url = self
+            .public_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(|u| u.trim_end_matches('/').to_string());
+        if let Some(url) = &public_url {
+            let rest = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            if rest.is_none_or(|host| host.is_empty() || host.contains(['?', '#', ' '])) {
+                problems.push(Problem::new(
+                    "CXBOT_PUBLIC_URL",
+                    format!(
+                        "expected the public http(s) base URL of cxbot such as https://cxbot.example.com, got {url:?}"
+                    ),
+                ));
+            }
+        }
         if self.worker_concurrency == 0 {
             problems.push(Problem::new(
                 "CXBOT_WORKER_CONCURRENCY",
@@ -353,6 +405,10 @@ impl Settings {
                 freshdesk_token: secret(&self.freshdesk_webhook_token),
                 zendesk_secret: secret(&self.zendesk_webhook_secret),
                 generic_secret: secret(&self.cxbot_webhook_secret),
+                intercom_secret: secret(&self.intercom_client_secret),
+                hubspot_secret: secret(&self.hubspot_client_secret),
+                zoho_token: secret(&self.zoho_webhook_token),
+                public_url,
             },
             helpdesks,
             worker_concurrency: self.worker_concurrency,

@@ -39,6 +39,10 @@ pub fn sensitive_headers() -> Arc<[HeaderName]> {
         HeaderName::from_static("x-zendesk-webhook-signature"),
         HeaderName::from_static("x-cxbot-signature"),
         HeaderName::from_static("x-cxbot-token"),
+        HeaderName::from_static("x-hub-signature"),
+        HeaderName::from_static("x-hubspot-signature"),
+        HeaderName::from_static("x-hubspot-signature-v3"),
+        HeaderName::from_static("x-zdesk-jwt"),
     ])
 }
 

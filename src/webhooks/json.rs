@@ -17,6 +17,20 @@ pub(crate) fn parse_body(body: &[u8]) -> Result<Value, WebhookError> {
     })
 }
 
+/// The body of a helpdesk that batches (HubSpot, Zoho Desk): a JSON array, else Malformed.
+pub(crate) fn event_array<'a>(
+    body: &'a Value,
+    helpdesk: &str,
+) -> Result<&'a [Value], WebhookError> {
+    match body {
+        Value::Array(items) => Ok(items),
+        _ => Err(malformed(
+            "body",
+            format!("expected a JSON array of {helpdesk} events"),
+        )),
+    }
+}
+
 /// A short, stable digest of a JSON value: keys are hashed in sorted order and whitespace is
 /// not hashed, so two deliveries of the same content give the same digest whatever their
 /// formatting (and whether or not serde_json's `preserve_order` is on elsewhere in the build).
@@ -102,6 +116,11 @@ impl<'a> Obj<'a> {
         self.get(key).is_some()
     }
 
+    /// The key is there, even as `null` (a previous state that was "no value").
+    pub fn present(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
     /// The nested object's value (to be wrapped with [`Obj::new`] and [`Obj::path`]).
     pub fn object(&self, key: &str) -> Result<Option<&'a Value>, WebhookError> {
         match self.get(key) {
@@ -142,6 +161,15 @@ impl<'a> Obj<'a> {
             }
         }
         Ok(None)
+    }
+
+    /// A nested array (its items read with [`Obj::new`] and an indexed path, `parts[2]`).
+    pub fn array(&self, key: &str) -> Result<Option<&'a [Value]>, WebhookError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Array(items)) => Ok(Some(items)),
+            Some(_) => Err(self.err(key, "expected an array")),
+        }
     }
 
     /// An identifier sent as a string or as a non-negative integer.

@@ -124,6 +124,55 @@ fn the_readme_documents_the_webhook_formats_exactly_as_the_code_reads_them() {
     }
 }
 
+#[test]
+fn the_readme_lists_every_environment_variable() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let config = std::fs::read_to_string(format!("{root}/src/config/mod.rs")).unwrap();
+    let vars: Vec<&str> = config
+        .split("env = \"")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"').map(|(name, _)| name))
+        .collect();
+    for expected in [
+        "FRESHDESK_WEBHOOK_TOKEN",
+        "INTERCOM_CLIENT_SECRET",
+        "HUBSPOT_CLIENT_SECRET",
+        "ZOHO_WEBHOOK_TOKEN",
+        "CXBOT_PUBLIC_URL",
+    ] {
+        assert!(vars.contains(&expected), "{expected} in {vars:?}");
+    }
+    for var in vars {
+        assert!(
+            readme.contains(&format!("| `{var}` |")),
+            "README's configuration table lacks {var}"
+        );
+    }
+}
+
+#[test]
+fn check_rejects_a_public_url_that_is_not_http() {
+    let out = cxbot(&[
+        ("SLACK_SIGNING_SECRET", "abc"),
+        ("SLACK_BOT_TOKEN", "xoxb-1"),
+        ("CXBOT_PUBLIC_URL", "cxbot.example.com"),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("CXBOT_PUBLIC_URL: expected"), "{stderr}");
+    let ok = cxbot(&[
+        ("SLACK_SIGNING_SECRET", "abc"),
+        ("SLACK_BOT_TOKEN", "xoxb-1"),
+        ("CXBOT_PUBLIC_URL", "https://cxbot.example.com/"),
+    ]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
 /// `serve` writing to a pipe or a file (not a terminal) logs plain text: no colour codes.
 #[test]
 fn serve_logs_plain_text_when_not_on_a_terminal() {

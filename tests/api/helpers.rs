@@ -272,6 +272,8 @@ pub struct TestOptions {
     pub db_url: Option<String>,
     /// Share another app's fake Slack.
     pub slack_url: Option<String>,
+    /// Changes to the settings before they are loaded (a secret unset, CXBOT_PUBLIC_URL).
+    pub settings: Option<fn(&mut Settings)>,
 }
 
 impl Default for TestOptions {
@@ -284,6 +286,7 @@ impl Default for TestOptions {
             start: None,
             db_url: None,
             slack_url: None,
+            settings: None,
         }
     }
 }
@@ -323,6 +326,10 @@ pub fn settings(db_url: &str, slack_url: &str) -> Settings {
         zendesk_email: None,
         zendesk_api_token: None,
         helpdesk_timeout_ms: 2_000,
+        intercom_client_secret: Some("ic-secret".into()),
+        hubspot_client_secret: Some("hs-secret".into()),
+        zoho_webhook_token: Some("zoho-token".into()),
+        public_url: None,
         worker_concurrency: 8,
     }
 }
@@ -338,6 +345,9 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
     s.slack_timeout_ms = opts.slack_timeout_ms;
     if let Some(secret) = opts.signing_secret {
         s.slack_signing_secret = Some(secret);
+    }
+    if let Some(tweak) = opts.settings {
+        tweak(&mut s);
     }
     // Without a playbook of their own, tests get the built-in one less the leads' digest at
     // 09:00 and 15:00 (their clock starts at 09:00, and a digest in every test's Slack would

@@ -4,6 +4,7 @@
 
 mod cards;
 mod edge;
+mod native;
 mod store;
 mod updates;
 

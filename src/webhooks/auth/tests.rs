@@ -266,3 +266,189 @@ fn generic_dynamic_signing() {
         bad
     );
 }
+
+#[test]
+fn intercom_sha1_signature_over_the_raw_body() {
+    // The scheme (header, prefix, HMAC-SHA1 over the raw body) as the shared fixture records it
+    // from Intercom's own sample receivers; Intercom publishes no fixed vector.
+    let scheme: Value = serde_json::from_slice(&fixture("intercom/signature_scheme.json")).unwrap();
+    assert_eq!(scheme["header"], INTERCOM_SIGNATURE_HEADER);
+    assert!(scheme["format"].as_str().unwrap().starts_with("sha1=<"));
+    // HMAC-SHA1 itself against RFC 2202's test case 2, so the digest is not only self-consistent.
+    assert_eq!(
+        sign_intercom(b"what do ya want for nothing?", "Jefe"),
+        "sha1=effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"
+    );
+
+    let body = fixture("intercom/conversation.user.created.intercom_archive.json");
+    let secret = "ic-client-secret";
+    let sig = sign_intercom(&body, secret);
+    assert_eq!(verify_intercom(Some(&sig), &body, secret), Ok(()));
+    assert_eq!(
+        verify_intercom(
+            Some(&sig.to_uppercase().replace("SHA1=", "sha1=")),
+            &body,
+            secret
+        ),
+        Ok(()),
+        "hex in either case"
+    );
+    let bad = Err(WebhookError::Unauthorized);
+    assert_eq!(
+        verify_intercom(Some(&sig), &body[..body.len() - 1], secret),
+        bad
+    );
+    assert_eq!(verify_intercom(Some(&sig), &body, "other-secret"), bad);
+    assert_eq!(
+        verify_intercom(Some(&sig[5..]), &body, secret),
+        bad,
+        "no sha1= prefix"
+    );
+    assert_eq!(
+        verify_intercom(Some(&sig.replace("sha1=", "sha256=")), &body, secret),
+        bad
+    );
+    assert_eq!(verify_intercom(Some("sha1=zz"), &body, secret), bad);
+    assert_eq!(verify_intercom(None, &body, secret), bad);
+    assert_eq!(verify_intercom(Some(&sig), &body, " "), bad, "blank secret");
+}
+
+fn hubspot_v3() -> Value {
+    let v: Value = serde_json::from_slice(&fixture("hubspot/signature_vectors.json")).unwrap();
+    let mut v3 = v["v3"].clone();
+    v3["common"] = v["common"].clone();
+    v3
+}
+
+#[test]
+fn hubspot_v3_vector_from_hubspots_sdk_verifies() {
+    let v = hubspot_v3();
+    let c = &v["common"];
+    let (secret, body, url, method) = (
+        s(c, "client_secret"),
+        s(c, "request_body"),
+        s(c, "url"),
+        s(c, "http_method"),
+    );
+    let (ts, expected) = (
+        s(&v["vector"], "timestamp"),
+        s(&v["vector"], "expected_signature"),
+    );
+    assert_eq!(expected, "K36dawei4A+QBNolUOqo7s91KQDWQ5MXZ/QufNYuk/Y=");
+    assert_eq!(
+        sign_hubspot_v3(method, url, body.as_bytes(), ts, secret),
+        expected
+    );
+    assert_eq!(
+        verify_hubspot_v3_signature(expected, method, url, body.as_bytes(), ts, secret),
+        Ok(())
+    );
+    let bad = Err(WebhookError::Unauthorized);
+    for (m, u, b, t) in [
+        ("GET", url, body, ts),
+        (method, "https://www.example.com/webhook_uri2", body, ts),
+        (method, url, "{'example_field':'example_value' }", ts),
+        (method, url, body, "1693657560001"),
+    ] {
+        assert_eq!(
+            verify_hubspot_v3_signature(expected, m, u, b.as_bytes(), t, secret),
+            bad,
+            "{m} {u} {b} {t}"
+        );
+    }
+
+    // With the clock: fresh at the vector's own time, stale five minutes and a second later
+    // (the SDK's "fixed vector verified with real clock -> stale").
+    let at = DateTime::from_timestamp_millis(1_693_657_560_000).unwrap();
+    let verify = |now| {
+        verify_hubspot(
+            Some(expected),
+            Some(ts),
+            method,
+            url,
+            body.as_bytes(),
+            secret,
+            now,
+        )
+    };
+    assert_eq!(verify(at), Ok(()));
+    assert_eq!(verify(at + Duration::seconds(300)), Ok(()));
+    assert_eq!(verify(at + Duration::seconds(301)), bad);
+    assert_eq!(verify(Utc::now()), bad);
+}
+
+#[test]
+fn hubspot_requests_need_both_headers_a_millisecond_timestamp_and_the_secret() {
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 14, 0, 0).unwrap();
+    let ts = now.timestamp_millis().to_string();
+    let (uri, body, secret) = (
+        "https://cxbot.example.com/hooks/hubspot",
+        b"[]",
+        "hs-secret",
+    );
+    let sig = sign_hubspot_v3("POST", uri, body, &ts, secret);
+    let verify = |sig: Option<&str>, ts: Option<&str>, secret: &str| {
+        verify_hubspot(sig, ts, "POST", uri, body, secret, now)
+    };
+    assert_eq!(verify(Some(&sig), Some(&ts), secret), Ok(()));
+    let bad = Err(WebhookError::Unauthorized);
+    assert_eq!(verify(None, Some(&ts), secret), bad);
+    assert_eq!(verify(Some(&sig), None, secret), bad);
+    assert_eq!(verify(Some(&sig), Some(""), secret), bad);
+    assert_eq!(verify(Some(&sig), Some("-1"), secret), bad);
+    let seconds = now.timestamp().to_string();
+    assert_eq!(
+        verify(
+            Some(&sign_hubspot_v3("POST", uri, body, &seconds, secret)),
+            Some(&seconds),
+            secret
+        ),
+        bad,
+        "seconds, not milliseconds, are 1970 to HubSpot's scheme: stale"
+    );
+    assert_eq!(verify(Some(&sig), Some(&ts), ""), bad, "blank secret");
+    assert_eq!(verify(Some("not base64!"), Some(&ts), secret), bad);
+}
+
+#[test]
+fn hubspot_decodes_only_its_listed_escapes_in_the_uri() {
+    assert_eq!(
+        hubspot_signed_uri(
+            "https://x.example/hooks/hubspot?a=%3A%2f%3F%40%21%24%27%28%29%2A%2C%3B"
+        ),
+        "https://x.example/hooks/hubspot?a=:/?@!$'()*,;"
+    );
+    assert_eq!(
+        hubspot_signed_uri("https://x.example/p?q=a%20b%25c%2"),
+        "https://x.example/p?q=a%20b%25c%2",
+        "space, percent and a cut escape stay as they are"
+    );
+    // A sender that signs the decoded URL and one that signs it encoded agree.
+    let (ts, secret) = ("1795442400000", "k");
+    assert_eq!(
+        sign_hubspot_v3("POST", "https://x.example/h?t=a%3Ab", b"[]", ts, secret),
+        sign_hubspot_v3("POST", "https://x.example/h?t=a:b", b"[]", ts, secret)
+    );
+}
+
+#[test]
+fn zoho_token_from_the_query_or_the_header() {
+    let ok = |q: Option<&str>, h: Option<&str>| verify_zoho_token(q, h, "z-token-123");
+    assert_eq!(ok(Some("z-token-123"), None), Ok(()));
+    assert_eq!(ok(None, Some(" z-token-123 ")), Ok(()));
+    assert_eq!(
+        ok(Some("wrong"), Some("z-token-123")),
+        Ok(()),
+        "either suffices"
+    );
+    let bad = Err(WebhookError::Unauthorized);
+    assert_eq!(ok(Some("z-token-12"), None), bad);
+    assert_eq!(ok(Some("z-token-1234"), None), bad);
+    assert_eq!(ok(None, None), bad);
+    assert_eq!(
+        verify_zoho_token(Some(""), Some(""), ""),
+        bad,
+        "blank secret"
+    );
+    assert_eq!(verify_zoho_token(Some(" "), None, " "), bad, "blank secret");
+}
