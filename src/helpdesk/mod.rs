@@ -119,6 +119,9 @@ pub trait HelpdeskApi: Send + Sync {
 pub struct Helpdesks {
     freshdesk: Option<Arc<dyn HelpdeskApi>>,
     zendesk: Option<Arc<dyn HelpdeskApi>>,
+    /// One lookup at a time per key in this process (two tickets of one requester arriving
+    /// together make one API call: the second waits, then reads the first's answer).
+    flights: Arc<Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl Helpdesks {
@@ -137,7 +140,21 @@ impl Helpdesks {
                 Arc::new(Zendesk::new(Client::new(http.clone(), c, "Zendesk")))
                     as Arc<dyn HelpdeskApi>
             }),
+            flights: Arc::default(),
         })
+    }
+
+    /// Holds `key`'s lock: lookups under one key run one at a time in this process.
+    pub async fn single_flight(&self, key: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut flights = self.flights.lock().expect("flights lock");
+            if flights.len() > 1_000 {
+                // Idle entries (nobody holds or waits on them) are dropped now and then.
+                flights.retain(|_, l| Arc::strong_count(l) > 1);
+            }
+            flights.entry(key.to_string()).or_default().clone()
+        };
+        lock.lock_owned().await
     }
 
     /// The client for a ticket's helpdesk, if cxbot can write to it.

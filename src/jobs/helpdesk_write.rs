@@ -277,6 +277,10 @@ impl Job for EnrichFromHelpdesk {
         let Some(t) = cx.store.ticket(self.ticket_id).await? else {
             return Ok(JobOutcome::Done);
         };
+        let _one_at_a_time = cx
+            .helpdesks
+            .single_flight(&format!("{}:{}", self.helpdesk, self.requester_id))
+            .await;
         let cached = cx
             .store
             .requester(&self.helpdesk, &self.requester_id)

@@ -273,6 +273,9 @@ fn assignee_changed(i: &Inputs<'_>, t: &Ticket) -> IntakePlan {
 /// A quietly recorded ticket (or an echo) takes the update with no card and no line.
 fn quietly(i: &Inputs<'_>, ctx: &IntakeContext, t: &Ticket) -> IntakePlan {
     let mut p = update(i, ctx, t);
+    if let TicketWrite::Update(row) = &mut p.write {
+        row.quiet = true;
+    }
     p.jobs = Box::new(|_| Vec::new());
     p.mark_answered = Vec::new();
     p
@@ -326,6 +329,8 @@ fn update(i: &Inputs<'_>, ctx: &IntakeContext, t: &Ticket) -> IntakePlan {
         n.tags = serde_json::to_string(&c.tags).unwrap_or(n.tags);
     }
     n.updated_at = i.now;
+    // Anything that reaches here is shown: a quietly recorded ticket gets its card now.
+    n.quiet = false;
     i.sla.update(t, &mut n, replied, i.now);
     let pickup = replied && n.claimed_by.is_none() && n.is_open();
     let (answered, answered_jobs) = answered_chats(i, ctx, &n);

@@ -205,7 +205,8 @@ impl FakeSlack {
                 ResponseTemplate::new(200).set_body_json(json!({"ok": true, "user": {
                     "id": user, "name": user.to_lowercase(), "real_name": format!("Agent {user}"),
                     "tz": "America/New_York", "tz_offset": -18000,
-                    "profile": {"display_name": format!("agent-{}", user.to_lowercase()), "real_name": format!("Agent {user}")}
+                    "profile": {"display_name": format!("agent-{}", user.to_lowercase()), "real_name": format!("Agent {user}"),
+                                "email": format!("{}@acme.test", user.to_lowercase())}
                 }}))
             })
             .with_priority(10)
@@ -274,6 +275,9 @@ pub struct TestOptions {
     pub slack_url: Option<String>,
     /// Changes to the settings before they are loaded (a secret unset, CXBOT_PUBLIC_URL).
     pub settings: Option<fn(&mut Settings)>,
+    /// A fake Freshdesk / Zendesk API for write-back (its base URL).
+    pub freshdesk_url: Option<String>,
+    pub zendesk_url: Option<String>,
 }
 
 impl Default for TestOptions {
@@ -287,6 +291,8 @@ impl Default for TestOptions {
             db_url: None,
             slack_url: None,
             settings: None,
+            freshdesk_url: None,
+            zendesk_url: None,
         }
     }
 }
@@ -345,6 +351,15 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
     s.slack_timeout_ms = opts.slack_timeout_ms;
     if let Some(secret) = opts.signing_secret {
         s.slack_signing_secret = Some(secret);
+    }
+    if let Some(url) = opts.freshdesk_url {
+        s.freshdesk_domain = Some(url);
+        s.freshdesk_api_key = Some("fd-api-key".into());
+    }
+    if let Some(url) = opts.zendesk_url {
+        s.zendesk_subdomain = Some(url);
+        s.zendesk_email = Some("cxbot@acme.test".into());
+        s.zendesk_api_token = Some("zd-api-token".into());
     }
     if let Some(tweak) = opts.settings {
         tweak(&mut s);

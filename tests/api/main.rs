@@ -17,3 +17,4 @@ mod slack_edge;
 mod store;
 mod summary;
 mod worker;
+mod writeback;
