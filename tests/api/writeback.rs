@@ -769,3 +769,47 @@ async fn zendesk_event_mode_cards_get_the_requester_and_link_fetched_once() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_recorded_caller_updates_the_freshdesk_contact() {
+    for backend in backends() {
+        let fd = FakeHelpdesk::freshdesk().await;
+        let app = app_with(backend, Some(&fd), None, playbook()).await;
+        let id = deliver(
+            &app,
+            "freshdesk",
+            &crate::intake::freshdesk_missed_call(4700, "+1 555 0142"),
+        )
+        .await;
+        drain(&app).await;
+        let actor = cxbot::service::claim::Actor {
+            user: ANA,
+            source: cxbot::domain::claim::Source::Modal,
+        };
+        cxbot::service::contacts::record_caller(
+            &app.state.services,
+            id,
+            actor,
+            "Rita Moreno",
+            Some("Rita@Example.com"),
+            None,
+        )
+        .await
+        .unwrap();
+        drain(&app).await;
+        assert_eq!(
+            fd.writes().await,
+            vec![put(
+                "/api/v2/contacts/77",
+                json!({"name": "Rita Moreno", "email": "rita@example.com"})
+            )]
+        );
+        assert!(
+            fd.requests()
+                .await
+                .iter()
+                .any(|(m, p, _)| m == "GET" && p == "/api/v2/tickets/4700"),
+            "the requester is read from the ticket"
+        );
+    }
+}

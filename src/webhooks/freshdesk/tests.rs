@@ -400,3 +400,41 @@ fn parsed_webhooks_classify_end_to_end() {
     let e = parse(Provider::Freshdesk, body.to_string().as_bytes(), now).unwrap();
     assert_eq!(route_default(&e).1.channel.as_str(), "marketing");
 }
+
+#[test]
+fn an_agent_change_is_an_assignee_event() {
+    let body = |event: &str, extra: serde_json::Value| {
+        let mut inner = serde_json::json!({"ticket_id": "77", "triggered_event": event});
+        for (k, v) in extra.as_object().unwrap() {
+            inner[k] = v.clone();
+        }
+        serde_json::json!({ "freshdesk_webhook": inner })
+    };
+    let e = parse_json(body(
+        "{responder_id:{from:43000001,to:43000002}}",
+        serde_json::json!({}),
+    ))
+    .unwrap();
+    assert_eq!(e.kind, EventKind::TicketAssignee);
+    let a = e.assignee.unwrap();
+    assert_eq!(
+        (a.agent_id.as_deref(), a.agent_email),
+        (Some("43000002"), None)
+    );
+    // By name in the event, with the agent's email from the template.
+    let e = parse_json(body(
+        "{agent:{from:Ana,to:Bea Lopez}}",
+        serde_json::json!({"ticket_agent_email": "Bea@Acme.test"}),
+    ))
+    .unwrap();
+    let a = e.assignee.unwrap();
+    assert_eq!(a.agent_email.as_deref(), Some("bea@acme.test"));
+    assert_eq!(a.agent_id.as_deref(), Some("email:bea@acme.test"));
+    // Unassigned.
+    let e = parse_json(body(
+        "{responder_id:{from:43000001,to:}}",
+        serde_json::json!({}),
+    ))
+    .unwrap();
+    assert_eq!(e.assignee.unwrap().agent_id, None);
+}

@@ -342,3 +342,27 @@ fn via_names_map_to_sources() {
         Some(SocialPlatform::Facebook)
     );
 }
+
+#[test]
+fn agent_assignment_changed_is_an_assignee_event_with_the_requester() {
+    let body = serde_json::json!({
+        "type": "zen:event-type:ticket.agent_assignment_changed", "id": "ev-9", "time": "2026-11-23T14:00:00Z",
+        "account_id": 1, "subject": "zen:ticket:95",
+        "detail": {"id": "95", "status": "OPEN", "requester_id": "555"},
+        "event": {"previous": "360", "current": 361}
+    });
+    let e = parse(Provider::Zendesk, body.to_string().as_bytes(), Utc::now()).unwrap();
+    assert_eq!(e.kind, EventKind::TicketAssignee);
+    assert_eq!(e.assignee.unwrap().agent_id.as_deref(), Some("361"));
+    assert_eq!(e.requester_id.as_deref(), Some("555"));
+    assert_eq!(e.key, "zendesk:event:ev-9");
+    let mut unassigned = body.clone();
+    unassigned["event"]["current"] = serde_json::Value::Null;
+    let e = parse(
+        Provider::Zendesk,
+        unassigned.to_string().as_bytes(),
+        Utc::now(),
+    )
+    .unwrap();
+    assert_eq!(e.assignee.unwrap().agent_id, None);
+}
