@@ -28,6 +28,7 @@ fn check_passes_with_both_secrets_and_prints_a_summary() {
     assert!(stdout.contains("SQLite (sqlite://cxbot.db)"));
     assert!(stdout.contains("queue=#cx-queue"));
     assert!(stdout.contains("time zone America/New_York"));
+    assert!(stdout.contains("slack transport: HTTP"), "{stdout}");
     assert!(!stdout.contains("abc123"), "no secret is printed");
     assert!(!stdout.contains("xoxb-1-2-3"), "no token is printed");
 }
@@ -38,6 +39,56 @@ fn check_names_a_missing_signing_secret_and_fails() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("SLACK_SIGNING_SECRET: missing"), "{stderr}");
+}
+
+#[test]
+fn check_with_an_app_token_needs_no_signing_secret_and_names_socket_mode() {
+    let out = cxbot(&[
+        ("SLACK_BOT_TOKEN", "xoxb-1-2-3"),
+        ("SLACK_APP_TOKEN", "xapp-1-A0001-42-secretpart"),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "stdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("slack transport: Socket Mode (SLACK_APP_TOKEN; manifest.socket.yml); HTTP /slack/* refused (no SLACK_SIGNING_SECRET)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("secretpart"), "no token is printed");
+    let both = cxbot(&[
+        ("SLACK_BOT_TOKEN", "xoxb-1-2-3"),
+        ("SLACK_APP_TOKEN", "xapp-1-A0001-42-secretpart"),
+        ("SLACK_SIGNING_SECRET", "abc123"),
+    ]);
+    let stdout = String::from_utf8_lossy(&both.stdout);
+    assert!(both.status.success());
+    assert!(
+        stdout.contains("slack transport: Socket Mode (SLACK_APP_TOKEN; manifest.socket.yml), and signed HTTP requests to /slack/* too"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_refuses_an_app_token_that_is_not_an_xapp_token() {
+    let out = cxbot(&[
+        ("SLACK_SIGNING_SECRET", "abc"),
+        ("SLACK_BOT_TOKEN", "xoxb-1"),
+        ("SLACK_APP_TOKEN", "xoxb-2-not-an-app-token"),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("SLACK_APP_TOKEN: expected an app-level token starting with xapp-"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("connections:write"),
+        "names the fix: {stderr}"
+    );
+    assert!(!stderr.contains("not-an-app-token"), "no token is printed");
 }
 
 #[test]
@@ -135,6 +186,7 @@ fn the_readme_lists_every_environment_variable() {
         .filter_map(|rest| rest.split_once('"').map(|(name, _)| name))
         .collect();
     for expected in [
+        "SLACK_APP_TOKEN",
         "FRESHDESK_WEBHOOK_TOKEN",
         "INTERCOM_CLIENT_SECRET",
         "HUBSPOT_CLIENT_SECRET",

@@ -310,6 +310,7 @@ pub fn settings(db_url: &str, slack_url: &str) -> Settings {
     Settings {
         slack_signing_secret: Some(SIGNING_SECRET.into()),
         slack_bot_token: Some(BOT_TOKEN.into()),
+        slack_app_token: None,
         slack_api_url: slack_url.into(),
         slack_timeout_ms: 2_000,
         database_url: db_url.into(),
