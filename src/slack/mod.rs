@@ -1,8 +1,10 @@
-//! The Slack edge. Every `/slack/*` request is verified (signature and freshness) before
-//! anything parses it ([`routes`], the HTTP transport), then handed to [`dispatch`], the
-//! transport-neutral path: Events API to [`events`], the `/cx` command to [`commands`]
-//! (grammar) and [`dispatch`], buttons and modals to [`interactions`]. Replies are built by templates in [`views`]. Outbound Web API calls
-//! go through the job worker via [`api`].
+//! The Slack edge. Two transports bring Slack's payloads in: HTTP ([`routes`]: every
+//! `/slack/*` request is verified, signature and freshness, before anything parses it)
+//! and Socket Mode ([`socket`]: a WebSocket cxbot opens with the app-level token, for a
+//! cxbot behind a firewall). Both hand the parsed payload to [`dispatch`], one path:
+//! Events API to [`events`], the `/cx` command to [`commands`] (grammar) and
+//! [`dispatch`], buttons and modals to [`interactions`]. Replies are built by templates
+//! in [`views`]. Outbound Web API calls go through the job worker via [`api`].
 //!
 //! May import: `service` (use cases, their outcomes, `Refusal`), `domain`, `jobs::enqueue`
 //! (to queue a reply it rendered), `app`, `http::error`, `config`. Never `db`: views render
@@ -23,5 +25,6 @@ pub mod events;
 pub mod interactions;
 mod modals;
 pub mod routes;
+pub mod socket;
 pub mod verify;
 pub mod views;
