@@ -159,6 +159,52 @@ fn manifest_command_and_urls_match_the_served_routes() {
     assert!(manifest.contains("- app_home_opened"));
 }
 
+/// The lines that say what the app is (commands, scopes, events, features), without
+/// comments, request URLs and the transport switch.
+fn app_definition(file: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    text.lines()
+        .map(str::trim_end)
+        .filter(|l| {
+            let t = l.trim();
+            !(t.is_empty()
+                || t.starts_with('#')
+                || t.starts_with("url:")
+                || t.starts_with("request_url:")
+                || t.starts_with("socket_mode_enabled:"))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_socket_mode_manifest_is_the_same_app_without_request_urls() {
+    let http = app_definition("manifest.yml");
+    let socket = app_definition("manifest.socket.yml");
+    assert_eq!(
+        socket, http,
+        "manifest.socket.yml must declare the commands, scopes and events of manifest.yml"
+    );
+    for must in [
+        "- command: /cx",
+        "- commands",
+        "- app_home_opened",
+        "is_enabled: true",
+    ] {
+        assert!(socket.iter().any(|l| l.trim() == must), "{must}");
+    }
+    let text = std::fs::read_to_string(format!(
+        "{}/manifest.socket.yml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    assert!(text.contains("\n  socket_mode_enabled: true\n"));
+    assert!(!text.contains("url:"), "no request URL in Socket Mode");
+    let http_text =
+        std::fs::read_to_string(format!("{}/manifest.yml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    assert!(http_text.contains("\n  socket_mode_enabled: false\n"));
+}
+
 #[test]
 fn the_readme_documents_the_webhook_formats_exactly_as_the_code_reads_them() {
     let readme =
