@@ -54,6 +54,8 @@ pub struct Application {
     listener: TcpListener,
     worker_mode: WorkerMode,
     concurrency: usize,
+    /// `SLACK_APP_TOKEN` is set: Slack also comes in over Socket Mode.
+    socket_mode: bool,
 }
 
 impl Application {
@@ -89,6 +91,7 @@ impl Application {
             listener,
             worker_mode,
             concurrency: config.worker_concurrency,
+            socket_mode: config.slack.app_token.is_some(),
         })
     }
 
@@ -121,11 +124,27 @@ impl Application {
             WorkerMode::Background => Some(tokio::spawn(self.worker().run(stop_rx))),
             WorkerMode::Manual => None,
         };
+        // Socket Mode runs beside the HTTP server (which still serves /hooks/*, /healthz,
+        // /metrics) and stops taking envelopes when the server stops taking requests.
+        let (socket_stop_tx, socket_stop_rx) = watch::channel(false);
+        let socket = self.socket_mode.then(|| {
+            tokio::spawn(crate::slack::socket::run(
+                self.state.clone(),
+                socket_stop_rx,
+            ))
+        });
+        let shutdown = async move {
+            shutdown.await;
+            let _ = socket_stop_tx.send(true);
+        };
         let services = self.state.services.clone();
         let router = crate::http::router(self.state);
         axum::serve(self.listener, router)
             .with_graceful_shutdown(shutdown)
             .await?;
+        if let Some(s) = socket {
+            let _ = s.await;
+        }
         tracing::info!("HTTP server stopped; waiting for the worker to finish its batch");
         let _ = stop_tx.send(true);
         if let Some(w) = worker {

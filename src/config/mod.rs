@@ -70,6 +70,9 @@ pub struct Settings {
     /// Slack bot token, xoxb-... (OAuth & Permissions).
     #[arg(long, env = "SLACK_BOT_TOKEN", hide_env_values = true, global = true)]
     pub slack_bot_token: Option<String>,
+    /// Slack app-level token, xapp-... with connections:write: receive Slack over Socket Mode.
+    #[arg(long, env = "SLACK_APP_TOKEN", hide_env_values = true, global = true)]
+    pub slack_app_token: Option<String>,
     /// Slack Web API base URL.
     #[arg(long, env = "SLACK_API_URL", default_value = DEFAULT_SLACK_API_URL, global = true)]
     pub slack_api_url: String,
@@ -215,8 +218,12 @@ pub struct Problems(pub Vec<Problem>);
 
 #[derive(Debug, Clone)]
 pub struct SlackSettings {
+    /// Empty when unset (allowed only in Socket Mode): every `/slack/*` request is then
+    /// refused, since none can be verified.
     pub signing_secret: SecretString,
     pub bot_token: SecretString,
+    /// `SLACK_APP_TOKEN`: set, cxbot also receives Slack over Socket Mode.
+    pub app_token: Option<SecretString>,
     pub api_url: String,
     pub timeout: Duration,
 }
@@ -289,11 +296,22 @@ impl Settings {
         let mut problems = Vec::new();
         let required = needs == Needs::Everything;
 
+        let app_token = secret(&self.slack_app_token);
+        if let Some(t) = &app_token {
+            if !t.expose_secret().starts_with("xapp-") {
+                problems.push(Problem::new(
+                    "SLACK_APP_TOKEN",
+                    "expected an app-level token starting with xapp- (Basic Information > App-Level Tokens, with the connections:write scope); a bot token (xoxb-) goes in SLACK_BOT_TOKEN, or unset SLACK_APP_TOKEN to receive Slack over HTTP",
+                ));
+            }
+        }
         let signing_secret = secret(&self.slack_signing_secret);
-        if signing_secret.is_none() && required {
+        // Socket Mode payloads arrive over a connection the app token opened: nothing to
+        // verify, so the signing secret is needed only for Slack's HTTP requests.
+        if signing_secret.is_none() && required && app_token.is_none() {
             problems.push(Problem::new(
                 "SLACK_SIGNING_SECRET",
-                "missing: set it to the app's Signing Secret (Slack app settings > Basic Information > App Credentials)",
+                "missing: set it to the app's Signing Secret (Slack app settings > Basic Information > App Credentials), or set SLACK_APP_TOKEN to receive Slack over Socket Mode",
             ));
         }
         let bot_token = secret(&self.slack_bot_token);
@@ -394,6 +412,7 @@ impl Settings {
             slack: SlackSettings {
                 signing_secret: signing_secret.unwrap_or_else(|| SecretString::from(String::new())),
                 bot_token: bot_token.unwrap_or_else(|| SecretString::from(String::new())),
+                app_token,
                 api_url,
                 timeout: Duration::from_millis(self.slack_timeout_ms),
             },
@@ -507,6 +526,17 @@ impl Settings {
     }
 }
 
+impl SlackSettings {
+    /// How Slack reaches cxbot, in words for `cxbot check`.
+    pub fn transport(&self) -> &'static str {
+        match (&self.app_token, self.signing_secret.expose_secret().is_empty()) {
+            (None, _) => "HTTP (Slack calls /slack/commands, /slack/interactivity, /slack/events; manifest.yml)",
+            (Some(_), false) => "Socket Mode (SLACK_APP_TOKEN; manifest.socket.yml), and signed HTTP requests to /slack/* too",
+            (Some(_), true) => "Socket Mode (SLACK_APP_TOKEN; manifest.socket.yml); HTTP /slack/* refused (no SLACK_SIGNING_SECRET)",
+        }
+    }
+}
+
 impl Config {
     /// The summary `cxbot check` prints for a good configuration. No secret appears in it.
     pub fn summary(&self) -> String {
@@ -523,9 +553,10 @@ impl Config {
             .collect::<Vec<_>>()
             .join(", ");
         format!(
-            "configuration OK\n  database: {db}\n  listen: {}\n  slack api: {}\n  playbook: {}\n  channels: {channels}\n  team: {} people ({} leads), time zone {}\n  cadences: {}\n  helpdesk write-back: {}\n",
+            "configuration OK\n  database: {db}\n  listen: {}\n  slack api: {}\n  slack transport: {}\n  playbook: {}\n  channels: {channels}\n  team: {} people ({} leads), time zone {}\n  cadences: {}\n  helpdesk write-back: {}\n",
             self.listen,
             self.slack.api_url,
+            self.slack.transport(),
             self.playbook_source,
             pb.team.members.len(),
             pb.team.members.iter().filter(|m| m.lead).count(),

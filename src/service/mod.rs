@@ -11,7 +11,7 @@
 //!
 //! To add a use case: a function here taking `&Services` and plain or domain arguments,
 //! returning its outcome type; a `Refusal` variant for each new way to say no; the words
-//! in `slack::views`; then call it from `slack::routes` (a `/cx` subcommand),
+//! in `slack::views`; then call it from `slack::dispatch` (a `/cx` subcommand),
 //! `slack::interactions` (a button) or a job handler.
 
 pub mod callback;

@@ -76,6 +76,8 @@ pub fn operator_hint(code: &str, channel: Option<&str>) -> String {
 pub struct SlackApi {
     client: SlackClient<Connector>,
     token: SlackApiToken,
+    /// The app-level token (xapp-), for Socket Mode's apps.connections.open only.
+    app_token: Option<SlackApiToken>,
     timeout: Duration,
 }
 
@@ -105,6 +107,10 @@ impl SlackApi {
         Ok(Self {
             client: SlackClient::new(connector),
             token: SlackApiToken::new(settings.bot_token.expose_secret().to_string().into()),
+            app_token: settings
+                .app_token
+                .as_ref()
+                .map(|t| SlackApiToken::new(t.expose_secret().to_string().into())),
             timeout: settings.timeout,
         })
     }
@@ -199,6 +205,31 @@ impl SlackApi {
         self.call("views.open", self.session().views_open(&req))
             .await?;
         Ok(())
+    }
+
+    /// A fresh Socket Mode WebSocket URL (apps.connections.open, with the app-level token).
+    pub async fn open_socket(&self) -> Result<String, SlackError> {
+        let Some(token) = &self.app_token else {
+            return Err(SlackError::Permanent {
+                code: "not_authed".into(),
+                hint: "Socket Mode needs SLACK_APP_TOKEN (xapp-...)".into(),
+            });
+        };
+        let req = SlackApiAppsConnectionOpenRequest::new();
+        let res = self
+            .call(
+                "apps.connections.open",
+                self.client.open_session(token).apps_connections_open(&req),
+            )
+            .await
+            .map_err(|e| match e {
+                SlackError::Permanent { code, .. } => SlackError::Permanent {
+                    hint: format!("Slack refused SLACK_APP_TOKEN ({code}): set an app-level token (xapp-, Basic Information > App-Level Tokens) with the connections:write scope, and turn Socket Mode on in the app settings"),
+                    code,
+                },
+                other => other,
+            })?;
+        Ok(res.url.0.to_string())
     }
 
     /// The DM channel with a user.

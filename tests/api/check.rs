@@ -28,6 +28,7 @@ fn check_passes_with_both_secrets_and_prints_a_summary() {
     assert!(stdout.contains("SQLite (sqlite://cxbot.db)"));
     assert!(stdout.contains("queue=#cx-queue"));
     assert!(stdout.contains("time zone America/New_York"));
+    assert!(stdout.contains("slack transport: HTTP"), "{stdout}");
     assert!(!stdout.contains("abc123"), "no secret is printed");
     assert!(!stdout.contains("xoxb-1-2-3"), "no token is printed");
 }
@@ -38,6 +39,56 @@ fn check_names_a_missing_signing_secret_and_fails() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("SLACK_SIGNING_SECRET: missing"), "{stderr}");
+}
+
+#[test]
+fn check_with_an_app_token_needs_no_signing_secret_and_names_socket_mode() {
+    let out = cxbot(&[
+        ("SLACK_BOT_TOKEN", "xoxb-1-2-3"),
+        ("SLACK_APP_TOKEN", "xapp-1-A0001-42-secretpart"),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "stdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("slack transport: Socket Mode (SLACK_APP_TOKEN; manifest.socket.yml); HTTP /slack/* refused (no SLACK_SIGNING_SECRET)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("secretpart"), "no token is printed");
+    let both = cxbot(&[
+        ("SLACK_BOT_TOKEN", "xoxb-1-2-3"),
+        ("SLACK_APP_TOKEN", "xapp-1-A0001-42-secretpart"),
+        ("SLACK_SIGNING_SECRET", "abc123"),
+    ]);
+    let stdout = String::from_utf8_lossy(&both.stdout);
+    assert!(both.status.success());
+    assert!(
+        stdout.contains("slack transport: Socket Mode (SLACK_APP_TOKEN; manifest.socket.yml), and signed HTTP requests to /slack/* too"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_refuses_an_app_token_that_is_not_an_xapp_token() {
+    let out = cxbot(&[
+        ("SLACK_SIGNING_SECRET", "abc"),
+        ("SLACK_BOT_TOKEN", "xoxb-1"),
+        ("SLACK_APP_TOKEN", "xoxb-2-not-an-app-token"),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("SLACK_APP_TOKEN: expected an app-level token starting with xapp-"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("connections:write"),
+        "names the fix: {stderr}"
+    );
+    assert!(!stderr.contains("not-an-app-token"), "no token is printed");
 }
 
 #[test]
@@ -108,6 +159,52 @@ fn manifest_command_and_urls_match_the_served_routes() {
     assert!(manifest.contains("- app_home_opened"));
 }
 
+/// The lines that say what the app is (commands, scopes, events, features), without
+/// comments, request URLs and the transport switch.
+fn app_definition(file: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    text.lines()
+        .map(str::trim_end)
+        .filter(|l| {
+            let t = l.trim();
+            !(t.is_empty()
+                || t.starts_with('#')
+                || t.starts_with("url:")
+                || t.starts_with("request_url:")
+                || t.starts_with("socket_mode_enabled:"))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_socket_mode_manifest_is_the_same_app_without_request_urls() {
+    let http = app_definition("manifest.yml");
+    let socket = app_definition("manifest.socket.yml");
+    assert_eq!(
+        socket, http,
+        "manifest.socket.yml must declare the commands, scopes and events of manifest.yml"
+    );
+    for must in [
+        "- command: /cx",
+        "- commands",
+        "- app_home_opened",
+        "is_enabled: true",
+    ] {
+        assert!(socket.iter().any(|l| l.trim() == must), "{must}");
+    }
+    let text = std::fs::read_to_string(format!(
+        "{}/manifest.socket.yml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    assert!(text.contains("\n  socket_mode_enabled: true\n"));
+    assert!(!text.contains("url:"), "no request URL in Socket Mode");
+    let http_text =
+        std::fs::read_to_string(format!("{}/manifest.yml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    assert!(http_text.contains("\n  socket_mode_enabled: false\n"));
+}
+
 #[test]
 fn the_readme_documents_the_webhook_formats_exactly_as_the_code_reads_them() {
     let readme =
@@ -135,6 +232,7 @@ fn the_readme_lists_every_environment_variable() {
         .filter_map(|rest| rest.split_once('"').map(|(name, _)| name))
         .collect();
     for expected in [
+        "SLACK_APP_TOKEN",
         "FRESHDESK_WEBHOOK_TOKEN",
         "INTERCOM_CLIENT_SECRET",
         "HUBSPOT_CLIENT_SECRET",

@@ -15,6 +15,7 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 pub const SIGNING_SECRET: &str = "test-signing-secret-0123456789";
 pub const BOT_TOKEN: &str = "xoxb-test-token";
+pub const APP_TOKEN: &str = "xapp-1-A0001-test-token";
 
 /// Monday 2026-11-23 09:00 in New York.
 pub fn start_time() -> DateTime<Utc> {
@@ -251,6 +252,21 @@ impl FakeSlack {
             .collect()
     }
 
+    /// Answers apps.connections.open with `url?ticket=N`, N counting from 1.
+    pub async fn hand_out_sockets(&self, url: String) {
+        let tickets = AtomicU64::new(0);
+        Mock::given(method("POST"))
+            .and(path("/apps.connections.open"))
+            .respond_with(move |_: &Request| {
+                let n = tickets.fetch_add(1, Ordering::SeqCst) + 1;
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"ok": true, "url": format!("{url}?ticket={n}")}))
+            })
+            .with_priority(10)
+            .mount(&self.server)
+            .await;
+    }
+
     /// Makes the next `times` calls to `method_name` answer with `response`.
     pub async fn fail_next(&self, method_name: &str, times: u64, response: ResponseTemplate) {
         Mock::given(method("POST"))
@@ -278,6 +294,9 @@ pub struct TestOptions {
     /// A fake Freshdesk / Zendesk API for write-back (its base URL).
     pub freshdesk_url: Option<String>,
     pub zendesk_url: Option<String>,
+    /// Socket Mode: SLACK_APP_TOKEN is set and the fake Slack's apps.connections.open
+    /// hands out this WebSocket URL (with `?ticket=N`, N counting the calls).
+    pub socket_url: Option<String>,
 }
 
 impl Default for TestOptions {
@@ -293,6 +312,7 @@ impl Default for TestOptions {
             settings: None,
             freshdesk_url: None,
             zendesk_url: None,
+            socket_url: None,
         }
     }
 }
@@ -306,6 +326,10 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: TestDb,
     _playbook_dir: tempfile::TempDir,
+    /// Dropped with the TestApp: the app shuts down (a Socket Mode client of an earlier
+    /// app in the same test would otherwise keep calling a pooled fake Slack now serving
+    /// the next one).
+    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -316,6 +340,7 @@ pub fn settings(db_url: &str, slack_url: &str) -> Settings {
     Settings {
         slack_signing_secret: Some(SIGNING_SECRET.into()),
         slack_bot_token: Some(BOT_TOKEN.into()),
+        slack_app_token: None,
         slack_api_url: slack_url.into(),
         slack_timeout_ms: 2_000,
         database_url: db_url.into(),
@@ -361,6 +386,10 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         s.zendesk_email = Some("cxbot@acme.test".into());
         s.zendesk_api_token = Some("zd-api-token".into());
     }
+    if let Some(url) = opts.socket_url {
+        s.slack_app_token = Some(APP_TOKEN.into());
+        slack.hand_out_sockets(url).await;
+    }
     if let Some(tweak) = opts.settings {
         tweak(&mut s);
     }
@@ -382,7 +411,10 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
     let address = format!("http://{}", app.local_addr());
     let state = app.state();
     let worker = app.worker();
-    tokio::spawn(app.run_until(std::future::pending()));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
     TestApp {
         address,
         slack,
@@ -392,6 +424,7 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         client: reqwest::Client::new(),
         db,
         _playbook_dir: dir,
+        _stop: stop,
     }
 }
 

@@ -14,6 +14,7 @@ mod layering;
 mod shifts;
 mod sla;
 mod slack_edge;
+mod socket_mode;
 mod store;
 mod summary;
 mod worker;

@@ -1,0 +1,235 @@
+//! One path, two transports. What a slash command, an interaction and an Events API
+//! callback do once a transport has authenticated and parsed them: the HTTP routes
+//! ([`super::routes`], after the signature check) and the Socket Mode client
+//! ([`super::socket`], over a connection opened with the app-level token) both call
+//! these functions, so a command, a click or an event does the same thing (the same
+//! service calls, the same `event_id` dedupe) whichever way it came in.
+//!
+//! A transport only decides how the answer travels: as the HTTP response body, or as the
+//! `payload` of the Socket Mode acknowledgement.
+
+use crate::app::AppState;
+use crate::domain::claim::Source;
+use crate::service;
+use crate::service::claim::{self, Actor};
+use crate::service::followup;
+use crate::slack::commands::{self, Command, UserArg};
+use crate::slack::events::EventEnvelope;
+use crate::slack::interactions::{self, Interaction, InteractionResponse};
+use crate::slack::views::{self, Reply};
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+/// The fields cxbot reads from a slash command: the form Slack posts over HTTP, and the
+/// same fields as a JSON object in a Socket Mode envelope.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SlashCommandPayload {
+    #[serde(default)]
+    pub command: String,
+    #[serde(default)]
+    pub text: String,
+    pub user_id: String,
+    #[serde(default)]
+    pub user_name: Option<String>,
+    #[serde(default)]
+    pub channel_id: Option<String>,
+    #[serde(default)]
+    pub team_id: Option<String>,
+    #[serde(default)]
+    pub response_url: Option<String>,
+    #[serde(default)]
+    pub trigger_id: Option<String>,
+}
+
+/// The answer to a slash command: the ephemeral message only the person sees.
+#[derive(Debug, Clone)]
+pub enum CommandAnswer {
+    /// `/cx help`: the same for everyone, so a transport may render it once.
+    Help,
+    Reply(Reply),
+}
+
+impl CommandAnswer {
+    pub fn reply(&self) -> &Reply {
+        match self {
+            CommandAnswer::Help => help_reply(),
+            CommandAnswer::Reply(r) => r,
+        }
+    }
+}
+
+/// `/cx help`, built once.
+pub fn help_reply() -> &'static Reply {
+    static HELP: OnceLock<Reply> = OnceLock::new();
+    HELP.get_or_init(|| views::help(commands::USAGE))
+}
+
+/// Runs a `/cx` command and words its outcome.
+pub async fn command(state: &AppState, payload: &SlashCommandPayload) -> CommandAnswer {
+    match commands::parse(&payload.text) {
+        Ok(Command::Help) => CommandAnswer::Help,
+        Ok(cmd) => CommandAnswer::Reply(run_command(state, payload, cmd).await),
+        Err(usage) => CommandAnswer::Reply(views::usage_error(&usage)),
+    }
+}
+
+/// Runs what a button, select or modal submission asks for.
+pub async fn interaction(state: &AppState, interaction: Interaction) -> InteractionResponse {
+    interactions::dispatch(state, interaction).await
+}
+
+/// How Slack says an Events API callback is a redelivery (for the log only: the
+/// `event_id` is what recognises it). HTTP: the `X-Slack-Retry-*` headers; Socket Mode:
+/// the envelope's `retry_attempt` and `retry_reason`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Redelivery<'a> {
+    pub attempt: Option<u32>,
+    pub reason: Option<&'a str>,
+}
+
+/// What an Events API body is answered with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventAnswer {
+    /// `url_verification` (HTTP only): echo the challenge.
+    Challenge(String),
+    /// Recorded (or recognised as a repeat); nothing to say.
+    Ack,
+}
+
+/// Records an event once by its `event_id` together with the jobs it causes. An error
+/// means nothing was recorded: the transport must not acknowledge, so Slack delivers it
+/// again.
+pub async fn event(
+    state: &AppState,
+    envelope: EventEnvelope,
+    redelivery: Redelivery<'_>,
+) -> service::Result<EventAnswer> {
+    match envelope {
+        EventEnvelope::UrlVerification { challenge } => Ok(EventAnswer::Challenge(challenge)),
+        EventEnvelope::EventCallback(cb) => {
+            let fresh = service::events::accept_slack_event(
+                &state.services,
+                &cb.event_id,
+                cb.event.as_service_event(),
+            )
+            .await?;
+            if !fresh {
+                tracing::info!(event_id = %cb.event_id, retry_num = ?redelivery.attempt, reason = ?redelivery.reason, "duplicate event acknowledged");
+            }
+            Ok(EventAnswer::Ack)
+        }
+        EventEnvelope::Other => Ok(EventAnswer::Ack),
+    }
+}
+
+async fn run_command(state: &AppState, payload: &SlashCommandPayload, cmd: Command) -> Reply {
+    let services = &state.services;
+    let actor = Actor {
+        user: &payload.user_id,
+        source: Source::Command,
+    };
+    let result = match &cmd {
+        Command::Help => Ok(views::help(commands::USAGE)),
+        Command::Mine => service::home::mine(services, &payload.user_id)
+            .await
+            .map(|m| views::claim::mine(&m)),
+        Command::Queue => service::home::queue(services)
+            .await
+            .map(|q| views::claim::queue(&q)),
+        Command::FollowupOverdue => followup::overdue(services)
+            .await
+            .map(|lines| views::followup::overdue(&lines)),
+        Command::On => service::shifts::start(services, &payload.user_id)
+            .await
+            .map(|b| views::shift::briefing(&b)),
+        Command::Off => service::shifts::end(services, &payload.user_id)
+            .await
+            .map(|h| views::shift::handover(&h)),
+        Command::Who => service::shifts::who(services)
+            .await
+            .map(|w| views::shift::who(&w)),
+        Command::WhoAmI => service::writeback::whoami(services, &payload.user_id)
+            .await
+            .map(|w| views::shift::whoami(&w)),
+        Command::DirectivePost { text, until, all } => {
+            service::directives::post(services, actor, text, *until, *all)
+                .await
+                .map(|o| views::directive::outcome(&o))
+        }
+        Command::Digest { now: false } => service::digest::build(services)
+            .await
+            .map(|d| views::digest::reply(&d)),
+        Command::Digest { now: true } => service::digest::post_now(services, &payload.user_id)
+            .await
+            .map(|_| Reply::text("Posted the digest to the leads channel.")),
+        Command::Stats { period, agent } => {
+            let period = match period {
+                commands::StatsPeriod::Today => service::summary::Period::Today,
+                commands::StatsPeriod::Yesterday => service::summary::Period::Yesterday,
+                commands::StatsPeriod::Week => service::summary::Period::Week,
+            };
+            let agent = match agent {
+                Some(UserArg::Id(id)) => Some(id.as_str()),
+                _ => None,
+            };
+            service::summary::stats(services, period, agent)
+                .await
+                .map(|s| views::summary::stats(&s))
+        }
+        Command::DirectiveStatus => service::directives::status(services)
+            .await
+            .map(|s| views::directive::status(&s)),
+        Command::DirectiveEnd(id) => service::directives::end(services, actor, *id)
+            .await
+            .map(|o| views::directive::outcome(&o)),
+        other => match other.ticket() {
+            Some(q) => match claim::resolve(services, q).await {
+                Ok(t) => on_ticket(state, actor, t, cmd).await,
+                Err(e) => Err(e),
+            },
+            None => Ok(views::help(commands::USAGE)),
+        },
+    };
+    reply_for(result)
+}
+
+/// The commands about one ticket, once the reference is resolved.
+async fn on_ticket(
+    state: &AppState,
+    actor: Actor<'_>,
+    t: crate::domain::ticket::Ticket,
+    cmd: Command,
+) -> service::Result<Reply> {
+    let services = &state.services;
+    let id = t.id;
+    let owner = |o: claim::ClaimOutcome| views::claim::outcome(&o);
+    let follow = |o: followup::FollowUpOutcome| views::followup::outcome(&o);
+    match cmd {
+        Command::Claim(_) => claim::claim_resolved(services, t, actor).await.map(owner),
+        Command::Release(_) => claim::release(services, id, actor).await.map(owner),
+        Command::Escalate { reason, .. } => claim::escalate(services, id, actor, None, reason.as_deref()).await.map(owner),
+        Command::Assign { to: UserArg::Id(to), .. } => claim::assign(services, id, actor, &to).await.map(owner),
+        Command::Assign { to: UserArg::Name(name), .. } => Ok(views::user_error(&format!(
+            "cxbot could not tell who @{name} is: pick them from Slack's @-mention list so the command carries their id."
+        ))),
+        Command::FollowupStart { cadence, from, .. } => followup::start(services, id, actor, cadence.as_deref(), from).await.map(follow),
+        Command::FollowupDone { note, .. } => followup::done(services, id, actor, note.as_deref(), None).await.map(follow),
+        Command::FollowupReplied(_) => followup::stop(services, id, actor, true).await.map(follow),
+        Command::FollowupStop(_) => followup::stop(services, id, actor, false).await.map(follow),
+        Command::FollowupStatus(_) => followup::status_or_start(services, id, actor).await.map(follow),
+        // Commands about no ticket are answered in run_command.
+        _ => Ok(views::help(commands::USAGE)),
+    }
+}
+
+/// A service result as the reply the person sees.
+pub fn reply_for(result: service::Result<Reply>) -> Reply {
+    match result {
+        Ok(reply) => reply,
+        Err(service::Error::Refused(r)) => views::refused(&r),
+        Err(e) => {
+            tracing::error!(error = %e, "command failed");
+            views::internal_error()
+        }
+    }
+}
