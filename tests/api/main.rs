@@ -10,6 +10,7 @@ mod followups;
 mod health;
 mod helpers;
 mod intake;
+mod jobs_cli;
 mod layering;
 mod shifts;
 mod sla;
