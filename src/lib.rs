@@ -4,7 +4,7 @@
 
 /// Wiring: `AppState`, building the server and worker, graceful shutdown.
 pub mod app;
-/// The operator's subcommands: `jobs`, `jobs retry`.
+/// The operator's subcommands: `check [--live]`, `jobs`, `jobs retry`.
 pub mod cli;
 /// The one source of time; tests inject a manual clock.
 pub mod clock;

@@ -29,19 +29,7 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::Check => match cli.settings.load(Needs::Everything) {
-            Ok(config) => {
-                print!("{}", config.summary());
-                Ok(ExitCode::SUCCESS)
-            }
-            Err(problems) => {
-                eprintln!("cxbot check found {} problem(s):", problems.0.len());
-                for p in &problems.0 {
-                    eprintln!("  - {p}");
-                }
-                Ok(ExitCode::FAILURE)
-            }
-        },
+        Command::Check { live } => cxbot::cli::check::run(&cli.settings, *live).await,
         Command::Jobs(args) => {
             let config = load_or_exit(&cli, Needs::Database)?;
             let store = db::open(&config.database_url, OpenMode::Tool).await?;

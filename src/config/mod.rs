@@ -41,7 +41,12 @@ pub enum Command {
     /// Apply database migrations and exit.
     Migrate,
     /// Validate the environment and the playbook; print every problem found.
-    Check,
+    Check {
+        /// Also ask Slack: the token works (auth.test), the scopes cxbot needs are granted,
+        /// each playbook channel exists and the bot is in it.
+        #[arg(long)]
+        live: bool,
+    },
     /// The customer directory.
     #[command(subcommand)]
     Contacts(ContactsCommand),

@@ -73,10 +73,66 @@ pub fn operator_hint(code: &str, channel: Option<&str>) -> String {
     }
 }
 
+/// Every Web API method cxbot calls, with the bot scopes Slack requires for it as cxbot
+/// calls it. `cxbot check --live` asks Slack for these scopes and the manifest test holds
+/// `manifest.yml` to them; a unit test below holds this list to the methods this module
+/// and `live.rs` actually call. The scopes are Slack's documentation, written down here:
+/// they cannot be derived from the code.
+pub const WEB_API_METHODS: &[(&str, &[&str])] = &[
+    // Cards, thread lines, notices, reminders, digests; cards updated in place.
+    ("chat.postMessage", &["chat:write"]),
+    ("chat.update", &["chat:write"]),
+    ("chat.postEphemeral", &["chat:write"]),
+    // The App Home tab and modals need no scope of their own.
+    ("views.publish", &[]),
+    ("views.open", &[]),
+    // A DM with an agent (reminders, claim-lease checks).
+    ("conversations.open", &["im:write"]),
+    // Name and time zone; the profile's email finds a person's helpdesk agent.
+    ("users.info", &["users:read", "users:read.email"]),
+    // `cxbot check --live`: the token, the channels (public, and private ones the bot is in).
+    ("auth.test", &[]),
+    ("conversations.info", &["channels:read", "groups:read"]),
+    ("conversations.list", &["channels:read", "groups:read"]),
+];
+
+/// Scopes no Web API call needs but a feature does: the `/cx` slash command.
+pub const FEATURE_SCOPES: &[(&str, &str)] = &[("commands", "the /cx slash command")];
+
+/// Every bot scope cxbot needs, sorted: those of [`WEB_API_METHODS`] and [`FEATURE_SCOPES`].
+pub fn required_scopes() -> Vec<&'static str> {
+    let mut scopes: Vec<&'static str> = WEB_API_METHODS
+        .iter()
+        .flat_map(|(_, scopes)| scopes.iter().copied())
+        .chain(FEATURE_SCOPES.iter().map(|(scope, _)| *scope))
+        .collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    scopes
+}
+
+/// What needs a scope, for the fix `check --live` prints: "chat.postMessage, chat.update".
+pub fn needed_by(scope: &str) -> String {
+    let mut by: Vec<&str> = WEB_API_METHODS
+        .iter()
+        .filter(|(_, scopes)| scopes.contains(&scope))
+        .map(|(method, _)| *method)
+        .collect();
+    by.extend(
+        FEATURE_SCOPES
+            .iter()
+            .filter(|(s, _)| *s == scope)
+            .map(|(_, what)| *what),
+    );
+    by.join(", ")
+}
+
 pub struct SlackApi {
     client: SlackClient<Connector>,
-    token: SlackApiToken,
-    timeout: Duration,
+    pub(super) token: SlackApiToken,
+    pub(super) timeout: Duration,
+    /// The Web API base, ending in `/` (`check --live` makes one call outside slack-morphism).
+    pub(super) api_url: String,
 }
 
 /// Where a posted message landed.
@@ -106,14 +162,15 @@ impl SlackApi {
             client: SlackClient::new(connector),
             token: SlackApiToken::new(settings.bot_token.expose_secret().to_string().into()),
             timeout: settings.timeout,
+            api_url: settings.api_url.clone(),
         })
     }
 
-    fn session(&self) -> SlackClientSession<'_, Connector> {
+    pub(super) fn session(&self) -> SlackClientSession<'_, Connector> {
         self.client.open_session(&self.token)
     }
 
-    async fn call<T>(
+    pub(super) async fn call<T>(
         &self,
         method: &'static str,
         fut: impl Future<Output = ClientResult<T>>,
@@ -284,5 +341,95 @@ fn classify(e: SlackClientError) -> SlackError {
         }
         SlackClientError::HttpError(h) => SlackError::Transient(format!("HTTP {}", h.status_code)),
         other => SlackError::Transient(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{required_scopes, WEB_API_METHODS};
+
+    /// The Web API methods named in `source` as the first argument of `marker` calls.
+    fn methods_called<'a>(source: &'a str, marker: &str) -> Vec<&'a str> {
+        let mut found = Vec::new();
+        for (i, _) in source.match_indices(marker) {
+            let rest = source[i + marker.len()..].trim_start();
+            let name = rest
+                .strip_prefix('"')
+                .and_then(|lit| lit.find('"').map(|end| &lit[..end]));
+            if let Some(name) = name.filter(|n| n.contains('.')) {
+                found.push(name);
+            }
+        }
+        found
+    }
+
+    /// Every call to Slack goes through `call` (slack-morphism) or `raw_get` (one header
+    /// slack-morphism does not expose), in this module and `live.rs`; the list of methods
+    /// and their scopes must name exactly those.
+    #[test]
+    fn the_method_list_names_exactly_the_methods_called() {
+        // The code, not these tests.
+        let code = |s: &'static str| s.split("#[cfg(test)]").next().unwrap();
+        let sources = [code(include_str!("api.rs")), code(include_str!("live.rs"))];
+        let mut called: Vec<&str> = sources
+            .iter()
+            .flat_map(|s| {
+                let mut m = methods_called(s, ".call(");
+                m.extend(methods_called(s, ".raw_get(&client,"));
+                m
+            })
+            .collect();
+        called.sort_unstable();
+        called.dedup();
+        let mut listed: Vec<&str> = WEB_API_METHODS.iter().map(|(m, _)| *m).collect();
+        listed.sort_unstable();
+        assert_eq!(
+            called, listed,
+            "WEB_API_METHODS is out of step with the calls"
+        );
+    }
+
+    /// Nothing else in the crate opens a Slack session: every Web API call is one of the
+    /// above.
+    #[test]
+    fn no_other_module_calls_the_web_api() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        walk(&root, &mut files);
+        for f in files {
+            let rel = f
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if rel == "slack/api.rs" || rel == "slack/live.rs" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&f).unwrap();
+            for needle in ["open_session(", "SlackClient::new("] {
+                assert!(
+                    !text.contains(needle),
+                    "{rel} calls Slack's Web API directly ({needle}): go through SlackApi"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn required_scopes_are_the_union_sorted() {
+        let scopes = required_scopes();
+        assert!(scopes.contains(&"chat:write"));
+        assert!(scopes.contains(&"commands"));
+        assert!(scopes.windows(2).all(|w| w[0] < w[1]), "{scopes:?}");
     }
 }

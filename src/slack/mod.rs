@@ -20,6 +20,7 @@ pub mod api;
 pub mod commands;
 pub mod events;
 pub mod interactions;
+pub mod live;
 mod modals;
 pub mod routes;
 pub mod verify;

@@ -3,6 +3,7 @@
 //! Slack call made, the row stored, the status returned.
 
 mod check;
+mod check_live;
 mod claims;
 mod contacts;
 mod directives;
