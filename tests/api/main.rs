@@ -13,6 +13,7 @@ mod helpers;
 mod intake;
 mod jobs_cli;
 mod layering;
+mod manifest;
 mod shifts;
 mod sla;
 mod slack_edge;
