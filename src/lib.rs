@@ -4,6 +4,8 @@
 
 /// Wiring: `AppState`, building the server and worker, graceful shutdown.
 pub mod app;
+/// The operator's subcommands: `check [--live]`, `jobs`, `jobs retry`.
+pub mod cli;
 /// The one source of time; tests inject a manual clock.
 pub mod clock;
 /// CLI, environment and playbook, read once, validated, passed down.

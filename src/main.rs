@@ -6,13 +6,18 @@ use cxbot::clock::Clock;
 use cxbot::clock::SystemClock;
 use cxbot::config::{Cli, Command, ContactsCommand, Needs};
 use cxbot::db::{self, OpenMode};
+use cxbot::telemetry::LogTo;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    cxbot::telemetry::init_tracing(cli.settings.log_format, &cli.settings.log);
+    let log_to = match cli.command {
+        Command::Serve => LogTo::Stdout,
+        _ => LogTo::Stderr,
+    };
+    cxbot::telemetry::init_tracing(cli.settings.log_format, &cli.settings.log, log_to);
     match run(cli).await {
         Ok(code) => code,
         Err(e) => {
@@ -24,19 +29,14 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::Check => match cli.settings.load(Needs::Everything) {
-            Ok(config) => {
-                print!("{}", config.summary());
-                Ok(ExitCode::SUCCESS)
-            }
-            Err(problems) => {
-                eprintln!("cxbot check found {} problem(s):", problems.0.len());
-                for p in &problems.0 {
-                    eprintln!("  - {p}");
-                }
-                Ok(ExitCode::FAILURE)
-            }
-        },
+        Command::Check { live } => cxbot::cli::check::run(&cli.settings, *live).await,
+        Command::Jobs(args) => {
+            let config = load_or_exit(&cli, Needs::Database)?;
+            let store = db::open(&config.database_url, OpenMode::Tool).await?;
+            let result = cxbot::cli::jobs::run(&store, args).await;
+            store.close().await;
+            result
+        }
         Command::Migrate => {
             let config = load_or_exit(&cli, Needs::Database)?;
             let store = db::open(&config.database_url, OpenMode::Tool).await?;

@@ -6,13 +6,33 @@ use std::sync::OnceLock;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
-pub fn init_tracing(format: LogFormat, filter: &str) {
+/// Where log lines go: `serve` logs to stdout (what a container or systemd collects); the
+/// operator's commands log to stderr, so their stdout is only their answer (a table, a
+/// summary) whatever the log level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogTo {
+    Stdout,
+    Stderr,
+}
+
+pub fn init_tracing(format: LogFormat, filter: &str, to: LogTo) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
     // Colour codes only on a terminal: a log file or a log collector gets plain text.
+    let terminal = match to {
+        LogTo::Stdout => std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        LogTo::Stderr => std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    let writer = move || -> Box<dyn std::io::Write> {
+        match to {
+            LogTo::Stdout => Box::new(std::io::stdout()),
+            LogTo::Stderr => Box::new(std::io::stderr()),
+        }
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()));
+        .with_ansi(terminal)
+        .with_writer(writer);
     let _ = match format {
         LogFormat::Human => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),

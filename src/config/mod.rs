@@ -41,10 +41,39 @@ pub enum Command {
     /// Apply database migrations and exit.
     Migrate,
     /// Validate the environment and the playbook; print every problem found.
-    Check,
+    Check {
+        /// Also ask Slack: the token works (auth.test), the scopes cxbot needs are granted,
+        /// each playbook channel exists and the bot is in it.
+        #[arg(long)]
+        live: bool,
+    },
     /// The customer directory.
     #[command(subcommand)]
     Contacts(ContactsCommand),
+    /// Parked (dead) jobs: list them (newest first), or `retry` them.
+    Jobs(JobsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JobsArgs {
+    #[command(subcommand)]
+    pub command: Option<JobsCommand>,
+    /// How many parked jobs to list at most.
+    #[arg(long, default_value_t = 100)]
+    pub limit: i64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Put parked jobs back to pending (attempts reset, due now): one by id, or --all.
+    Retry {
+        /// The job's id, as `cxbot jobs` lists it.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        id: Option<i64>,
+        /// Every parked job.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

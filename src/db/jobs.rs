@@ -106,3 +106,14 @@ pub struct JobRow {
     pub paced_at: Option<i64>,
     pub state: String,
 }
+
+/// A parked job as `cxbot jobs` lists it: `parked_at` is when it was parked (its last
+/// update), `last_error` why.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DeadJobRow {
+    pub id: i64,
+    pub name: String,
+    pub attempts: i64,
+    pub parked_at: i64,
+    pub last_error: Option<String>,
+}

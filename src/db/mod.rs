@@ -45,7 +45,7 @@ pub use claims::{Audit, AuditRow, ClaimStore, SlackUserRow};
 pub use directives::{DirectiveStore, NewDirective};
 pub use followups::{FollowupRow, FollowupStore};
 pub use helpdesk::{AgentRow, Enrichment, HelpdeskStore, RequesterRow};
-pub use jobs::{JobRow, JobState, NewJob, PACE_INTERVAL_MS};
+pub use jobs::{DeadJobRow, JobRow, JobState, NewJob, PACE_INTERVAL_MS};
 pub use rows::PostedMessage;
 pub use shifts::{CheckinRow, ShiftRow, ShiftStore};
 pub use tickets::{
@@ -149,6 +149,16 @@ pub trait JobStore: Send + Sync {
     async fn job_counts(&self) -> StoreResult<Vec<(String, i64)>>;
     /// All jobs, oldest first (tests and `cxbot` diagnostics).
     async fn list_jobs(&self, state: JobState) -> StoreResult<Vec<JobRow>>;
+    /// Parked jobs, most recently parked first, at most `limit` (`cxbot jobs`).
+    async fn dead_jobs(&self, limit: i64) -> StoreResult<Vec<DeadJobRow>>;
+    /// Parked jobs by job name (the `cxbot_jobs_dead` gauge).
+    async fn dead_job_counts(&self) -> StoreResult<Vec<(String, i64)>>;
+    /// Puts parked jobs back to pending, due at `now` with no attempts counted: the one
+    /// with id `id`, or every one when `id` is None. Answers how many; a job that is not
+    /// dead is left alone (0).
+    async fn requeue_dead_jobs(&self, id: Option<i64>, now: i64) -> StoreResult<u64>;
+    /// A job's state (`pending`, `done`, `dead`), None when there is no such job.
+    async fn job_state(&self, id: i64) -> StoreResult<Option<String>>;
     /// The earliest run_at of a pending job, so an idle worker knows how long it may sleep.
     async fn next_run_at(&self) -> StoreResult<Option<i64>>;
     /// Removes done jobs finished before `before`.

@@ -275,6 +275,54 @@ macro_rules! impl_shared_store {
                 Ok(rows)
             }
 
+            async fn dead_jobs(&self, limit: i64) -> $crate::db::StoreResult<Vec<$crate::db::DeadJobRow>> {
+                let rows = sqlx::query_as::<_, $crate::db::DeadJobRow>(
+                    "SELECT id, name, attempts, updated_at AS parked_at, last_error FROM jobs \
+                     WHERE state = 'dead' ORDER BY updated_at DESC, id DESC LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows)
+            }
+
+            async fn dead_job_counts(&self) -> $crate::db::StoreResult<Vec<(String, i64)>> {
+                let rows: Vec<(String, i64)> = sqlx::query_as(
+                    "SELECT name, COUNT(*) FROM jobs WHERE state = 'dead' GROUP BY name ORDER BY name",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows)
+            }
+
+            async fn requeue_dead_jobs(&self, id: Option<i64>, now: i64) -> $crate::db::StoreResult<u64> {
+                // A recurring job keeps its run_at: (name, run_at) is what keeps replicas from
+                // running one occurrence twice. It is in the past, so it is due now anyway.
+                // `paced_at` cleared: a paced job takes a fresh channel slot when leased.
+                const ONE: &str = "UPDATE jobs SET state = 'pending', attempts = 0, \
+                     run_at = CASE WHEN recurring = 1 THEN run_at ELSE $1 END, \
+                     locked_until = NULL, locked_by = NULL, paced_at = NULL, updated_at = $1 \
+                     WHERE state = 'dead' AND id = $2";
+                const ALL: &str = "UPDATE jobs SET state = 'pending', attempts = 0, \
+                     run_at = CASE WHEN recurring = 1 THEN run_at ELSE $1 END, \
+                     locked_until = NULL, locked_by = NULL, paced_at = NULL, updated_at = $1 \
+                     WHERE state = 'dead'";
+                let mut w = self.begin_single().await?;
+                let n = match id {
+                    Some(id) => w.exec(ONE, args![now, id]).await?,
+                    None => w.exec(ALL, args![now]).await?,
+                };
+                w.commit().await?;
+                Ok(n)
+            }
+
+            async fn job_state(&self, id: i64) -> $crate::db::StoreResult<Option<String>> {
+                Ok(sqlx::query_scalar("SELECT state FROM jobs WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
             async fn next_run_at(&self) -> $crate::db::StoreResult<Option<i64>> {
                 // One step down the pending index: a point read.
                 self.reader().await?.scalar("SELECT MIN(run_at) FROM jobs WHERE state = 'pending'", args![]).await

@@ -134,6 +134,13 @@ impl Registry {
     pub fn get(&self, name: &str) -> Option<BoxedRun> {
         self.handlers.get(name).copied()
     }
+
+    /// Every registered job name, sorted.
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = self.handlers.keys().copied().collect();
+        names.sort_unstable();
+        names
+    }
 }
 
 /// Every job the worker knows.

@@ -73,12 +73,71 @@ pub fn operator_hint(code: &str, channel: Option<&str>) -> String {
     }
 }
 
+/// Every Web API method cxbot calls, with the bot scopes Slack requires for it as cxbot
+/// calls it. `cxbot check --live` asks Slack for these scopes and the manifest test holds
+/// `manifest.yml` to them; a unit test below holds this list to the methods this module
+/// and `live.rs` actually call. The scopes are Slack's documentation, written down here:
+/// they cannot be derived from the code.
+pub const WEB_API_METHODS: &[(&str, &[&str])] = &[
+    // Cards, thread lines, notices, reminders, digests; cards updated in place.
+    ("chat.postMessage", &["chat:write"]),
+    ("chat.update", &["chat:write"]),
+    ("chat.postEphemeral", &["chat:write"]),
+    // The App Home tab and modals need no scope of their own.
+    ("views.publish", &[]),
+    ("views.open", &[]),
+    // A DM with an agent (reminders, claim-lease checks).
+    ("conversations.open", &["im:write"]),
+    // Name and time zone; the profile's email finds a person's helpdesk agent.
+    ("users.info", &["users:read", "users:read.email"]),
+    // `cxbot check --live`: the token, the channels (public, and private ones the bot is in).
+    ("auth.test", &[]),
+    ("conversations.info", &["channels:read", "groups:read"]),
+    ("conversations.list", &["channels:read", "groups:read"]),
+    // Socket Mode's WebSocket URL: called with the app-level token (SLACK_APP_TOKEN), whose
+    // connections:write scope is the app's, not the bot's.
+    ("apps.connections.open", &[]),
+];
+
+/// Scopes no Web API call needs but a feature does: the `/cx` slash command.
+pub const FEATURE_SCOPES: &[(&str, &str)] = &[("commands", "the /cx slash command")];
+
+/// Every bot scope cxbot needs, sorted: those of [`WEB_API_METHODS`] and [`FEATURE_SCOPES`].
+pub fn required_scopes() -> Vec<&'static str> {
+    let mut scopes: Vec<&'static str> = WEB_API_METHODS
+        .iter()
+        .flat_map(|(_, scopes)| scopes.iter().copied())
+        .chain(FEATURE_SCOPES.iter().map(|(scope, _)| *scope))
+        .collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    scopes
+}
+
+/// What needs a scope, for the fix `check --live` prints: "chat.postMessage, chat.update".
+pub fn needed_by(scope: &str) -> String {
+    let mut by: Vec<&str> = WEB_API_METHODS
+        .iter()
+        .filter(|(_, scopes)| scopes.contains(&scope))
+        .map(|(method, _)| *method)
+        .collect();
+    by.extend(
+        FEATURE_SCOPES
+            .iter()
+            .filter(|(s, _)| *s == scope)
+            .map(|(_, what)| *what),
+    );
+    by.join(", ")
+}
+
 pub struct SlackApi {
     client: SlackClient<Connector>,
-    token: SlackApiToken,
+    pub(super) token: SlackApiToken,
     /// The app-level token (xapp-), for Socket Mode's apps.connections.open only.
     app_token: Option<SlackApiToken>,
-    timeout: Duration,
+    pub(super) timeout: Duration,
+    /// The Web API base, ending in `/` (`check --live` makes one call outside slack-morphism).
+    pub(super) api_url: String,
 }
 
 /// Where a posted message landed.
@@ -112,14 +171,15 @@ impl SlackApi {
                 .as_ref()
                 .map(|t| SlackApiToken::new(t.expose_secret().to_string().into())),
             timeout: settings.timeout,
+            api_url: settings.api_url.clone(),
         })
     }
 
-    fn session(&self) -> SlackClientSession<'_, Connector> {
+    pub(super) fn session(&self) -> SlackClientSession<'_, Connector> {
         self.client.open_session(&self.token)
     }
 
-    async fn call<T>(
+    pub(super) async fn call<T>(
         &self,
         method: &'static str,
         fut: impl Future<Output = ClientResult<T>>,
@@ -317,3 +377,7 @@ fn classify(e: SlackClientError) -> SlackError {
         other => SlackError::Transient(other.to_string()),
     }
 }
+
+#[cfg(test)]
+#[path = "api_tests.rs"]
+mod tests;

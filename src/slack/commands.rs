@@ -8,6 +8,10 @@ use crate::domain::ticket::TicketQuery;
 use chrono::NaiveDate;
 use std::fmt;
 
+/// The slash command cxbot answers (manifest.yml declares it; every usage line starts
+/// with it).
+pub const SLASH_COMMAND: &str = "/cx";
+
 /// Every subcommand with its usage line, in the order `/cx help` shows them.
 pub const USAGE: &[(&str, &str)] = &[
     (

@@ -177,3 +177,13 @@ fn directive_grammar() {
         .message
         .contains("number"));
 }
+
+#[test]
+fn every_usage_line_is_of_the_slash_command() {
+    for (line, _) in USAGE {
+        assert!(
+            line.starts_with(&format!("{SLASH_COMMAND} ")) || *line == SLASH_COMMAND,
+            "{line:?} is not a {SLASH_COMMAND} usage line"
+        );
+    }
+}

@@ -24,6 +24,13 @@ pub struct EventCallback {
     pub event: SlackEvent,
 }
 
+/// Someone opened the app's App Home (its Home tab: cxbot publishes it fresh).
+pub const APP_HOME_OPENED: &str = "app_home_opened";
+
+/// The bot events cxbot acts on; manifest.yml subscribes to exactly these (its test
+/// compares). Any other event that arrives is acknowledged and ignored.
+pub const SUBSCRIBED_EVENTS: &[&str] = &[APP_HOME_OPENED];
+
 /// The fields cxbot reads from an inner event.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SlackEvent {
@@ -51,7 +58,7 @@ impl SlackEvent {
     pub fn as_service_event(&self) -> crate::service::events::SlackEvent<'_> {
         use crate::service::events::SlackEvent as E;
         match (self.kind.as_str(), &self.user, self.tab.as_deref()) {
-            ("app_home_opened", Some(user), Some("home")) if !self.is_from_bot() => {
+            (APP_HOME_OPENED, Some(user), Some("home")) if !self.is_from_bot() => {
                 E::HomeOpened { user }
             }
             _ => E::Other,
@@ -112,6 +119,27 @@ mod tests {
         };
         assert_eq!(cb.event.kind, "app_home_opened");
         assert_eq!(cb.event.tab.as_deref(), Some("messages"));
+    }
+
+    /// Each subscribed event is one the service acts on (with what it needs: a person, and
+    /// for App Home its Home tab).
+    #[test]
+    fn every_subscribed_event_is_acted_on() {
+        for kind in SUBSCRIBED_EVENTS {
+            let event = SlackEvent {
+                kind: kind.to_string(),
+                user: Some("U0AGENT01".into()),
+                tab: Some("home".into()),
+                subtype: None,
+                bot_id: None,
+                channel: Some("C0QUEUE01".into()),
+            };
+            assert_ne!(
+                event.as_service_event(),
+                crate::service::events::SlackEvent::Other,
+                "{kind} is subscribed but does nothing"
+            );
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod commands;
 pub mod dispatch;
 pub mod events;
 pub mod interactions;
+pub mod live;
 mod modals;
 pub mod routes;
 pub mod socket;

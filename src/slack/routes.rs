@@ -23,11 +23,18 @@ pub use crate::slack::dispatch::SlashCommandPayload;
 /// Slack bodies are small; anything larger is refused with 413.
 pub const MAX_BODY: usize = 1024 * 1024;
 
+/// The Events API request URL (manifest.yml's `event_subscriptions.request_url`).
+pub const EVENTS_PATH: &str = "/slack/events";
+/// The slash command's URL (manifest.yml's `slash_commands[].url`).
+pub const COMMANDS_PATH: &str = "/slack/commands";
+/// Buttons and modals (manifest.yml's `interactivity.request_url`).
+pub const INTERACTIVITY_PATH: &str = "/slack/interactivity";
+
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
-        .route("/slack/events", post(events))
-        .route("/slack/commands", post(slash_command))
-        .route("/slack/interactivity", post(interactivity))
+        .route(EVENTS_PATH, post(events))
+        .route(COMMANDS_PATH, post(slash_command))
+        .route(INTERACTIVITY_PATH, post(interactivity))
         .route_layer(middleware::from_fn_with_state(state, verify_request))
 }
 

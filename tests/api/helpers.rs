@@ -9,7 +9,7 @@ use cxbot::config::{LogFormat, Needs, Settings};
 use cxbot::jobs::worker::Worker;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -140,9 +140,95 @@ impl Respond for UpdateResponder {
     }
 }
 
+/// A channel the fake Slack knows (conversations.info, conversations.list).
+#[derive(Debug, Clone)]
+pub struct FakeChannel {
+    pub id: String,
+    pub name: String,
+    pub is_member: bool,
+    pub is_private: bool,
+}
+
+impl FakeChannel {
+    fn json(&self) -> Value {
+        json!({
+            "id": self.id, "name": self.name, "name_normalized": self.name, "created": 1_700_000_000,
+            "is_channel": !self.is_private, "is_group": false, "is_im": false, "is_private": self.is_private,
+            "is_archived": false, "is_member": self.is_member
+        })
+    }
+}
+
+/// What the fake workspace holds for `cxbot check --live`: its channels and the scopes the
+/// token was granted (auth.test's `x-oauth-scopes`).
+#[derive(Debug, Default)]
+pub struct FakeWorkspace {
+    pub channels: Vec<FakeChannel>,
+    pub scopes: Vec<String>,
+}
+
+/// conversations.list pages this many channels at a time, whatever `limit` asks, so a
+/// test with a few channels still follows `next_cursor`.
+pub const FAKE_LIST_PAGE: usize = 3;
+
+struct WorkspaceResponder {
+    workspace: Arc<Mutex<FakeWorkspace>>,
+    method: &'static str,
+}
+
+impl Respond for WorkspaceResponder {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let ws = self.workspace.lock().unwrap();
+        let query = |key: &str| {
+            req.url
+                .query_pairs()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.to_string())
+        };
+        match self.method {
+            "auth.test" => ResponseTemplate::new(200)
+                .insert_header("x-oauth-scopes", ws.scopes.join(",").as_str())
+                .set_body_json(json!({
+                    "ok": true, "url": "https://example.slack.com/", "team": "Example Team",
+                    "user": "cxbot", "team_id": "T0001", "user_id": "U0CXBOT01", "bot_id": "B0CXBOT01"
+                })),
+            "conversations.info" => {
+                let id = query("channel").unwrap_or_default();
+                match ws.channels.iter().find(|c| c.id == id) {
+                    Some(c) => ResponseTemplate::new(200)
+                        .set_body_json(json!({"ok": true, "channel": c.json()})),
+                    None => ResponseTemplate::new(200)
+                        .set_body_json(json!({"ok": false, "error": "channel_not_found"})),
+                }
+            }
+            _ => {
+                let start: usize = query("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
+                let page: Vec<Value> = ws
+                    .channels
+                    .iter()
+                    .skip(start)
+                    .take(FAKE_LIST_PAGE)
+                    .map(FakeChannel::json)
+                    .collect();
+                let next = start + page.len();
+                let cursor = if next < ws.channels.len() {
+                    next.to_string()
+                } else {
+                    String::new()
+                };
+                ResponseTemplate::new(200).set_body_json(json!({
+                    "ok": true, "channels": page, "response_metadata": {"next_cursor": cursor}
+                }))
+            }
+        }
+    }
+}
+
 /// The fake Slack Web API.
 pub struct FakeSlack {
     pub server: MockServer,
+    /// Channels and granted scopes; by default no channels and every scope cxbot needs.
+    pub workspace: Arc<Mutex<FakeWorkspace>>,
 }
 
 impl FakeSlack {
@@ -213,7 +299,40 @@ impl FakeSlack {
             .with_priority(10)
             .mount(&server)
             .await;
-        Self { server }
+        let workspace = Arc::new(Mutex::new(FakeWorkspace {
+            channels: Vec::new(),
+            scopes: cxbot::slack::api::required_scopes()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+        }));
+        // slack-morphism calls these as GET with their parameters in the query string.
+        for m in ["auth.test", "conversations.info", "conversations.list"] {
+            Mock::given(path(format!("/{m}")))
+                .respond_with(WorkspaceResponder {
+                    workspace: workspace.clone(),
+                    method: m,
+                })
+                .with_priority(10)
+                .mount(&server)
+                .await;
+        }
+        Self { server, workspace }
+    }
+
+    /// Adds a channel to the fake workspace.
+    pub fn add_channel(&self, id: &str, name: &str, is_member: bool) {
+        self.workspace.lock().unwrap().channels.push(FakeChannel {
+            id: id.into(),
+            name: name.trim_start_matches('#').into(),
+            is_member,
+            is_private: false,
+        });
+    }
+
+    /// The token's granted scopes become exactly these.
+    pub fn grant_scopes(&self, scopes: &[&str]) {
+        self.workspace.lock().unwrap().scopes = scopes.iter().map(|s| s.to_string()).collect();
     }
 
     pub fn url(&self) -> String {

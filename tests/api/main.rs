@@ -3,6 +3,7 @@
 //! Slack call made, the row stored, the status returned.
 
 mod check;
+mod check_live;
 mod claims;
 mod contacts;
 mod directives;
@@ -10,7 +11,9 @@ mod followups;
 mod health;
 mod helpers;
 mod intake;
+mod jobs_cli;
 mod layering;
+mod manifest;
 mod shifts;
 mod sla;
 mod slack_edge;
