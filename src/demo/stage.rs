@@ -251,7 +251,12 @@ impl Stage {
     /// lines of the answer only they see.
     pub async fn command(&mut self, user: &str, text: &str, lines: usize) -> anyhow::Result<()> {
         let name = self.team.name(user);
-        self.out.action(self.now(), &name, &format!("/cx {text}"));
+        // As typed: a mention reads "@Dana" in the message box.
+        let typed = text.replace("<@", "@").replace('>', "");
+        let typed = super::PEOPLE
+            .iter()
+            .fold(typed, |t, p| t.replace(&format!("@{}", p.id), &format!("@{}", p.name)));
+        self.out.action(self.now(), &name, &format!("/cx {typed}"));
         let reply = self.command_quietly(user, text).await?;
         self.out.private_reply(&reply, lines, &self.team);
         self.drain().await

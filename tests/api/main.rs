@@ -5,6 +5,7 @@
 mod check;
 mod claims;
 mod contacts;
+mod demo;
 mod directives;
 mod followups;
 mod health;
