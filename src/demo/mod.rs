@@ -175,7 +175,11 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("cxbot-demo-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir)?;
     let db = dir.join("cxbot.db");
-    let result = play(&opts, &db).await;
+    // Ctrl-C (or SIGTERM) mid-run still removes the temporary directory.
+    let result = tokio::select! {
+        r = play(&opts, &db) => r,
+        _ = crate::app::shutdown_signal() => Err(anyhow::anyhow!("interrupted")),
+    };
     if opts.keep {
         println!(
             "\nThe database is kept: {}\nOpen it with: DATABASE_URL=sqlite://{} cxbot serve",
