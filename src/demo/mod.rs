@@ -15,8 +15,12 @@
 //! message worth more than its first line, teach `print.rs` to show it; then add its key
 //! line to the demo's test (`tests/api/demo.rs`) so the demo cannot rot.
 
+mod monday;
+mod mrkdwn;
+mod payloads;
 mod print;
 mod script;
+mod send;
 pub mod slack;
 mod stage;
 
@@ -27,7 +31,7 @@ use crate::helpdesk::HelpdeskSettings;
 use secrecy::SecretString;
 use stage::{first_morning, Stage};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -192,7 +196,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     result
 }
 
-async fn play(opts: &Options, db: &PathBuf) -> anyhow::Result<()> {
+async fn play(opts: &Options, db: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
     let playbook = Playbook::parse(&playbook_text()).map_err(|p| {
         anyhow::anyhow!(

@@ -102,7 +102,7 @@ pub struct Stats {
 }
 
 #[derive(Default)]
-struct State_ {
+struct Ledger {
     stats: Stats,
     ts_seq: u64,
     calls: Vec<Call>,
@@ -112,7 +112,7 @@ struct State_ {
 
 struct Inner {
     opts: Options,
-    state: Mutex<State_>,
+    state: Mutex<Ledger>,
 }
 
 /// The stand-in; cheap to clone.
@@ -206,7 +206,7 @@ impl SlackStandIn {
         self.lock().stats.channels.get(id).map(|c| c.name.clone())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State_> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Ledger> {
         self.0.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
