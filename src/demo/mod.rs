@@ -10,9 +10,10 @@
 //! every job due on the way, at its own simulated time. What Slack was asked to show is
 //! printed as it happens ([`print`]): channel, DM or person, card headlines, thread lines.
 //!
-//! To show a new feature: add its steps to `script.rs` (a webhook, a command, a click, and
-//! `stage.at(h, m)` to let the clock reach its timers), and, if it posts a new kind of
-//! message worth more than its first line, teach `print.rs` to show it; then add its key
+//! To show a new feature: add its steps to the script (`monday.rs` for the day itself,
+//! `script.rs` for the mornings after): a webhook (`payloads.rs`), a command or a click
+//! (`send.rs`), and `s.at(h, m)` to let the clock reach its timers. If it posts a new kind
+//! of message worth more than its first line, teach `print.rs` to show it. Then add its key
 //! line to the demo's test (`tests/api/demo.rs`) so the demo cannot rot.
 
 mod monday;
@@ -318,7 +319,7 @@ fn outro(stage: &mut Stage, took: Duration) {
             t.cards, t.thread_lines, t.dms, t.other_posts, t.private
         ),
         format!(
-            "       {} card updates in place, {} App Home refreshes, {} forms opened, {} posts refused with 429",
+            "       {} card updates in place, {} App Home refreshes, {} forms opened, {} posts refused with 429 (1 post/s per channel)",
             t.updates, t.home_tabs, t.forms, t.limited
         ),
         format!("Posts by channel: {}", channels.join(", ")),
