@@ -10,16 +10,15 @@
 //!
 //! Stops on Ctrl-C or SIGTERM, or after `--exit-after` accepted chat.postMessage calls (then waits
 //! `--linger-ms` for stragglers, so late 429s still show in the summary).
+//!
+//! The answers and the rate limit are `cxbot::demo::slack`, the stand-in `cxbot demo` runs
+//! against, here on the system clock and without recording each call.
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use axum::{Json, Router};
+use chrono::Duration as Span;
 use clap::Parser;
-use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use cxbot::clock::SystemClock;
+use cxbot::demo::slack::{Options, PostSeen, SlackStandIn};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
@@ -55,204 +54,23 @@ struct Args {
     log_posts: bool,
 }
 
-#[derive(Default)]
-struct Channel {
-    /// As cxbot named it (`#cx-queue` or an id).
-    name: String,
-    posts: u64,
-    limited: u64,
-    first: Option<Instant>,
-    last: Option<Instant>,
-    /// Smallest gap between two accepted posts.
-    min_gap: Option<Duration>,
+fn ms(d: Span) -> f64 {
+    d.num_microseconds().unwrap_or(i64::MAX) as f64 / 1000.0
 }
 
-#[derive(Default)]
-struct Counts {
-    by_method: BTreeMap<String, u64>,
-    posts: u64,
-    limited: u64,
-    channels: BTreeMap<String, Channel>,
-    ts_seq: u64,
-}
-
-struct Fake {
-    args: Args,
-    counts: Mutex<Counts>,
-    started: Instant,
-    done: Notify,
-}
-
-/// Slack resolves `#name` to a channel id; a stable hash keeps distinct names distinct.
-fn channel_id(raw: &str) -> String {
-    match raw.strip_prefix('#') {
-        Some(name) => {
-            let h = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-                (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
-            });
-            format!("C{:08X}", h as u32)
-        }
-        None => raw.to_string(),
-    }
-}
-
-/// The call's parameters: a JSON body, a form body, and the query string, merged.
-fn params(uri: &Uri, body: &[u8]) -> Value {
-    let mut map: Map<String, Value> = match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => m,
-        _ => serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| (k, Value::String(v)))
-            .collect(),
-    };
-    if let Some(q) = uri.query() {
-        for (k, v) in serde_urlencoded::from_str::<Vec<(String, String)>>(q).unwrap_or_default() {
-            map.entry(k).or_insert(Value::String(v));
-        }
-    }
-    Value::Object(map)
-}
-
-fn ts(seq: u64) -> String {
-    format!("{}.{:06}", 1_700_000_000 + seq / 1_000_000, seq % 1_000_000)
-}
-
-impl Fake {
-    fn post_message(&self, p: &Value) -> Response {
-        let raw = p["channel"].as_str().unwrap_or("C000");
-        let channel = channel_id(raw);
-        let now = Instant::now();
-        let mut c = self.counts.lock().expect("counts");
-        let interval = Duration::from_millis(self.args.min_interval_ms);
-        let ch = c
-            .channels
-            .entry(channel.clone())
-            .or_insert_with(|| Channel {
-                name: raw.to_string(),
-                ..Channel::default()
-            });
-        let gap = ch.last.map(|last| now.duration_since(last));
-        let refuse = self.args.enforce_rate && gap.is_some_and(|g| g < interval);
-        if self.args.log_posts {
-            println!(
-                "post {:>9.1} ms  {channel}  gap {:>8}  {}",
-                now.duration_since(self.started).as_secs_f64() * 1000.0,
-                gap.map_or("-".into(), |g| format!("{:.1}", g.as_secs_f64() * 1000.0)),
-                if refuse { "429" } else { "ok" }
-            );
-        }
-        if refuse {
-            ch.limited += 1;
-            let wait = interval.saturating_sub(now.duration_since(ch.last.expect("last")));
-            c.limited += 1;
-            let retry_after = wait.as_secs_f64().ceil().max(1.0) as u64;
-            return (
-                StatusCode::TOO_MANY_REQUESTS,
-                [("retry-after", retry_after.to_string())],
-                Json(json!({"ok": false, "error": "ratelimited"})),
-            )
-                .into_response();
-        }
-        if let Some(last) = ch.last {
-            let gap = now.duration_since(last);
-            ch.min_gap = Some(ch.min_gap.map_or(gap, |g| g.min(gap)));
-        }
-        ch.posts += 1;
-        ch.first.get_or_insert(now);
-        ch.last = Some(now);
-        c.posts += 1;
-        c.ts_seq += 1;
-        let ts = ts(c.ts_seq);
-        if self.args.exit_after.is_some_and(|n| c.posts == n) {
-            self.done.notify_one();
-        }
-        drop(c);
-        Json(json!({
-            "ok": true, "channel": channel, "ts": ts,
-            "message": {"type": "message", "text": p["text"], "ts": ts, "bot_id": "BCXBOT"}
-        }))
-        .into_response()
-    }
-
-    fn answer(&self, method: &str, p: &Value) -> Response {
-        let mut view = p["view"].clone();
-        let reply = match method {
-            "chat.postMessage" => return self.post_message(p),
-            "chat.update" => json!({
-                "ok": true, "channel": p["channel"], "ts": p["ts"], "text": p["text"],
-                "message": {"text": p["text"]}
-            }),
-            "chat.postEphemeral" => {
-                let mut c = self.counts.lock().expect("counts");
-                c.ts_seq += 1;
-                json!({"ok": true, "message_ts": ts(c.ts_seq)})
-            }
-            "views.publish" | "views.open" | "views.push" | "views.update" => {
-                if view.is_string() {
-                    view = serde_json::from_str(view.as_str().unwrap_or("{}")).unwrap_or_default();
-                }
-                view["id"] = json!("V0FAKE");
-                view["team_id"] = json!("T0FAKE");
-                view["hash"] = json!("1700000000.abc");
-                json!({"ok": true, "view": view})
-            }
-            "conversations.open" => {
-                let user = p["users"].as_str().unwrap_or("U0");
-                let first = user.split(',').next().unwrap_or(user);
-                json!({"ok": true, "channel": {"id": format!("D{}", first.trim_start_matches('U'))}})
-            }
-            "users.info" => {
-                let user = p["user"].as_str().unwrap_or("U0");
-                json!({"ok": true, "user": {
-                    "id": user, "name": user.to_lowercase(), "real_name": format!("Agent {user}"),
-                    "tz": "America/New_York", "tz_offset": -18000,
-                    "profile": {"display_name": format!("agent-{}", user.to_lowercase()), "real_name": format!("Agent {user}")}
-                }})
-            }
-            "auth.test" => json!({
-                "ok": true, "url": "https://fake.slack.com/", "team": "Fake", "user": "cxbot",
-                "team_id": "T0FAKE", "user_id": "UCXBOT", "bot_id": "BCXBOT"
-            }),
-            m if m.starts_with("response_url") => json!({"ok": true}),
-            _ => json!({"ok": false, "error": "unknown_method"}),
-        };
-        Json(reply).into_response()
-    }
-}
-
-async fn call(State(fake): State<Arc<Fake>>, uri: Uri, body: Bytes) -> Response {
-    if fake.args.latency_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(fake.args.latency_ms)).await;
-    }
-    let method = uri
-        .path()
-        .trim_start_matches('/')
-        .trim_start_matches("api/");
-    let method = method.split('/').next().unwrap_or_default().to_string();
-    *fake
-        .counts
-        .lock()
-        .expect("counts")
-        .by_method
-        .entry(method.clone())
-        .or_default() += 1;
-    fake.answer(&method, &params(&uri, &body))
-}
-
-fn per_second(fake: Arc<Fake>) {
+fn per_second(fake: SlackStandIn, started: Instant) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.tick().await;
         let (mut posts, mut limited, mut calls) = (0, 0, 0);
         loop {
             tick.tick().await;
-            let c = fake.counts.lock().expect("counts");
+            let c = fake.stats();
             let all: u64 = c.by_method.values().sum();
             if all != calls {
                 println!(
                     "t={:>4}s  calls/s {:>6}  posts/s {:>5}  429s/s {:>4}  posts {:>7}  channels {}",
-                    fake.started.elapsed().as_secs(),
+                    started.elapsed().as_secs(),
                     all - calls,
                     c.posts - posts,
                     c.limited - limited,
@@ -265,12 +83,12 @@ fn per_second(fake: Arc<Fake>) {
     });
 }
 
-fn summary(fake: &Fake) {
-    let c = fake.counts.lock().expect("counts");
-    let allowed = 1000.0 / fake.args.min_interval_ms.max(1) as f64;
+fn summary(fake: &SlackStandIn, args: &Args, started: Instant) {
+    let c = fake.stats();
+    let allowed = 1000.0 / args.min_interval_ms.max(1) as f64;
     println!(
         "\nfake_slack summary after {:.1} s",
-        fake.started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64()
     );
     for (m, n) in &c.by_method {
         println!("  {m:<22} {n:>8}");
@@ -279,7 +97,7 @@ fn summary(fake: &Fake) {
         "  posts accepted {}, 429s {} (rate {})",
         c.posts,
         c.limited,
-        if fake.args.enforce_rate {
+        if args.enforce_rate {
             "enforced"
         } else {
             "not enforced"
@@ -288,7 +106,7 @@ fn summary(fake: &Fake) {
     println!("  channel                    posts   429s   span s   posts/s   % of {allowed}/s   min gap ms");
     for (id, ch) in &c.channels {
         let span = match (ch.first, ch.last) {
-            (Some(f), Some(l)) => l.duration_since(f).as_secs_f64(),
+            (Some(f), Some(l)) => ms(l - f) / 1000.0,
             _ => 0.0,
         };
         // Rate between the first and the last post: n posts span n-1 intervals.
@@ -305,8 +123,7 @@ fn summary(fake: &Fake) {
             span,
             rate,
             100.0 * rate / allowed,
-            ch.min_gap
-                .map_or("-".into(), |g| format!("{:.0}", g.as_secs_f64() * 1000.0)),
+            ch.min_gap.map_or("-".into(), |g| format!("{:.0}", ms(g))),
         );
     }
 }
@@ -339,31 +156,44 @@ async fn main() {
             "not enforced"
         }
     );
-    let quiet = args.quiet;
-    let linger = Duration::from_millis(args.linger_ms);
-    let fake = Arc::new(Fake {
-        args,
-        counts: Mutex::default(),
-        started: Instant::now(),
-        done: Notify::new(),
-    });
-    if !quiet {
-        per_second(fake.clone());
+    let started = Instant::now();
+    let started_at = chrono::Utc::now();
+    let done = Arc::new(Notify::new());
+    let mut opts = Options::new(Arc::new(SystemClock));
+    opts.min_interval = args
+        .enforce_rate
+        .then(|| Span::milliseconds(args.min_interval_ms as i64));
+    opts.latency = Duration::from_millis(args.latency_ms);
+    let (log_posts, exit_after, notify) = (args.log_posts, args.exit_after, done.clone());
+    opts.on_post = Some(Box::new(move |p: &PostSeen| {
+        if log_posts {
+            println!(
+                "post {:>9.1} ms  {}  gap {:>8}  {}",
+                ms(p.at - started_at),
+                p.channel,
+                p.gap.map_or("-".into(), |g| format!("{:.1}", ms(g))),
+                if p.accepted { "ok" } else { "429" }
+            );
+        }
+        if p.accepted && exit_after.is_some_and(|n| p.posts == n) {
+            notify.notify_one();
+        }
+    }));
+    let fake = SlackStandIn::new(opts);
+    if !args.quiet {
+        per_second(fake.clone(), started);
     }
-    let app = Router::new().fallback(call).with_state(fake.clone());
-    let stop = {
-        let fake = fake.clone();
-        async move {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminated() => {}
-                _ = async { fake.done.notified().await; tokio::time::sleep(linger).await } => {}
-            }
+    let linger = Duration::from_millis(args.linger_ms);
+    let stop = async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminated() => {}
+            _ = async { done.notified().await; tokio::time::sleep(linger).await } => {}
         }
     };
-    axum::serve(listener, app)
+    axum::serve(listener, fake.router())
         .with_graceful_shutdown(stop)
         .await
         .expect("server");
-    summary(&fake);
+    summary(&fake, &args, started);
 }

@@ -12,6 +12,8 @@ pub mod clock;
 pub mod config;
 /// Persistence: the `Store` traits and their SQLite and PostgreSQL implementations.
 pub mod db;
+/// `cxbot demo`: a scripted day through the real pipeline, with a Slack stand-in.
+pub mod demo;
 /// Pure types and rules: ids, tickets, routing, cadences. No I/O.
 pub mod domain;
 /// The helpdesks' REST APIs (write-back, agent and requester lookups); jobs call them.

@@ -1,6 +1,7 @@
 //! The `cxbot` binary: parse the command line, set up logging, run the subcommand.
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 use cxbot::app::{shutdown_signal, Application, WorkerMode};
 use cxbot::clock::Clock;
 use cxbot::clock::SystemClock;
@@ -12,12 +13,21 @@ use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    // The demo's printout is the point: its logs stay quiet unless a filter was asked for.
+    let log = match (&cli.command, matches.value_source("log")) {
+        (Command::Demo(_), Some(ValueSource::DefaultValue)) => "error",
+        _ => cli.settings.log.as_str(),
+    };
     let log_to = match cli.command {
         Command::Serve => LogTo::Stdout,
         _ => LogTo::Stderr,
     };
-    cxbot::telemetry::init_tracing(cli.settings.log_format, &cli.settings.log, log_to);
+    cxbot::telemetry::init_tracing(cli.settings.log_format, log, log_to);
     match run(cli).await {
         Ok(code) => code,
         Err(e) => {
@@ -70,6 +80,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Err(e) => Err(e.into()),
             }
+        }
+        Command::Demo(args) => {
+            if args.speed.is_nan() || args.speed <= 0.0 {
+                anyhow::bail!("--speed must be a positive number of simulated minutes per second");
+            }
+            let pace = if args.instant {
+                cxbot::demo::Pace::Instant
+            } else {
+                cxbot::demo::Pace::Speed(args.speed)
+            };
+            cxbot::demo::run(cxbot::demo::Options {
+                pace,
+                keep: args.keep,
+            })
+            .await?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Serve => {
             let config = load_or_exit(&cli, Needs::Everything)?;

@@ -52,6 +52,10 @@ pub enum Command {
     Contacts(ContactsCommand),
     /// Parked (dead) jobs: list them (newest first), or `retry` them.
     Jobs(JobsArgs),
+    /// Replay a scripted CX day through the real pipeline, against a built-in Slack
+    /// stand-in: no Slack workspace, helpdesk or environment variables needed (the settings
+    /// below are ignored, but for --log and --log-format).
+    Demo(DemoArgs),
 }
 
 #[derive(Debug, Args)]
@@ -74,6 +78,20 @@ pub enum JobsCommand {
         #[arg(long)]
         all: bool,
     },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Simulated minutes per real second (a pause is at most 1.5 s, so quiet hours and
+    /// nights pass quickly).
+    #[arg(long, default_value_t = 60.0, conflicts_with = "instant")]
+    pub speed: f64,
+    /// No pauses at all: the whole script as fast as the machine goes.
+    #[arg(long)]
+    pub instant: bool,
+    /// Keep the demo's SQLite database and print its path, for `cxbot serve` to open.
+    #[arg(long)]
+    pub keep: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,7 @@ mod check;
 mod check_live;
 mod claims;
 mod contacts;
+mod demo;
 mod directives;
 mod followups;
 mod health;
