@@ -183,12 +183,13 @@ pub async fn enrich(
 
 /// Whether this event is a new contact from the customer that follow-ups must react to.
 fn follow_up_contact(event: &IntakeEvent, classified: &Classified) -> Option<(Contact, String)> {
-    let who = event
-        .customer
-        .phone
-        .clone()
-        .or_else(|| event.customer.email.clone())
-        .unwrap_or_else(|| "the customer".into());
+    let c = &event.customer;
+    // Named by how they got in touch: a call by its number, an email or reply by the address.
+    let who = match classified.kind {
+        CardKind::MissedCall => c.phone.clone().or_else(|| c.email.clone()),
+        _ => c.email.clone().or_else(|| c.phone.clone()),
+    }
+    .unwrap_or_else(|| "the customer".into());
     match (event.kind, classified.kind) {
         (EventKind::CustomerReply, _) => Some((Contact::Replied, format!("{who} replied"))),
         (_, CardKind::MissedCall) => {

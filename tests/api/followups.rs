@@ -224,6 +224,21 @@ async fn a_missed_call_on_day_four_restarts_the_cadence() {
     let after = dms(&app).await;
     assert_eq!(after.len(), before + 1, "a fresh day-1 reminder");
     assert!(s(after.last().unwrap()).contains("Day 1 of 6"));
+
+    // An email from the same customer (phone and email on file) is named by its address.
+    let email = generic(
+        "evt-mail-14",
+        "ticket",
+        "14",
+        json!({"customer": {"phone": "+1 555 0100", "email": "m@example.com"}, "message": "Any update?",
+               "ticket": {"id": "14", "source": "email", "subject": "Re: my trip"}}),
+    );
+    deliver(&app, "generic", &email).await;
+    settle(&app).await;
+    assert!(thread_replies(&app)
+        .await
+        .iter()
+        .any(|r| s(r).contains("restarted from day 1: new email from m@example.com")));
 }
 
 #[tokio::test]
