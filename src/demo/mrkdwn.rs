@@ -104,6 +104,7 @@ fn slack_date(spec: &str, fallback: Option<&str>, team: &Team) -> String {
     let t = t.with_timezone(&team.tz);
     format
         .replace("{time}", &t.format("%H:%M").to_string())
+        .replace("{date_short_pretty}", &t.format("%a, %b %-d").to_string())
         .replace("{date_short}", &t.format("%b %-d").to_string())
         .replace("{date_num}", &t.format("%Y-%m-%d").to_string())
         .replace("{date_long}", &t.format("%A, %B %-d").to_string())

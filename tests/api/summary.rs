@@ -307,5 +307,11 @@ async fn monday_brings_the_week_beside_the_week_before() {
             "{}",
             weekly[0]
         );
+        // The two ends are days ("Mon, Nov 16"), not times read as "from at 09:00 on ...".
+        assert!(
+            weekly[0].contains("*The week* <!date^") && weekly[0].contains("^{date_short_pretty}|"),
+            "{}",
+            weekly[0]
+        );
     }
 }

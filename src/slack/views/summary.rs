@@ -136,6 +136,12 @@ fn change(now: i64, before: i64) -> String {
     }
 }
 
+/// A day as the reader's Slack shows it: "Mon, Nov 16" (the fallback: the unix time).
+fn day(at_ms: i64) -> String {
+    let s = at_ms / 1000;
+    format!("<!date^{s}^{{date_short_pretty}}|{s}>")
+}
+
 /// The week's figures beside the week before's.
 pub fn weekly(this: &Summary, before: &Summary) -> Rendered {
     let total = |s: &Summary| s.received.values().map(|(n, _)| n).sum::<i64>();
@@ -144,9 +150,9 @@ pub fn weekly(this: &Summary, before: &Summary) -> Rendered {
     let escalations = |s: &Summary| s.escalations.values().sum::<i64>();
     let median = |s: &Summary| s.claim_minutes.map_or(0, |m| m.0);
     let head = format!(
-        ":calendar: *The week* from {} to {} ({}), against the week before",
-        when(this.from),
-        when(this.to),
+        ":calendar: *The week* {} to {} ({}), against the week before",
+        day(this.from),
+        day(this.to),
         this.timezone
     );
     let lines = vec![
