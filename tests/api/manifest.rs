@@ -192,3 +192,66 @@ fn the_bot_scopes_are_exactly_those_the_web_api_calls_and_features_need() {
         missing.iter().map(|s| api::needed_by(s)).collect::<Vec<_>>().join("; ")
     );
 }
+
+/// The usage hint Slack shows while typing `/cx` names every subcommand `/cx help` lists.
+#[test]
+fn the_usage_hint_lists_every_subcommand() {
+    let m = manifest();
+    let items = block(&m, &["features", "slash_commands"]);
+    let hint = items
+        .iter()
+        .find_map(|l| {
+            l.strip_prefix("usage_hint:")
+                .map(|h| h.trim().trim_matches('"'))
+        })
+        .expect("the slash command has a usage hint");
+    let in_hint: Vec<&str> = hint
+        .split('|')
+        .filter_map(|alt| alt.split_whitespace().next())
+        .collect();
+    for (usage, _) in commands::USAGE {
+        let sub = usage
+            .split_whitespace()
+            .nth(1)
+            .expect("a usage line names a subcommand");
+        assert!(in_hint.contains(&sub), "usage_hint lacks `{sub}` ({usage})");
+    }
+}
+
+/// What Cargo.toml's description promises is built: each feature it lists ("cards, claims,
+/// cadences, SLAs, digests") is named by a row of the README's "What works today" table
+/// marked done.
+#[test]
+fn the_package_description_lists_only_what_works() {
+    let description = env!("CARGO_PKG_DESCRIPTION");
+    let (_, list) = description
+        .split_once(':')
+        .expect("the description lists its features after a colon");
+    let readme =
+        std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let table = readme
+        .split("## What works today")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("the README has a What works today section");
+    let done: Vec<String> = table
+        .lines()
+        .filter(|l| {
+            l.starts_with('|')
+                && l.trim_end()
+                    .trim_end_matches('|')
+                    .trim_end()
+                    .ends_with("done")
+        })
+        .map(str::to_lowercase)
+        .collect();
+    assert!(!done.is_empty());
+    for feature in list.trim().trim_end_matches('.').split(',') {
+        let feature = feature.trim().to_lowercase();
+        let stem = feature.trim_end_matches('s');
+        assert!(
+            done.iter().any(|row| row.contains(stem)),
+            "the description promises `{feature}` but no done row of What works today names it"
+        );
+    }
+}

@@ -259,3 +259,31 @@ async fn responses_carry_a_request_id() {
     let res = app.command_raw("U0AGENT01", "help").await;
     assert!(res.headers().get("x-request-id").is_some());
 }
+
+#[tokio::test]
+async fn slacks_ssl_check_of_the_command_url_gets_200_and_does_nothing() {
+    let app = spawn_app().await;
+    let res = app
+        .post_raw(
+            "/slack/commands",
+            "ssl_check=1&token=gIkuvaNzQIHg97ATvDxqgjtO",
+            "application/x-www-form-urlencoded",
+            &[],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "");
+    assert_eq!(inbox_count(&app).await, 0);
+    app.run_pending_jobs().await;
+    assert!(app.slack.calls().await.is_empty());
+    // Anything else unsigned at that URL is still refused.
+    let res = app
+        .post_raw(
+            "/slack/commands",
+            "command=%2Fcx&text=help&ssl_check=0",
+            "application/x-www-form-urlencoded",
+            &[],
+        )
+        .await;
+    assert_eq!(res.status(), 401);
+}
