@@ -54,19 +54,39 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Contacts(ContactsCommand::Import { file }) => {
+        Command::Contacts(ContactsCommand::Import { file, dry_run }) => {
+            use cxbot::service::contacts::{self, contacts as n_contacts};
             let config = load_or_exit(&cli, Needs::Database)?;
             let text = std::fs::read_to_string(file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            // Named in full: an import run from another directory must not silently fill a
+            // second ./cxbot.db.
+            let into = cxbot::config::database_label(&config.database_url);
             let store = db::open(&config.database_url, OpenMode::Tool).await?;
-            let result =
-                cxbot::service::contacts::import(&store, &text, SystemClock.now_ms()).await;
+            let result = if *dry_run {
+                contacts::dry_run(&store, &text).await.map(|d| {
+                    println!(
+                        "dry run: {} from {} would be imported into {into} ({} new, {} updating a customer on file); nothing written",
+                        n_contacts(d.new + d.updated),
+                        file.display(),
+                        d.new,
+                        d.updated
+                    );
+                })
+            } else {
+                contacts::import(&store, &text, SystemClock.now_ms())
+                    .await
+                    .map(|n| {
+                        println!(
+                            "imported {} from {} into {into}",
+                            n_contacts(n),
+                            file.display()
+                        )
+                    })
+            };
             store.close().await;
             match result {
-                Ok(n) => {
-                    println!("imported {n} contacts from {}", file.display());
-                    Ok(ExitCode::SUCCESS)
-                }
+                Ok(()) => Ok(ExitCode::SUCCESS),
                 Err(cxbot::service::contacts::ImportError::Invalid(problems)) => {
                     eprintln!(
                         "nothing imported: {} problem(s) in {}:",

@@ -98,8 +98,12 @@ pub struct DemoArgs {
 pub enum ContactsCommand {
     /// Load a CSV of customers (columns name, email, phone, optional order_id).
     Import {
-        /// The CSV file.
+        /// The CSV file (comma-, semicolon- or tab-separated: Excel in many European
+        /// locales saves CSV with semicolons).
         file: PathBuf,
+        /// Show what would change (new customers, existing ones updated) and write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -314,6 +318,30 @@ pub enum Needs {
 
 fn clean(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// How a database is named to a person: a SQLite file by its absolute path (the default
+/// `sqlite://cxbot.db` is relative to where cxbot runs), PostgreSQL by host and database,
+/// never with a password.
+pub fn database_label(url: &str) -> String {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        let path = path.split('?').next().unwrap_or(path);
+        let p = Path::new(path);
+        let abs = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .map(|d| d.join(p))
+                .unwrap_or_else(|_| p.to_path_buf())
+        };
+        return format!("SQLite {}", abs.display());
+    }
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    format!("PostgreSQL {}", host.split('?').next().unwrap_or(host))
 }
 
 /// `acme` -> `https://acme.{vendor}`; a host name gets `https://`; a URL stays (a local fake

@@ -16,11 +16,24 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
+/// The separator of a CSV file, read from its header line: a comma, or a semicolon (what
+/// Excel writes in locales whose decimal mark is a comma), or a tab, whichever the header
+/// uses most.
+pub fn delimiter(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or_default();
+    let count = |c: char| header.matches(c).count();
+    [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| (count(*d as char), *d == b','))
+        .unwrap_or(b',')
+}
+
 /// Parses the CSV; every problem is reported with its line number.
 pub fn parse_csv(text: &str) -> Result<Vec<CustomerInput>, Vec<String>> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
+        .delimiter(delimiter(text))
         .from_reader(text.as_bytes());
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.to_ascii_lowercase()).collect(),
@@ -168,6 +181,36 @@ pub async fn import(store: &SharedStore, text: &str, now: i64) -> Result<usize, 
     Ok(store.import_customers(&rows, now, &[]).await?)
 }
 
+/// What an import would do, written nowhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DryRun {
+    /// Rows that would become new customers.
+    pub new: usize,
+    /// Rows that match a customer on file (by email or phone) and would update them.
+    pub updated: usize,
+}
+
+/// `--dry-run`: the file is checked as for an import, and each row looked up.
+pub async fn dry_run(store: &SharedStore, text: &str) -> Result<DryRun, ImportError> {
+    let rows = parse_csv(text).map_err(ImportError::Invalid)?;
+    let mut out = DryRun { new: 0, updated: 0 };
+    for r in &rows {
+        match store
+            .customer_by_contact(r.email.as_deref(), r.phone_key.as_deref())
+            .await?
+        {
+            Some(_) => out.updated += 1,
+            None => out.new += 1,
+        }
+    }
+    Ok(out)
+}
+
+/// "1 contact", "2 contacts".
+pub fn contacts(n: usize) -> String {
+    format!("{n} contact{}", if n == 1 { "" } else { "s" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +232,24 @@ mod tests {
         );
         let header = parse_csv("name,mail\nA,a@x.com\n").unwrap_err();
         assert!(header[0].contains("missing: email, phone"), "{header:?}");
+    }
+
+    #[test]
+    fn semicolon_and_tab_files_are_read_too() {
+        let eu = parse_csv("Name;Email;Phone\nAna Lima;ana@x.com;+1 555 010 0100\n").unwrap();
+        assert_eq!(
+            (eu[0].name.as_deref(), eu[0].email.as_deref()),
+            (Some("Ana Lima"), Some("ana@x.com"))
+        );
+        let tabs = parse_csv("name\temail\tphone\nBen\t\t555 0101\n").unwrap();
+        assert_eq!(tabs[0].phone_key.as_deref(), Some("5550101"));
+        // A comma inside a quoted name does not make a comma file of a semicolon one.
+        assert_eq!(
+            delimiter("name;email;phone\n\"Lima, Ana\";a@x.com;1\n"),
+            b';'
+        );
+        assert_eq!(delimiter("name,email,phone"), b',');
+        assert_eq!(contacts(1), "1 contact");
+        assert_eq!(contacts(2), "2 contacts");
     }
 }

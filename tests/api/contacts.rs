@@ -9,16 +9,75 @@ use serde_json::json;
 use std::process::Command;
 
 fn import(db_url: &str, csv: &str) -> std::process::Output {
+    import_with(db_url, csv, &[])
+}
+
+fn import_with(db_url: &str, csv: &str, flags: &[&str]) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("contacts.csv");
     std::fs::write(&file, csv).unwrap();
     Command::new(env!("CARGO_BIN_EXE_cxbot"))
         .args(["contacts", "import", file.to_str().unwrap()])
+        .args(flags)
         .current_dir(dir.path())
         .env_clear()
         .env("DATABASE_URL", db_url)
         .output()
         .expect("cxbot runs")
+}
+
+#[tokio::test]
+async fn a_dry_run_says_what_would_change_and_a_semicolon_file_imports() {
+    let db = fresh_db(Backend::Sqlite).await;
+    let out = import(
+        &db.url,
+        "name,email,phone\nAna Lima,ana@example.com,+1 555 010 0100\n",
+    );
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(said.contains("imported 1 contact from "), "{said}");
+    let path = db.url.trim_start_matches("sqlite://");
+    assert!(
+        said.contains(&format!("into SQLite {path}")),
+        "the database named in full: {said}"
+    );
+
+    // Excel in a European locale: semicolons. One known customer, one new.
+    let eu =
+        "Name;Email;Phone\nAna Lima;ana@example.com;+1 555 010 0100\nBen Ruiz;ben@example.com;\n";
+    let out = import_with(&db.url, eu, &["--dry-run"]);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("dry run: 2 contacts from "), "{said}");
+    assert!(
+        said.contains("(1 new, 1 updating a customer on file); nothing written"),
+        "{said}"
+    );
+    let (store, _) = (
+        cxbot::db::open(&db.url, cxbot::db::OpenMode::Tool)
+            .await
+            .unwrap(),
+        (),
+    );
+    assert!(
+        store
+            .customer_by_contact(Some("ben@example.com"), None)
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing written"
+    );
+    let out = import(&db.url, eu);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 2 contacts"));
+    assert!(store
+        .customer_by_contact(Some("ben@example.com"), None)
+        .await
+        .unwrap()
+        .is_some());
+    store.close().await;
 }
 
 #[tokio::test]
