@@ -7,6 +7,7 @@ mod check_live;
 mod claims;
 mod contacts;
 mod directives;
+mod first_install;
 mod followups;
 mod health;
 mod helpers;
