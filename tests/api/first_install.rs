@@ -42,3 +42,91 @@ fn sslmode_require_asks_the_server_for_tls() {
     assert!(!stderr.contains("without TLS support"), "{stderr}");
     assert!(stderr.contains("server does not support TLS"), "{stderr}");
 }
+
+/// `cxbot serve` with `envs` (and good Slack settings) in `dir`: what it printed to stderr.
+fn serve_fails(dir: &std::path::Path, envs: &[(&str, &str)]) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cxbot"));
+    cmd.arg("serve")
+        .current_dir(dir)
+        .env_clear()
+        .env("SLACK_SIGNING_SECRET", "abc123")
+        .env("SLACK_BOT_TOKEN", "xoxb-1-2-3")
+        .env("CXBOT_LISTEN", "127.0.0.1:0");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let started = std::time::Instant::now();
+    let out = cmd.output().expect("cxbot runs");
+    assert!(!out.status.success(), "serve must fail");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "fails fast"
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn serve_names_a_postgres_server_that_does_not_answer_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let stderr = serve_fails(
+        dir.path(),
+        &[("DATABASE_URL", "postgres://postgres@127.0.0.1:1/cxbot")],
+    );
+    assert_eq!(stderr.matches("127.0.0.1:1").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot connect to PostgreSQL at 127.0.0.1:1: "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Check that the server is running"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("pool timed out"), "{stderr}");
+}
+
+#[test]
+fn serve_names_a_sqlite_file_in_a_missing_directory_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("missing").join("cx.db");
+    let url = format!("sqlite://{}", db.display());
+    let stderr = serve_fails(dir.path(), &[("DATABASE_URL", &url)]);
+    let path = db.display().to_string();
+    assert_eq!(stderr.matches(&path).count(), 1, "{stderr}");
+    assert!(stderr.contains("does not exist"), "{stderr}");
+    assert!(!stderr.contains("unable to open"), "{stderr}");
+    assert!(!dir.path().join("missing").exists());
+}
+
+#[test]
+fn serve_names_a_sqlite_path_it_cannot_open_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a-directory");
+    std::fs::create_dir(&db).unwrap();
+    let url = format!("sqlite://{}", db.display());
+    let stderr = serve_fails(dir.path(), &[("DATABASE_URL", &url)]);
+    let path = db.display().to_string();
+    assert_eq!(stderr.matches(&path).count(), 1, "{stderr}");
+    assert_eq!(
+        stderr.matches("unable to open database file").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("must name a file"), "{stderr}");
+}
+
+#[test]
+fn serve_names_a_busy_address_once_before_creating_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let held = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = held.local_addr().unwrap().to_string();
+    let stderr = serve_fails(
+        dir.path(),
+        &[("CXBOT_LISTEN", &addr), ("DATABASE_URL", "sqlite://cx.db")],
+    );
+    assert_eq!(stderr.matches(&addr).count(), 1, "{stderr}");
+    assert!(stderr.contains("CXBOT_LISTEN"), "{stderr}");
+    assert!(stderr.contains("Address already in use"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "nothing created: {left:?}");
+    drop(held);
+}
