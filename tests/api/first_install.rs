@@ -130,3 +130,151 @@ fn serve_names_a_busy_address_once_before_creating_the_database() {
     assert!(left.is_empty(), "nothing created: {left:?}");
     drop(held);
 }
+
+/// `cxbot check` with good Slack settings, then `envs` over them.
+fn check(envs: &[(&str, &str)]) -> (bool, String, String) {
+    let mut all = vec![
+        ("SLACK_SIGNING_SECRET", "abc123"),
+        ("SLACK_BOT_TOKEN", "xoxb-1-2-3"),
+    ];
+    all.extend_from_slice(envs);
+    let out = cxbot(&["check"], &all);
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_rejects_the_readmes_placeholders() {
+    let (ok, _, stderr) = check(&[
+        ("SLACK_SIGNING_SECRET", "your-signing-secret"),
+        ("SLACK_BOT_TOKEN", "xoxb-your-token"),
+    ]);
+    assert!(!ok);
+    for key in ["SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN"] {
+        assert!(
+            stderr.contains(&format!("{key}: is a placeholder")),
+            "{key} in {stderr}"
+        );
+    }
+    let (ok, _, stderr) = check(&[("SLACK_BOT_TOKEN", "xoxb-...")]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("SLACK_BOT_TOKEN: is a placeholder"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_accepts_only_a_bot_token_and_says_what_the_other_kinds_are() {
+    let (ok, _, stderr) = check(&[("SLACK_BOT_TOKEN", "xoxp-1-2-3-usersecret")]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("SLACK_BOT_TOKEN: expected a Slack token starting with xoxb-: this is a user token (xoxp-)"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = check(&[("SLACK_BOT_TOKEN", "xapp-1-A0001-42-appsecret")]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("this is an app-level token (xapp-), which goes in SLACK_APP_TOKEN"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("usersecret") && !stderr.contains("appsecret"));
+}
+
+#[test]
+fn check_connects_to_postgres_and_names_the_server_it_cannot_reach() {
+    let (ok, _, stderr) = check(&[("DATABASE_URL", "postgres://postgres@127.0.0.1:1/cxbot")]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("DATABASE_URL: cannot connect to PostgreSQL at 127.0.0.1:1: "),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("127.0.0.1:1").count(), 1, "{stderr}");
+}
+
+#[test]
+fn check_opens_sqlite_without_creating_anything_and_names_a_bad_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("missing").join("cx.db");
+    let url = format!("sqlite://{}", db.display());
+    let (ok, _, stderr) = check(&[("DATABASE_URL", &url)]);
+    assert!(!ok);
+    assert!(
+        stderr.contains(&format!(
+            "DATABASE_URL: cannot open the SQLite database {}: its directory",
+            db.display()
+        )),
+        "{stderr}"
+    );
+    let fresh = dir.path().join("cx.db");
+    let url = format!("sqlite://{}", fresh.display());
+    let (ok, stdout, stderr) = check(&[("DATABASE_URL", &url)]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("database reached: SQLite file"), "{stdout}");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "check creates nothing: {left:?}");
+}
+
+#[test]
+fn check_reports_a_playbook_syntax_error_and_every_environment_problem_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let playbook = dir.path().join("cxbot.toml");
+    std::fs::write(&playbook, "[team\ntimezone = \"UTC\"\n").unwrap();
+    let (ok, _, stderr) = check(&[
+        ("CXBOT_CONFIG", playbook.to_str().unwrap()),
+        ("SLACK_SIGNING_SECRET", "your-signing-secret"),
+        ("SLACK_BOT_TOKEN", "xoxp-1"),
+        ("DATABASE_URL", "postgres://postgres@127.0.0.1:1/cxbot"),
+    ]);
+    assert!(!ok);
+    for expected in [
+        "found 4 problem(s)",
+        "playbook (line 1)",
+        "SLACK_SIGNING_SECRET: is a placeholder",
+        "SLACK_BOT_TOKEN: expected a Slack token starting with xoxb-",
+        "DATABASE_URL: cannot connect to PostgreSQL at 127.0.0.1:1",
+    ] {
+        assert!(stderr.contains(expected), "{expected:?} in {stderr}");
+    }
+}
+
+#[test]
+fn check_warns_without_a_webhook_secret_or_a_lead_and_still_passes() {
+    let (ok, _, stderr) = check(&[]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("warning: webhooks: no helpdesk webhook secret is set"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning: team.members: no lead"),
+        "{stderr}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let example =
+        std::fs::read_to_string(format!("{}/cxbot.example.toml", env!("CARGO_MANIFEST_DIR")))
+            .unwrap();
+    let with_lead = example
+        .replace(
+            "# [[team.member]]\n# slack_id = \"U0123ABCD\"",
+            "[[team.member]]\nslack_id = \"U0123ABCD\"",
+        )
+        .replace(
+            "# name = \"Dana\"\n# level = \"L3\"\n# lead = true",
+            "name = \"Dana\"\nlevel = \"L3\"\nlead = true",
+        );
+    assert_ne!(with_lead, example, "the example's commented member");
+    let playbook = dir.path().join("cxbot.toml");
+    std::fs::write(&playbook, with_lead).unwrap();
+    let (ok, stdout, stderr) = check(&[
+        ("CXBOT_CONFIG", playbook.to_str().unwrap()),
+        ("ZENDESK_WEBHOOK_SECRET", "zsecret"),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("1 people (1 leads)"), "{stdout}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
