@@ -43,6 +43,28 @@ fn sslmode_require_asks_the_server_for_tls() {
     assert!(stderr.contains("server does not support TLS"), "{stderr}");
 }
 
+/// With TEST_DATABASE_URL set, `sslmode=require` reaches that server over TLS (a server
+/// without TLS is reported as such, never as a build without TLS).
+#[test]
+fn check_connects_to_the_test_postgres_with_sslmode_require() {
+    let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
+        return;
+    };
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}sslmode=require");
+    let (ok, stdout, stderr) = check(&[("DATABASE_URL", &url)]);
+    assert!(!stderr.contains("without TLS support"), "{stderr}");
+    if stderr.contains("server does not support TLS") {
+        eprintln!("the server at TEST_DATABASE_URL has no TLS: connected without it only");
+        return;
+    }
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("database reached: PostgreSQL at"),
+        "{stdout}"
+    );
+}
+
 /// `cxbot serve` with `envs` (and good Slack settings) in `dir`: what it printed to stderr.
 fn serve_fails(dir: &std::path::Path, envs: &[(&str, &str)]) -> String {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cxbot"));
