@@ -66,6 +66,9 @@ impl Application {
     ) -> anyhow::Result<Self> {
         // slack-morphism's TLS stack needs a process-wide crypto provider before first use.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // The address first: a busy port is refused before the database is created or
+        // migrated.
+        let listener = bind(config.listen).await?;
         let store = db::open(&config.database_url, OpenMode::Serve).await?;
         let slack = Arc::new(SlackApi::new(&config.slack)?);
         let helpdesks = Helpdesks::new(&config.helpdesks)?;
@@ -85,7 +88,6 @@ impl Application {
             signing_secret: Arc::new(config.slack.signing_secret.clone()),
             webhooks: Arc::new(config.webhooks.clone()),
         }));
-        let listener = TcpListener::bind(config.listen).await?;
         Ok(Self {
             state,
             listener,
@@ -153,6 +155,25 @@ impl Application {
         services.store.close().await;
         Ok(())
     }
+}
+
+/// The listener on `addr`, or an error naming the address and what to do.
+async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr).await.map_err(|e| {
+        let fix = match e.kind() {
+            std::io::ErrorKind::AddrInUse => {
+                "another process listens there (another cxbot?): stop it, or set CXBOT_LISTEN to a free HOST:PORT"
+            }
+            std::io::ErrorKind::AddrNotAvailable => {
+                "this host has no such address: set CXBOT_LISTEN to one of its addresses (0.0.0.0:PORT for all)"
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                "ports below 1024 need privileges: set CXBOT_LISTEN to a port above 1023 and forward to it"
+            }
+            _ => "set CXBOT_LISTEN to an address this host can listen on",
+        };
+        anyhow::anyhow!("cannot listen on {addr} (CXBOT_LISTEN): {e}; {fix}")
+    })
 }
 
 /// Resolves on SIGINT or SIGTERM.

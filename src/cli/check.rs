@@ -1,17 +1,36 @@
 //! `cxbot check`: the configuration, offline (every wrong or missing key); with `--live`,
 //! also what Slack says (`slack::live`): the token, the scopes, the channels.
 
-use crate::config::{Config, Needs, Settings};
+use crate::config::{Config, Needs, Problem, Settings};
+use crate::db;
 use crate::slack::api::SlackApi;
 use crate::slack::live::{self, LiveReport};
 use std::process::ExitCode;
 
 pub async fn run(settings: &Settings, live: bool) -> anyhow::Result<ExitCode> {
-    let config = match settings.load(Needs::Everything) {
-        Ok(config) => config,
-        Err(problems) => {
-            eprintln!("cxbot check found {} problem(s):", problems.0.len());
-            for p in &problems.0 {
+    let loaded = settings.load(Needs::Everything);
+    let mut problems = match &loaded {
+        Ok(_) => Vec::new(),
+        Err(found) => found.0.clone(),
+    };
+    // The database is asked whatever else is wrong (every problem in one run), unless its
+    // URL is itself the problem.
+    let reached = if problems.iter().any(|p| p.key == "DATABASE_URL") {
+        None
+    } else {
+        match db::probe(&settings.database_url).await {
+            Ok(what) => Some(what),
+            Err(e) => {
+                problems.push(Problem::new("DATABASE_URL", e.to_string()));
+                None
+            }
+        }
+    };
+    let config = match loaded {
+        Ok(config) if problems.is_empty() => config,
+        _ => {
+            eprintln!("cxbot check found {} problem(s):", problems.len());
+            for p in &problems {
                 eprintln!("  - {p}");
             }
             if live {
@@ -21,6 +40,16 @@ pub async fn run(settings: &Settings, live: bool) -> anyhow::Result<ExitCode> {
         }
     };
     print!("{}", config.summary());
+    if let Some(what) = reached {
+        println!("  database reached: {what}");
+    }
+    let warnings = config.warnings();
+    if !warnings.is_empty() {
+        eprintln!("cxbot check: {} warning(s):", warnings.len());
+        for w in &warnings {
+            eprintln!("  - warning: {w}");
+        }
+    }
     if !live {
         return Ok(ExitCode::SUCCESS);
     }
@@ -29,7 +58,7 @@ pub async fn run(settings: &Settings, live: bool) -> anyhow::Result<ExitCode> {
     if report.problems.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
-    eprint!("{}", problems(&report));
+    eprint!("{}", live_problems(&report));
     Ok(ExitCode::FAILURE)
 }
 
@@ -64,7 +93,7 @@ fn summary(r: &LiveReport) -> String {
 }
 
 /// Each problem with its fix (printed to stderr).
-fn problems(r: &LiveReport) -> String {
+fn live_problems(r: &LiveReport) -> String {
     let mut out = format!(
         "cxbot check --live found {} problem(s):\n",
         r.problems.len()

@@ -357,6 +357,27 @@ pub fn helpdesk_base_url(given: &str, vendor: &str) -> String {
     }
 }
 
+/// A value copied as is from the README or an example (`your-signing-secret`,
+/// `xoxb-your-token`, `xoxb-...`, `<token>`): it would pass every other check.
+fn placeholder(value: &str) -> bool {
+    let v = value.to_ascii_lowercase();
+    ["your-", "your_", "...", "<", "changeme", "placeholder"]
+        .iter()
+        .any(|p| v.contains(p))
+}
+
+/// What is wrong with a bot token that does not start with `xoxb-`, by what it is instead
+/// (never quoting it).
+fn wrong_bot_token(token: &str) -> &'static str {
+    if token.starts_with("xapp-") {
+        "expected a Slack token starting with xoxb-: this is an app-level token (xapp-), which goes in SLACK_APP_TOKEN (Socket Mode); SLACK_BOT_TOKEN takes the Bot User OAuth Token (xoxb-...) from OAuth & Permissions"
+    } else if token.starts_with("xoxp-") {
+        "expected a Slack token starting with xoxb-: this is a user token (xoxp-), which acts as the person who installed the app; use the Bot User OAuth Token (xoxb-...) from OAuth & Permissions"
+    } else {
+        "expected a Slack token starting with xoxb-: the Bot User OAuth Token from OAuth & Permissions"
+    }
+}
+
 fn secret(value: &Option<String>) -> Option<SecretString> {
     value
         .as_deref()
@@ -372,7 +393,34 @@ impl Settings {
         let required = needs == Needs::Everything;
 
         let app_token = secret(&self.slack_app_token);
-        if let Some(t) = &app_token {
+        let mut placeholders: Vec<&str> = Vec::new();
+        for (key, value, what) in [
+            (
+                "SLACK_SIGNING_SECRET",
+                &self.slack_signing_secret,
+                "the app's Signing Secret (Basic Information > App Credentials)",
+            ),
+            (
+                "SLACK_BOT_TOKEN",
+                &self.slack_bot_token,
+                "the Bot User OAuth Token (xoxb-...) from OAuth & Permissions",
+            ),
+            (
+                "SLACK_APP_TOKEN",
+                &self.slack_app_token,
+                "an app-level token (xapp-...) from Basic Information > App-Level Tokens",
+            ),
+        ] {
+            if clean(value).is_some_and(placeholder) {
+                placeholders.push(key);
+                problems.push(Problem::new(
+                    key,
+                    format!("is a placeholder (copied from the README or an example), not a real value: set it to {what}"),
+                ));
+            }
+        }
+        let checked = |key: &str| !placeholders.contains(&key);
+        if let Some(t) = app_token.as_ref().filter(|_| checked("SLACK_APP_TOKEN")) {
             if !t.expose_secret().starts_with("xapp-") {
                 problems.push(Problem::new(
                     "SLACK_APP_TOKEN",
@@ -395,10 +443,12 @@ impl Settings {
                 "SLACK_BOT_TOKEN",
                 "missing: set it to the Bot User OAuth Token (xoxb-...) from OAuth & Permissions",
             )),
-            Some(t) if !t.expose_secret().starts_with("xox") => problems.push(Problem::new(
-                "SLACK_BOT_TOKEN",
-                "expected a Slack token starting with xoxb-",
-            )),
+            Some(t) if checked("SLACK_BOT_TOKEN") && !t.expose_secret().starts_with("xoxb-") => {
+                problems.push(Problem::new(
+                    "SLACK_BOT_TOKEN",
+                    wrong_bot_token(t.expose_secret()),
+                ))
+            }
             _ => {}
         }
         if !(self.slack_api_url.starts_with("http://")
@@ -613,6 +663,35 @@ impl SlackSettings {
 }
 
 impl Config {
+    /// What works but is probably not meant (`cxbot check` prints them and still passes).
+    pub fn warnings(&self) -> Vec<Problem> {
+        let mut warnings = Vec::new();
+        let w = &self.webhooks;
+        if [
+            &w.freshdesk_token,
+            &w.zendesk_secret,
+            &w.generic_secret,
+            &w.intercom_secret,
+            &w.hubspot_secret,
+            &w.zoho_token,
+        ]
+        .iter()
+        .all(|s| s.is_none())
+        {
+            warnings.push(Problem::new(
+                "webhooks",
+                "no helpdesk webhook secret is set, so every /hooks/* request is refused and no helpdesk ticket reaches Slack: set the one for your helpdesk (FRESHDESK_WEBHOOK_TOKEN, ZENDESK_WEBHOOK_SECRET, INTERCOM_CLIENT_SECRET, HUBSPOT_CLIENT_SECRET, ZOHO_WEBHOOK_TOKEN or CXBOT_WEBHOOK_SECRET)",
+            ));
+        }
+        if !self.playbook.team.members.iter().any(|m| m.lead) {
+            warnings.push(Problem::new(
+                "team.members",
+                "no lead (lead = true): nobody can assign tickets, release others' claims or post directives",
+            ));
+        }
+        warnings
+    }
+
     /// The summary `cxbot check` prints for a good configuration. No secret appears in it.
     pub fn summary(&self) -> String {
         let db = if self.database_url.starts_with("sqlite:") {

@@ -66,6 +66,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
     Locked(String),
+    /// The database could not be opened or reached: says which (host:port, path) and
+    /// what to do, once (no chained source repeating the driver's text).
+    #[error("{0}")]
+    Open(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("the write could not be committed: {0}")]
@@ -222,6 +226,28 @@ pub enum OpenMode {
     Serve,
     /// `migrate`, `check`, tests' second handles: no lock.
     Tool,
+}
+
+/// The driver's reason, once: sqlx's `Display` wraps the server's or the OS's text in its
+/// own ("error returned from database: ..."), and its source repeats it.
+pub(crate) fn cause(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Database(d) => d.message().to_string(),
+        sqlx::Error::Io(io) => io.to_string(),
+        sqlx::Error::Tls(t) => format!("TLS: {t}"),
+        sqlx::Error::PoolTimedOut => "no connection within the time allowed".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Connects to the database named by the URL without changing anything (no migration, no
+/// file created) and says what it reached, or what failed with its fix (`cxbot check`).
+pub async fn probe(url: &str) -> Result<String, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        postgres::PgStore::probe(url).await
+    } else {
+        sqlite::SqliteStore::probe(url).await
+    }
 }
 
 /// Opens the database named by the URL and applies migrations.

@@ -10,12 +10,14 @@ use super::jobs::{coalesced_in_batch, push_job_args, JOB_BATCH};
 use super::shared::impl_shared_store;
 use super::shifts_sql::impl_shift_store;
 use super::tickets_sql::impl_ticket_store;
-use super::{Backend, NewJob, Store, StoreResult};
+use super::{Backend, NewJob, Store, StoreError, StoreResult};
 use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::ConnectOptions;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use std::collections::HashMap;
+use std::str::FromStr;
 use std::sync::{OnceLock, RwLock};
 use std::time::Duration;
 
@@ -116,14 +118,62 @@ impl PgStore {
     /// carried less (issue 7).
     const POOL_SIZE: u32 = 8;
 
+    /// How long a first connection may take: a server that does not answer is reported
+    /// by name in seconds, not after the pool's retries.
+    const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        let (options, target) = Self::options(url)?;
+        // One connection first: its failure is the real one (refused, TLS, password), where
+        // the pool's would be "pool timed out".
+        let mut first = Self::connect_once(&options, &target).await?;
+        sqlx::migrate!("migrations/postgres")
+            .run(&mut first)
+            .await?;
+        let _ = sqlx::Connection::close(first).await;
         let pool = PgPoolOptions::new()
             .max_connections(Self::POOL_SIZE)
             .acquire_timeout(Duration::from_secs(5))
-            .connect(url)
-            .await?;
-        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+            .connect_with(options)
+            .await
+            .map_err(|e| unreachable(&target, &super::cause(&e)))?;
         Ok(Self { pool })
+    }
+
+    /// A connection and nothing else (`cxbot check`).
+    pub(crate) async fn probe(url: &str) -> StoreResult<String> {
+        let (options, target) = Self::options(url)?;
+        let conn = Self::connect_once(&options, &target).await?;
+        let _ = sqlx::Connection::close(conn).await;
+        Ok(format!(
+            "PostgreSQL at {target}, database {} (connected)",
+            options.get_database().unwrap_or(options.get_username())
+        ))
+    }
+
+    fn options(url: &str) -> StoreResult<(PgConnectOptions, String)> {
+        let options = PgConnectOptions::from_str(url).map_err(|e| {
+            StoreError::Open(format!(
+                "DATABASE_URL is not a PostgreSQL URL cxbot can use ({}): expected postgres://USER:PASSWORD@HOST:PORT/DATABASE",
+                super::cause(&e)
+            ))
+        })?;
+        let target = match options.get_socket() {
+            Some(dir) => dir.display().to_string(),
+            None => format!("{}:{}", options.get_host(), options.get_port()),
+        };
+        Ok((options, target))
+    }
+
+    async fn connect_once(options: &PgConnectOptions, target: &str) -> StoreResult<PgConnection> {
+        match tokio::time::timeout(Self::CONNECT_TIMEOUT, options.connect()).await {
+            Ok(Ok(conn)) => Ok(conn),
+            Ok(Err(e)) => Err(unreachable(target, &super::cause(&e))),
+            Err(_) => Err(unreachable(
+                target,
+                &format!("no answer within {} s", Self::CONNECT_TIMEOUT.as_secs()),
+            )),
+        }
     }
 
     async fn begin_write(&self) -> StoreResult<Transaction<'static, Postgres>> {
@@ -140,6 +190,15 @@ impl PgStore {
     async fn begin_single(&self) -> StoreResult<Autocommit> {
         Ok(Autocommit(self.pool.acquire().await?))
     }
+}
+
+/// The PostgreSQL server at `target` could not be reached or refused cxbot.
+fn unreachable(target: &str, cause: &str) -> StoreError {
+    StoreError::Open(format!(
+        "cannot connect to PostgreSQL at {target}: {cause}. Check that the server is running and \
+         that DATABASE_URL's host, port, user, password and database are right (a server that \
+         requires TLS needs ?sslmode=require)"
+    ))
 }
 
 /// A pooled connection in autocommit, shaped like a transaction so the shared SQL can

@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, SqlitePool};
 use std::fs::File;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -121,34 +121,61 @@ impl SqliteStore {
     }
 
     pub async fn connect(url: &str, mode: OpenMode) -> StoreResult<Self> {
-        let options = SqliteConnectOptions::from_str(url)?
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| not_sqlite_url(&e))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
+        let path = options.get_filename().to_path_buf();
+        directory_exists(&path)?;
         let lock = match mode {
-            OpenMode::Serve => Some(take_lock(options.get_filename().to_path_buf())?),
+            OpenMode::Serve => Some(take_lock(path.clone())?),
             OpenMode::Tool => None,
         };
-        let mut migrator = options.connect().await?;
+        let cannot = |e: sqlx::Error| cannot_open(&path, &super::cause(&e));
+        let mut migrator = options.connect().await.map_err(cannot)?;
         sqlx::migrate!("migrations/sqlite")
             .run(&mut migrator)
             .await?;
-        sqlx::Connection::close(migrator).await?;
+        sqlx::Connection::close(migrator).await.map_err(cannot)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(2)
             .min_connections(1)
             .connect_with(options.clone())
-            .await?;
-        let writer = GroupWriter::new(SqliteConn::open(options.get_filename(), true)?);
-        let readers = Readers::open(options.get_filename(), READERS)?;
+            .await
+            .map_err(cannot)?;
+        let writer = GroupWriter::new(SqliteConn::open(&path, true)?);
+        let readers = Readers::open(&path, READERS)?;
         Ok(Self {
             pool,
             readers,
             writer,
             _lock: lock,
         })
+    }
+
+    /// Opens the file if it exists, read only; otherwise checks its directory: creates
+    /// nothing (`cxbot check`).
+    pub(crate) async fn probe(url: &str) -> StoreResult<String> {
+        let options = SqliteConnectOptions::from_str(url).map_err(|e| not_sqlite_url(&e))?;
+        let path = options.get_filename().to_path_buf();
+        directory_exists(&path)?;
+        if !path.exists() {
+            return Ok(format!(
+                "SQLite file {} (not there yet: created at the first start)",
+                path.display()
+            ));
+        }
+        let conn = options
+            .read_only(true)
+            .create_if_missing(false)
+            .connect()
+            .await
+            .map_err(|e| cannot_open(&path, &super::cause(&e)))?;
+        let _ = sqlx::Connection::close(conn).await;
+        Ok(format!("SQLite file {} (opened)", path.display()))
     }
 
     /// A connection for a point read.
@@ -170,6 +197,39 @@ impl SqliteStore {
 /// In-place readers: a read holds its runtime thread, so one more than the runtime's two
 /// threads lets a read proceed while another waits on a lock.
 const READERS: usize = 3;
+
+fn not_sqlite_url(e: &sqlx::Error) -> StoreError {
+    StoreError::Open(format!(
+        "DATABASE_URL is not a SQLite URL cxbot can use ({}): expected sqlite://PATH",
+        super::cause(e)
+    ))
+}
+
+/// The SQLite file `path` could not be opened or created.
+fn cannot_open(path: &Path, cause: &str) -> StoreError {
+    StoreError::Open(format!(
+        "cannot open the SQLite database {}: {cause}. DATABASE_URL must name a file (not a \
+         directory) in a directory cxbot may write to; the file is created if missing",
+        path.display()
+    ))
+}
+
+/// SQLite creates the file, not its directory: say so before its "unable to open".
+fn directory_exists(path: &Path) -> StoreResult<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => return Ok(()),
+    };
+    if dir.is_dir() {
+        return Ok(());
+    }
+    Err(StoreError::Open(format!(
+        "cannot open the SQLite database {}: its directory {} does not exist. Create it, \
+         or point DATABASE_URL at a file in an existing directory",
+        path.display(),
+        dir.display()
+    )))
+}
 
 fn take_lock(db: PathBuf) -> StoreResult<File> {
     let mut path = db.into_os_string();

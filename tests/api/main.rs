@@ -8,6 +8,7 @@ mod claims;
 mod contacts;
 mod demo;
 mod directives;
+mod first_install;
 mod followups;
 mod health;
 mod helpers;
