@@ -33,6 +33,9 @@ pub struct AppInner {
     pub metrics: PrometheusHandle,
     pub signing_secret: Arc<SecretString>,
     pub webhooks: Arc<WebhookSecrets>,
+    /// Set when shutdown starts: `/readyz` answers 503 so a load balancer stops sending
+    /// new work while requests in flight finish.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::ops::Deref for AppState {
@@ -87,6 +90,7 @@ impl Application {
             metrics: crate::telemetry::metrics_handle(),
             signing_secret: Arc::new(config.slack.signing_secret.clone()),
             webhooks: Arc::new(config.webhooks.clone()),
+            draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }));
         Ok(Self {
             state,
@@ -135,8 +139,10 @@ impl Application {
                 socket_stop_rx,
             ))
         });
+        let draining = self.state.draining.clone();
         let shutdown = async move {
             shutdown.await;
+            draining.store(true, std::sync::atomic::Ordering::SeqCst);
             let _ = socket_stop_tx.send(true);
         };
         let services = self.state.services.clone();

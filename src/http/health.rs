@@ -18,6 +18,9 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(ApiError::Unavailable);
+    }
     match crate::service::ops::ready(&state.services).await {
         Ok(()) => Ok("ready"),
         Err(e) => {
@@ -36,6 +39,21 @@ async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
     let mut text = state.metrics.render();
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
+    }
+    let _ = writeln!(
+        text,
+        "# HELP cxbot_build_info The running cxbot's version.\n# TYPE cxbot_build_info gauge\ncxbot_build_info{{version=\"{}\"}} 1",
+        env!("CARGO_PKG_VERSION")
+    );
+    // How late the most overdue job is: a worker that stopped (or cannot keep up) shows here
+    // long before anyone notices a missing card.
+    if let Ok(next) = state.services.store.next_run_at().await {
+        let late = next.map_or(0, |at| (state.services.now_ms() - at).max(0));
+        let _ = writeln!(
+            text,
+            "# HELP cxbot_jobs_oldest_due_seconds How long the earliest due job has waited (0: none due).\n# TYPE cxbot_jobs_oldest_due_seconds gauge\ncxbot_jobs_oldest_due_seconds {}",
+            late as f64 / 1000.0
+        );
     }
     match crate::service::ops::dead_jobs_by_name(&state.services.store).await {
         Ok(dead) => text.push_str(&dead_gauge(&dead, &crate::jobs::registry().names())),

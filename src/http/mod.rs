@@ -121,7 +121,7 @@ async fn track_metrics(req: Request, next: Next) -> Response {
     let status = res.status().as_u16().to_string();
     metrics::counter!("cxbot_http_requests_total", "route" => route.clone(), "status" => status)
         .increment(1);
-    metrics::histogram!("cxbot_http_request_seconds", "route" => route)
+    metrics::histogram!("cxbot_http_request_duration_seconds", "route" => route)
         .record(started.elapsed().as_secs_f64());
     res
 }

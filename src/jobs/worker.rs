@@ -28,6 +28,16 @@ const BACKOFF_CAP_MS: i64 = 10 * 60 * 1_000;
 /// Done rows are kept this long (their dedupe keys keep working), then pruned.
 const KEEP_DONE_MS: i64 = 30 * 24 * 3_600 * 1_000;
 
+/// The retry delay of job `id` after `attempts` failures: [`backoff_ms`] less up to a quarter,
+/// by the job's id, so jobs that failed together (Slack down for a minute) do not all come
+/// back in the same instant. Never more than the plain backoff.
+pub fn jittered_backoff_ms(id: i64, attempts: i64) -> i64 {
+    let full = backoff_ms(attempts);
+    // A cheap, stable spread of ids over 0..=250 per mille.
+    let spread = (id.wrapping_mul(2_654_435_761).rem_euclid(251)) as i64;
+    full - full * spread / 1_000
+}
+
 pub fn backoff_ms(attempts: i64) -> i64 {
     let exp = (attempts - 1).clamp(0, 20) as u32;
     (BACKOFF_BASE_MS.saturating_mul(1_i64 << exp)).min(BACKOFF_CAP_MS)
@@ -275,7 +285,7 @@ async fn execute(
         }
         Err(JobError::Retry(msg)) if row.attempts < MAX_ATTEMPTS => {
             record("retried");
-            let at = now + backoff_ms(row.attempts);
+            let at = now + jittered_backoff_ms(row.id, row.attempts);
             tracing::warn!(job = row.id, name = %row.name, attempts = row.attempts, error = %msg, "job failed; will retry");
             store.retry_job(row.id, at, &msg, now).await
         }
@@ -341,5 +351,24 @@ mod tests {
         assert_eq!(backoff_ms(2), 4_000);
         assert_eq!(backoff_ms(5), 32_000);
         assert_eq!(backoff_ms(30), 600_000);
+    }
+
+    #[test]
+    fn jitter_spreads_jobs_below_the_plain_backoff() {
+        use super::jittered_backoff_ms;
+        let delays: Vec<i64> = (1..=50).map(|id| jittered_backoff_ms(id, 3)).collect();
+        assert!(
+            delays.iter().all(|d| (6_000..=8_000).contains(d)),
+            "{delays:?}"
+        );
+        let mut distinct = delays.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert!(distinct.len() > 25, "spread: {distinct:?}");
+        assert_eq!(
+            jittered_backoff_ms(7, 3),
+            jittered_backoff_ms(7, 3),
+            "stable per job"
+        );
     }
 }

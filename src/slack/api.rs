@@ -200,7 +200,7 @@ impl SlackApi {
         };
         metrics::counter!("cxbot_slack_api_calls_total", "method" => method, "result" => outcome)
             .increment(1);
-        metrics::histogram!("cxbot_slack_api_seconds", "method" => method)
+        metrics::histogram!("cxbot_slack_api_duration_seconds", "method" => method)
             .record(started.elapsed().as_secs_f64());
         result
     }

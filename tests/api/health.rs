@@ -14,7 +14,10 @@ async fn health_ready_and_metrics() {
     let text = app.get("/metrics").await.text().await.unwrap();
     assert!(text.contains("cxbot_http_requests_total"), "{text}");
     assert!(text.contains(r#"route="/slack/commands""#), "{text}");
-    assert!(text.contains("cxbot_http_request_seconds_bucket"), "{text}");
+    assert!(
+        text.contains("cxbot_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
     assert!(text.contains(r#"cxbot_jobs{state="pending"}"#), "{text}");
 }
 
@@ -24,6 +27,53 @@ async fn readyz_is_503_when_the_database_is_gone() {
     app.state.services.store.close().await;
     let res = app.get("/readyz").await;
     assert_eq!(res.status(), 503);
+}
+
+#[tokio::test]
+async fn readyz_is_503_once_shutdown_starts() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    app.state
+        .draining
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(app.get("/readyz").await.status(), 503);
+    assert_eq!(
+        app.get("/healthz").await.status(),
+        200,
+        "alive while it drains"
+    );
+}
+
+#[tokio::test]
+async fn metrics_carry_the_build_and_how_late_the_oldest_due_job_is() {
+    let app = spawn_app().await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        text.contains(&format!(
+            "cxbot_build_info{{version=\"{}\"}} 1",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{text}"
+    );
+    // A card queued and left: two minutes later it is two minutes late.
+    crate::intake::deliver(
+        &app,
+        "generic",
+        &crate::intake::generic("evt-late", "ticket", "9", serde_json::json!({})),
+    )
+    .await;
+    app.advance(chrono::Duration::minutes(2));
+    let text = app.get("/metrics").await.text().await.unwrap();
+    let late: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("cxbot_jobs_oldest_due_seconds "))
+        .expect("the gauge is there")
+        .parse()
+        .unwrap();
+    assert!((120.0..130.0).contains(&late), "{late}");
+    app.run_pending_jobs().await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(text.contains("cxbot_jobs_oldest_due_seconds 0\n"), "{text}");
 }
 
 #[tokio::test]
