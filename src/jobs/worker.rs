@@ -34,7 +34,7 @@ const KEEP_DONE_MS: i64 = 30 * 24 * 3_600 * 1_000;
 pub fn jittered_backoff_ms(id: i64, attempts: i64) -> i64 {
     let full = backoff_ms(attempts);
     // A cheap, stable spread of ids over 0..=250 per mille.
-    let spread = (id.wrapping_mul(2_654_435_761).rem_euclid(251)) as i64;
+    let spread = id.wrapping_mul(2_654_435_761).rem_euclid(251);
     full - full * spread / 1_000
 }
 
