@@ -153,6 +153,18 @@ pub fn sign_generic(timestamp: i64, body: &[u8], secret: &str) -> String {
     format!("v0={}", hex::encode(m.finalize().into_bytes()))
 }
 
+/// A header's unix time, digits only, in seconds (`ms_per_unit` 1,000) or milliseconds (1).
+fn unix_time(raw: &str, ms_per_unit: i64) -> Result<DateTime<Utc>, WebhookError> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(WebhookError::Unauthorized);
+    }
+    raw.parse::<i64>()
+        .ok()
+        .and_then(|n| n.checked_mul(ms_per_unit))
+        .and_then(DateTime::from_timestamp_millis)
+        .ok_or(WebhookError::Unauthorized)
+}
+
 pub fn verify_generic(
     signature_header: Option<&str>,
     timestamp_header: Option<&str>,
@@ -164,15 +176,7 @@ pub fn verify_generic(
         return Err(WebhookError::Unauthorized);
     };
     let timestamp = timestamp.trim();
-    if timestamp.is_empty() || !timestamp.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(WebhookError::Unauthorized);
-    }
-    let ts = timestamp
-        .parse::<i64>()
-        .ok()
-        .and_then(|secs| DateTime::from_timestamp(secs, 0))
-        .ok_or(WebhookError::Unauthorized)?;
-    fresh(ts, now)?;
+    fresh(unix_time(timestamp, 1_000)?, now)?;
     let mut m = mac(secret)?;
     let signature = signature
         .trim()
@@ -311,15 +315,7 @@ pub fn verify_hubspot(
         return Err(WebhookError::Unauthorized);
     };
     let timestamp = timestamp.trim();
-    if timestamp.is_empty() || !timestamp.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(WebhookError::Unauthorized);
-    }
-    let ts = timestamp
-        .parse::<i64>()
-        .ok()
-        .and_then(DateTime::from_timestamp_millis)
-        .ok_or(WebhookError::Unauthorized)?;
-    fresh(ts, now)?;
+    fresh(unix_time(timestamp, 1)?, now)?;
     verify_hubspot_v3_signature(signature, method, uri, body, timestamp, secret)
 }
 
