@@ -154,8 +154,18 @@ async fn a_500_is_retried_with_backoff_then_succeeds() {
         jobs[0].last_error.as_deref(),
         Some("HTTP 500 Internal Server Error")
     );
-    assert_eq!(jobs[0].run_at, app.state.services.now_ms() + 2_000);
-    app.advance(Duration::seconds(2));
+    // The first backoff is 2 s, less this job's share of the jitter (at most a quarter).
+    let delay = cxbot::jobs::worker::jittered_backoff_ms(jobs[0].id, 1);
+    assert!((1_500..=2_000).contains(&delay), "{delay}");
+    assert_eq!(jobs[0].run_at, app.state.services.now_ms() + delay);
+    app.advance(Duration::milliseconds(delay - 1));
+    app.run_pending_jobs().await;
+    assert_eq!(
+        app.slack.calls_to("chat.postMessage").await.len(),
+        1,
+        "not before its delay"
+    );
+    app.advance(Duration::milliseconds(1));
     app.run_pending_jobs().await;
     assert_eq!(app.slack.calls_to("chat.postMessage").await.len(), 2);
     assert!(pending(&app).await.is_empty());
