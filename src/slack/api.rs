@@ -138,6 +138,8 @@ pub struct SlackApi {
     pub(super) timeout: Duration,
     /// The Web API base, ending in `/` (`check --live` makes one call outside slack-morphism).
     pub(super) api_url: String,
+    /// User -> their DM channel, from conversations.open.
+    dm_channels: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 /// Where a posted message landed.
@@ -172,6 +174,7 @@ impl SlackApi {
                 .map(|t| SlackApiToken::new(t.expose_secret().to_string().into())),
             timeout: settings.timeout,
             api_url: settings.api_url.clone(),
+            dm_channels: Default::default(),
         })
     }
 
@@ -292,8 +295,22 @@ impl SlackApi {
         Ok(res.url.0.to_string())
     }
 
-    /// The DM channel with a user.
+    /// The DM channel with a user: asked of Slack once per user and process (a bot's DM
+    /// channel with a person does not change), then remembered.
     pub async fn open_dm(&self, user: &str) -> Result<String, SlackError> {
+        if let Some(channel) = self.dm_channels.lock().expect("dm cache").get(user) {
+            return Ok(channel.clone());
+        }
+        let channel = self.ask_dm_channel(user).await?;
+        let mut cache = self.dm_channels.lock().expect("dm cache");
+        if cache.len() >= 10_000 {
+            cache.clear();
+        }
+        cache.insert(user.to_string(), channel.clone());
+        Ok(channel)
+    }
+
+    async fn ask_dm_channel(&self, user: &str) -> Result<String, SlackError> {
         let req = SlackApiConversationsOpenRequest::new().with_users(vec![user.into()]);
         let res = self
             .call(

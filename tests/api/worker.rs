@@ -416,3 +416,26 @@ async fn two_replicas_on_postgres_run_each_job_exactly_once() {
 fn futures_pending_dbg(app: &TestApp) -> Vec<cxbot::db::JobRow> {
     tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(pending(app)))
 }
+
+#[tokio::test]
+async fn a_persons_dm_channel_is_opened_once() {
+    let app = spawn_app().await;
+    let dm = |text: &str| SlackCall::Dm {
+        key: None,
+        user: "U0DMCACHE".into(),
+        text: text.into(),
+        blocks: None,
+    };
+    enqueue(&app, &[dm("first")]).await;
+    app.run_pending_jobs().await;
+    app.advance(Duration::seconds(2));
+    enqueue(&app, &[dm("second")]).await;
+    app.run_pending_jobs().await;
+    let posts = app.slack.calls_to("chat.postMessage").await;
+    assert_eq!(posts.len(), 2);
+    assert!(
+        posts.iter().all(|p| p["channel"] == "D0DMCACHE"),
+        "{posts:?}"
+    );
+    assert_eq!(app.slack.calls_to("conversations.open").await.len(), 1);
+}
