@@ -13,8 +13,8 @@
 //! Statuses: 2 Open, 3 Pending, 4 Resolved (cxbot's solved), 5 Closed.
 
 use super::{
-    encode, id_text, id_value, text, Agent, ApiError, ApiResult, Client, HelpdeskApi, Requester,
-    TicketUpdate,
+    contact_fields, encode, id_text, id_value, text, Agent, ApiResult, Client, HelpdeskApi,
+    Requester, TicketUpdate,
 };
 use crate::domain::cadence::TicketStatus;
 use crate::domain::writeback::ContactUpdate;
@@ -38,21 +38,6 @@ impl Freshdesk {
             TicketStatus::Pending | TicketStatus::Hold => 3,
             TicketStatus::Solved => 4,
             TicketStatus::Closed => 5,
-        }
-    }
-
-    async fn get(&self, path: &str) -> ApiResult<Value> {
-        self.client
-            .send(self.client.request(Method::GET, path))
-            .await
-    }
-
-    /// A GET whose 404 means "none".
-    async fn get_optional(&self, path: &str) -> ApiResult<Option<Value>> {
-        match self.get(path).await {
-            Ok(v) => Ok(Some(v)),
-            Err(ApiError::Refused { status: 404, .. }) => Ok(None),
-            Err(e) => Err(e),
         }
     }
 
@@ -83,6 +68,7 @@ impl HelpdeskApi for Freshdesk {
 
     async fn agent_by_email(&self, email: &str) -> ApiResult<Option<Agent>> {
         let found = self
+            .client
             .get(&format!("/api/v2/agents?email={}", encode(email)))
             .await?;
         Ok(found
@@ -91,7 +77,7 @@ impl HelpdeskApi for Freshdesk {
     }
 
     async fn agent_by_name(&self, name: &str) -> ApiResult<Option<Agent>> {
-        let all = self.get("/api/v2/agents?per_page=100").await?;
+        let all = self.client.get("/api/v2/agents?per_page=100").await?;
         Ok(all.as_array().and_then(|a| {
             a.iter().filter_map(Self::agent).find(|ag| {
                 ag.name
@@ -103,6 +89,7 @@ impl HelpdeskApi for Freshdesk {
 
     async fn agent(&self, id: &str) -> ApiResult<Option<Agent>> {
         Ok(self
+            .client
             .get_optional(&format!("/api/v2/agents/{}", encode(id)))
             .await?
             .as_ref()
@@ -110,7 +97,7 @@ impl HelpdeskApi for Freshdesk {
     }
 
     async fn group_by_name(&self, name: &str) -> ApiResult<Option<String>> {
-        let all = self.get("/api/v2/groups?per_page=100").await?;
+        let all = self.client.get("/api/v2/groups?per_page=100").await?;
         Ok(all.as_array().and_then(|a| {
             a.iter()
                 .find(|g| {
@@ -124,6 +111,7 @@ impl HelpdeskApi for Freshdesk {
 
     async fn has_note(&self, ticket: &str, reference: &str) -> ApiResult<bool> {
         let all = self
+            .client
             .get(&format!("/api/v2/tickets/{}/conversations", encode(ticket)))
             .await?;
         Ok(all.as_array().is_some_and(|a| {
@@ -171,22 +159,11 @@ impl HelpdeskApi for Freshdesk {
 
     async fn update_requester(&self, ticket: &str, contact: &ContactUpdate) -> ApiResult<()> {
         let t = self
+            .client
             .get(&format!("/api/v2/tickets/{}", encode(ticket)))
             .await?;
-        let Some(requester) = t.get("requester_id").and_then(id_text) else {
-            return Err(ApiError::Refused {
-                helpdesk: "Freshdesk",
-                status: 200,
-                reason: format!("ticket {ticket} has no requester"),
-            });
-        };
-        let mut body = Map::new();
-        if let Some(name) = &contact.name {
-            body.insert("name".into(), json!(name));
-        }
-        if let Some(email) = &contact.email {
-            body.insert("email".into(), json!(email));
-        }
+        let requester = self.client.requester_of(ticket, t.get("requester_id"))?;
+        let body = contact_fields(contact);
         let req = self
             .client
             .request(
@@ -199,6 +176,7 @@ impl HelpdeskApi for Freshdesk {
 
     async fn requester(&self, id: &str) -> ApiResult<Option<Requester>> {
         Ok(self
+            .client
             .get_optional(&format!("/api/v2/contacts/{}", encode(id)))
             .await?
             .map(|c| Requester {

@@ -221,6 +221,28 @@ impl Client {
         }
     }
 
+    async fn get(&self, path: &str) -> ApiResult<Value> {
+        self.send(self.request(reqwest::Method::GET, path)).await
+    }
+
+    /// A GET whose 404 means "none".
+    async fn get_optional(&self, path: &str) -> ApiResult<Option<Value>> {
+        match self.get(path).await {
+            Ok(v) => Ok(Some(v)),
+            Err(ApiError::Refused { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A ticket's requester id, or a refusal saying the ticket has none.
+    fn requester_of(&self, ticket: &str, id: Option<&Value>) -> ApiResult<String> {
+        id.and_then(id_text).ok_or_else(|| ApiError::Refused {
+            helpdesk: self.name,
+            status: 200,
+            reason: format!("ticket {ticket} has no requester"),
+        })
+    }
+
     /// Sends, maps the status; the JSON body of a success (Null when empty).
     async fn send(&self, req: RequestBuilder) -> ApiResult<Value> {
         self.gate()?;
@@ -353,6 +375,18 @@ fn text(v: &Value, key: &str) -> Option<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
+}
+
+/// The requester fields a recorded caller sets (name, email), as both vendors name them.
+fn contact_fields(contact: &ContactUpdate) -> serde_json::Map<String, Value> {
+    let mut fields = serde_json::Map::new();
+    if let Some(name) = &contact.name {
+        fields.insert("name".into(), Value::from(name.as_str()));
+    }
+    if let Some(email) = &contact.email {
+        fields.insert("email".into(), Value::from(email.as_str()));
+    }
+    fields
 }
 
 /// Percent-encodes a query value.

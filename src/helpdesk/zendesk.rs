@@ -15,8 +15,8 @@
 //! closed is sent as `solved`.
 
 use super::{
-    encode, id_text, id_value, text, Agent, ApiError, ApiResult, Client, HelpdeskApi, Requester,
-    TicketUpdate,
+    contact_fields, encode, id_text, id_value, text, Agent, ApiResult, Client, HelpdeskApi,
+    Requester, TicketUpdate,
 };
 use crate::domain::cadence::TicketStatus;
 use crate::domain::writeback::ContactUpdate;
@@ -39,20 +39,6 @@ impl Zendesk {
             TicketStatus::Pending => "pending",
             TicketStatus::Hold => "hold",
             TicketStatus::Solved | TicketStatus::Closed => "solved",
-        }
-    }
-
-    async fn get(&self, path: &str) -> ApiResult<Value> {
-        self.client
-            .send(self.client.request(Method::GET, path))
-            .await
-    }
-
-    async fn get_optional(&self, path: &str) -> ApiResult<Option<Value>> {
-        match self.get(path).await {
-            Ok(v) => Ok(Some(v)),
-            Err(ApiError::Refused { status: 404, .. }) => Ok(None),
-            Err(e) => Err(e),
         }
     }
 
@@ -88,6 +74,7 @@ impl Zendesk {
         pick: impl Fn(&Agent) -> bool + Send,
     ) -> ApiResult<Option<Agent>> {
         let found = self
+            .client
             .get(&format!(
                 "/api/v2/users/search.json?query={}",
                 encode(query)
@@ -134,6 +121,7 @@ impl HelpdeskApi for Zendesk {
 
     async fn agent(&self, id: &str) -> ApiResult<Option<Agent>> {
         Ok(self
+            .client
             .get_optional(&format!("/api/v2/users/{}.json", encode(id)))
             .await?
             .and_then(|v| {
@@ -144,7 +132,7 @@ impl HelpdeskApi for Zendesk {
     }
 
     async fn group_by_name(&self, name: &str) -> ApiResult<Option<String>> {
-        let all = self.get("/api/v2/groups.json").await?;
+        let all = self.client.get("/api/v2/groups.json").await?;
         Ok(all
             .get("groups")
             .and_then(Value::as_array)
@@ -162,6 +150,7 @@ impl HelpdeskApi for Zendesk {
 
     async fn has_note(&self, ticket: &str, reference: &str) -> ApiResult<bool> {
         let all = self
+            .client
             .get(&format!("/api/v2/tickets/{}/comments.json", encode(ticket)))
             .await?;
         Ok(all
@@ -203,26 +192,13 @@ impl HelpdeskApi for Zendesk {
 
     async fn update_requester(&self, ticket: &str, contact: &ContactUpdate) -> ApiResult<()> {
         let t = self
+            .client
             .get(&format!("/api/v2/tickets/{}.json", encode(ticket)))
             .await?;
-        let Some(requester) = t
-            .get("ticket")
-            .and_then(|t| t.get("requester_id"))
-            .and_then(id_text)
-        else {
-            return Err(ApiError::Refused {
-                helpdesk: "Zendesk",
-                status: 200,
-                reason: format!("ticket {ticket} has no requester"),
-            });
-        };
-        let mut user = Map::new();
-        if let Some(name) = &contact.name {
-            user.insert("name".into(), json!(name));
-        }
-        if let Some(email) = &contact.email {
-            user.insert("email".into(), json!(email));
-        }
+        let requester = self
+            .client
+            .requester_of(ticket, t.get("ticket").and_then(|t| t.get("requester_id")))?;
+        let user = contact_fields(contact);
         let req = self
             .client
             .request(
@@ -235,6 +211,7 @@ impl HelpdeskApi for Zendesk {
 
     async fn requester(&self, id: &str) -> ApiResult<Option<Requester>> {
         Ok(self
+            .client
             .get_optional(&format!("/api/v2/users/{}.json", encode(id)))
             .await?
             .and_then(|v| v.get("user").cloned())
