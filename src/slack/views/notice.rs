@@ -173,6 +173,23 @@ pub fn render(notice: &Notice) -> Rendered {
         Notice::DailySummary { summary, page } => super::summary::page(summary, *page),
         Notice::Digest { digest } => super::digest::render(digest),
         Notice::Weekly { this, before } => super::summary::weekly(this, before),
+        Notice::Unclaimed { ticket, waited_ms } => {
+            let text = format!(
+                ":alarm_clock: *Nobody has claimed* {} ({}) for {}: {}  ·  {}  ·  card in <#{}>",
+                ticket_ref(ticket),
+                ticket.kind.replace('_', " "),
+                super::card::span(*waited_ms),
+                esc(&headline(ticket)),
+                ticket_link(ticket),
+                ticket.channel
+            );
+            let mut blocks = vec![section(&text)];
+            blocks.extend(super::claim::card_actions(ticket, false));
+            Rendered {
+                text,
+                blocks: Some(blocks),
+            }
+        }
         Notice::DirectiveReminder { id, author, text } => Rendered::text(format!(
             ":mega: Reminder: <@{author}>'s directive {id} is waiting for your acknowledgement in the team channel:\n>{}",
             esc(text).replace('\n', "\n>")
@@ -226,6 +243,8 @@ fn how(source: Source) -> &'static str {
         Source::LeaseExpiry => "lease expiry",
         Source::Sla => "SLA",
         Source::Helpdesk => "helpdesk",
+        Source::Auto => "auto-assignment",
+        Source::Clock => "the clock",
     }
 }
 
@@ -246,6 +265,9 @@ pub fn card_line(line: &CardLine) -> String {
         CardLine::Assigned { to, by } => {
             format!(":busts_in_silhouette: Assigned to <@{to}> by <@{by}>")
         }
+        CardLine::AutoAssigned { to } => format!(
+            ":busts_in_silhouette: Assigned to <@{to}> (auto): Release hands it back to the queue"
+        ),
         CardLine::Escalated { to, by, reason } => format!(
             ":arrow_double_up: Escalated to {} by <@{by}>{}",
             title_of(to),
