@@ -402,3 +402,53 @@ async fn release_undoes_an_auto_assignment() {
         assert_eq!(audit_of(&app, id, "assign").await.len(), 1);
     }
 }
+
+#[tokio::test]
+async fn the_rotation_and_the_assignment_move_together_or_not_at_all() {
+    for backend in backends() {
+        let app = app_with(backend, team(EXAMPLE_PLAYBOOK)).await;
+        let id = call(&app, 50).await;
+        let store = &app.state.services.store;
+        let now = app.state.services.now_ms();
+        let audit = cxbot::db::Audit {
+            action: "assign",
+            actor: "cxbot",
+            target: Some(BEN),
+            source: cxbot::domain::claim::Source::Auto,
+            detail: None,
+        };
+        // A turn another replica already took: nothing is written.
+        let stale = store
+            .auto_assign_ticket(id, 0, BEN, ("auto", 5), now, &audit, &[])
+            .await
+            .unwrap();
+        assert!(!stale, "{backend:?}");
+        assert!(ticket(&app, id).await.claimed_by.is_none());
+        assert_eq!(store.assignment_turn("auto").await.unwrap(), (None, 0));
+
+        assert!(store
+            .auto_assign_ticket(id, 0, BEN, ("auto", 0), now, &audit, &[])
+            .await
+            .unwrap());
+        let t = ticket(&app, id).await;
+        assert_eq!(t.claimed_by.as_deref(), Some(BEN), "{backend:?}");
+        assert_eq!((t.claim.claim_seq, t.claim.auto_seq), (1, Some(1)));
+        assert_eq!(
+            store.assignment_turn("auto").await.unwrap(),
+            (Some(BEN.to_string()), 1)
+        );
+
+        // The ticket is taken: the turn is not spent either.
+        let again = store
+            .auto_assign_ticket(id, 1, ANA, ("auto", 1), now, &audit, &[])
+            .await
+            .unwrap();
+        assert!(!again, "{backend:?}");
+        assert_eq!(
+            store.assignment_turn("auto").await.unwrap(),
+            (Some(BEN.to_string()), 1),
+            "{backend:?}: rolled back with the ticket's update"
+        );
+        assert_eq!(audit_of(&app, id, "assign").await.len(), 1);
+    }
+}

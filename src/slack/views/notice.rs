@@ -432,4 +432,33 @@ mod tests {
         assert!(blocks.contains("<@U1> is off shift"), "{blocks}");
         assert!(blocks.contains(r#""value":"1:3:1""#), "{blocks}");
     }
+
+    #[test]
+    fn an_unclaimed_card_is_named_with_its_kind_wait_and_buttons_and_auto_says_so() {
+        let mut t = ticket();
+        t.kind = "missed_call".into();
+        t.channel = "C0QUEUE01".into();
+        let r = render(&Notice::Unclaimed {
+            ticket: t.for_notice(),
+            waited_ms: 16 * 60_000,
+        });
+        assert!(
+            r.text
+                .starts_with(":alarm_clock: *Nobody has claimed* #4521 (missed call) for 16 min:"),
+            "{}",
+            r.text
+        );
+        assert!(r.text.ends_with("card in <#C0QUEUE01>"), "{}", r.text);
+        let blocks = serde_json::to_string(&r.blocks.expect("buttons")).unwrap();
+        assert!(
+            blocks.contains("cx_claim") && blocks.contains("cx_escalate"),
+            "{blocks}"
+        );
+        let line = card_line(&CardLine::AutoAssigned { to: "U1".into() });
+        assert!(
+            line.starts_with(":busts_in_silhouette: Assigned to <@U1> (auto)"),
+            "{line}"
+        );
+        assert_eq!(how(Source::Auto), "auto-assignment");
+    }
 }
