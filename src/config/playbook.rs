@@ -224,6 +224,7 @@ impl Playbook {
             .chain(self.sla.problems())
             .chain(self.shifts.problems())
             .chain(self.unclaimed.problems())
+            .chain(self.assignment.problems())
             .map(|(k, m)| Problem::new(k, m))
             .collect();
         if self.resolve_channel(&self.unclaimed.channel).is_none() {

@@ -104,7 +104,31 @@ pub struct AssignmentPolicy {
     pub kinds: Vec<String>,
 }
 
+/// The card kinds auto-assignment may name (marketing is not the CX queue's).
+const ASSIGNABLE: [&str; 6] = [
+    "missed_call",
+    "missed_chat",
+    "email",
+    "ticket",
+    "social",
+    "app_review",
+];
+
 impl AssignmentPolicy {
+    /// Problems for `cxbot check`.
+    pub fn problems(&self) -> Vec<(String, String)> {
+        self.kinds
+            .iter()
+            .filter(|k| !ASSIGNABLE.iter().any(|a| a.eq_ignore_ascii_case(k)))
+            .map(|k| {
+                (
+                    "assignment.kinds".to_string(),
+                    format!("expected card kinds among {ASSIGNABLE:?}, got {k:?}"),
+                )
+            })
+            .collect()
+    }
+
     /// Is a new card of `kind` auto-assigned?
     pub fn covers(&self, kind: &str) -> bool {
         self.auto != AutoMode::Off
@@ -187,5 +211,11 @@ mod tests {
             ..on
         };
         assert!(some.covers("social") && !some.covers("email"));
+        assert!(some.problems().is_empty());
+        let typo = AssignmentPolicy {
+            kinds: vec!["calls".into()],
+            ..some
+        };
+        assert_eq!(typo.problems()[0].0, "assignment.kinds");
     }
 }
