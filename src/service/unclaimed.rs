@@ -4,7 +4,7 @@
 //! sweep (`service::clock`) reads the due ones through one indexed range and settles each
 //! once: nobody holds the card then, so it is re-announced to the leads' channel (with
 //! its buttons) and an `unclaimed_escalation` audit row counts it for the summaries; or
-//! someone does (a claim or an auto-assignment before the time), so it is dropped.
+//! someone does (claimed or auto-assigned, and held at the time), so it is dropped.
 //!
 //! Once per ticket: the timer is armed only when a card is first posted and is cleared by
 //! the write that settles it, guarded by its due time, so a second sweep, a replica or a

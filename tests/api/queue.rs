@@ -452,3 +452,29 @@ async fn the_rotation_and_the_assignment_move_together_or_not_at_all() {
         assert_eq!(audit_of(&app, id, "assign").await.len(), 1);
     }
 }
+
+#[tokio::test]
+async fn a_second_replica_continues_the_rotation_on_postgres() {
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let a = app_with(Backend::Postgres, auto_on(0)).await;
+    a.command(ANA, "on").await;
+    a.command(BEN, "on").await;
+    let first = call(&a, 60).await;
+    assert_eq!(ticket(&a, first).await.claimed_by.as_deref(), Some(ANA));
+    // Another replica (or this one restarted) on the same database picks up the turn.
+    let b = spawn_app_with(TestOptions {
+        backend: Backend::Postgres,
+        playbook: Some(auto_on(0)),
+        db_url: Some(a.db.url.clone()),
+        slack_url: Some(a.slack.url()),
+        start: Some(chrono::DateTime::from_timestamp_millis(a.state.services.now_ms()).unwrap()),
+        ..Default::default()
+    })
+    .await;
+    let second = call(&b, 61).await;
+    assert_eq!(ticket(&b, second).await.claimed_by.as_deref(), Some(BEN));
+    let third = call(&a, 62).await;
+    assert_eq!(ticket(&a, third).await.claimed_by.as_deref(), Some(ANA));
+}
