@@ -13,6 +13,7 @@
 //! call; its handler in its own file under `jobs/` (`impl Job`: `run` re-reads what it
 //! acts on, then calls a service or Slack); register it in [`registry`].
 
+pub mod auto_assign;
 pub mod claim_lease;
 pub mod clock_sweep;
 pub mod customer_contacted;
@@ -161,4 +162,5 @@ pub fn registry() -> Registry {
     .with::<helpdesk_write::WriteToHelpdesk>()
     .with::<helpdesk_write::AssigneeChanged>()
     .with::<helpdesk_write::EnrichFromHelpdesk>()
+    .with::<auto_assign::AutoAssign>()
 }
