@@ -89,6 +89,9 @@ pub struct Playbook {
     /// Two-way helpdesks: what cxbot writes back, and unseen tickets.
     #[serde(default)]
     pub helpdesk: crate::domain::writeback::HelpdeskPolicy,
+    /// Customers' contact details: the country of numbers written without a country code.
+    #[serde(default)]
+    pub contacts: crate::domain::phone::ContactsPolicy,
     /// Each SLA policy's hours, parsed once (intake asks for them on every new ticket).
     #[serde(skip)]
     sla_hours: std::sync::OnceLock<BTreeMap<String, Hours>>,
@@ -216,6 +219,7 @@ impl Playbook {
             .chain(self.escalation.problems())
             .chain(self.sla.problems())
             .chain(self.shifts.problems())
+            .chain(self.contacts.problems())
             .map(|(k, m)| Problem::new(k, m))
             .collect();
         if self.summary.at().is_none() {
