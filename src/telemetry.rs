@@ -84,10 +84,8 @@ pub fn metrics_handle() -> PrometheusHandle {
                 .expect("bucket list is not empty")
                 .install_recorder()
                 .map(spawn_upkeep)
-                .map(|handle| {
-                    process_collector().describe();
-                    handle
-                })
+                // The process metrics' HELP lines, once the recorder is there to hold them.
+                .inspect(|_| process_collector().describe())
                 .expect("no other metrics recorder is installed")
         })
         .clone()
