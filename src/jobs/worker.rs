@@ -8,6 +8,8 @@
 //! - A job whose lease runs out (the process died mid-job) is leased again.
 //! - Posts to one channel are paced to one per second through a slot table shared by all
 //!   replicas; other channels are not held back.
+//! - The production loop ([`Worker::run`]) beats its [`Heartbeat`] after every poll and
+//!   every job; `/readyz` turns 503 when it has not for 3 minutes (`jobs::heartbeat`).
 //!
 //! Tests call [`Worker::run_until_empty`] after advancing the clock; nothing sleeps.
 
