@@ -96,6 +96,9 @@ pub struct Playbook {
     /// Auto-assignment of new cards (off by default).
     #[serde(default)]
     pub assignment: AssignmentPolicy,
+    /// Customers' contact details: the country of numbers written without a country code.
+    #[serde(default)]
+    pub contacts: crate::domain::phone::ContactsPolicy,
     /// Each SLA policy's hours, parsed once (intake asks for them on every new ticket).
     #[serde(skip)]
     sla_hours: std::sync::OnceLock<BTreeMap<String, Hours>>,
@@ -225,6 +228,7 @@ impl Playbook {
             .chain(self.shifts.problems())
             .chain(self.unclaimed.problems())
             .chain(self.assignment.problems())
+            .chain(self.contacts.problems())
             .map(|(k, m)| Problem::new(k, m))
             .collect();
         if self.resolve_channel(&self.unclaimed.channel).is_none() {

@@ -13,7 +13,7 @@
 //! type, so a NULL is still typed for PostgreSQL.
 
 use super::directives::AckRow;
-use super::tickets::IntakeLookup;
+use super::tickets::{IntakeLookup, PhoneKeyRow};
 use super::{
     AgentRow, AuditRow, CheckinRow, CustomerRow, FollowupRow, JobRow, PostedMessage, RequesterRow,
     ShiftRow, SlackUserRow, StoreResult, TurnRow,
@@ -305,6 +305,7 @@ impl Decode for (i64,) {
 decode_in_order! {
     JobRow { id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state }
     CustomerRow { id, name, email, phone, order_id, helpdesk_ids }
+    PhoneKeyRow { id, phone, phone_key }
     FollowupRow { ticket_id, run, rev, active, reminded_step, overdue_at, started_by, updated_at }
     AuditRow { ticket_id, action, actor, target, source, detail, at }
     SlackUserRow { user_id, name, tz, fetched_at, email }

@@ -319,6 +319,39 @@ macro_rules! impl_ticket_store {
                 self.reader().await?.row::<$crate::db::CustomerRow>(sql, args![email, phone_key]).await
             }
 
+            async fn rekey_customer_phones(
+                &self,
+                name: &str,
+                key: &$crate::db::tickets::PhoneKeyFn,
+                now: i64,
+            ) -> $crate::db::StoreResult<Option<u64>> {
+                let mut tx = self.begin_write().await?;
+                let first = tx.exec(
+                    "INSERT INTO data_migrations (name, applied_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+                    args![name, now],
+                ).await?;
+                if first == 0 {
+                    tx.commit().await?;
+                    return Ok(None);
+                }
+                let rows = tx.rows::<$crate::db::tickets::PhoneKeyRow>(
+                    "SELECT id, phone, phone_key FROM customers WHERE phone IS NOT NULL ORDER BY id",
+                    args![],
+                ).await?;
+                let mut changed = 0;
+                for r in rows {
+                    let new = key(&r.phone);
+                    if new != r.phone_key {
+                        changed += tx.exec(
+                            "UPDATE customers SET phone_key = $2 WHERE id = $1",
+                            args![r.id, &new],
+                        ).await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(Some(changed))
+            }
+
             async fn ticket_count(&self) -> $crate::db::StoreResult<i64> {
                 Ok(sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&self.pool).await?)
             }

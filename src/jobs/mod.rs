@@ -20,6 +20,7 @@ pub mod customer_contacted;
 pub mod enqueue;
 pub mod fetch_user;
 pub mod followup_reminder;
+pub mod heartbeat;
 pub mod helpdesk_write;
 pub mod publish_home;
 pub mod reply_waiting;

@@ -5,6 +5,7 @@ use super::intake::is_blank;
 use crate::db::{IntakeContext, IntakePlan, NewJob, TicketWrite};
 use crate::domain::intake::{Change, EventKind, IntakeEvent};
 use crate::domain::notice::{CardLine, Notice};
+use crate::domain::phone::{phone_key, Region};
 use crate::domain::routing::{CardKind, Classified};
 use crate::domain::ticket::Ticket;
 use crate::domain::writeback::UnseenTickets;
@@ -21,6 +22,8 @@ pub struct Inputs<'a> {
     /// Where customer replies nobody has are posted for pickup.
     pub queue: String,
     pub phone_key: Option<String>,
+    /// The playbook's default region, to key a stored ticket's number as `phone_key` was.
+    pub region: Region,
     /// The playbook's SLA policies: a new ticket's clock, and what an update does to it.
     pub sla: super::sla::SlaRules<'a>,
     pub now: i64,
@@ -181,7 +184,7 @@ fn open_call_from_same_number<'c>(i: &Inputs<'_>, ctx: &'c IntakeContext) -> Opt
             && t.is_open()
             && t.customer_phone
                 .as_deref()
-                .and_then(super::intake::phone_key)
+                .and_then(|p| phone_key(p, i.region))
                 .as_deref()
                 == Some(key)
     })

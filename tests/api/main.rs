@@ -16,6 +16,7 @@ mod intake;
 mod jobs_cli;
 mod layering;
 mod manifest;
+mod phones;
 mod queue;
 mod shifts;
 mod sla;
