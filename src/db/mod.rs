@@ -35,6 +35,8 @@ mod rows;
 mod shared;
 pub mod shifts;
 mod shifts_sql;
+pub mod slack;
+mod slack_sql;
 pub mod sqlite;
 mod sqlite_conn;
 mod sqlite_writer;
@@ -48,6 +50,7 @@ pub use helpdesk::{AgentRow, Enrichment, HelpdeskStore, RequesterRow};
 pub use jobs::{DeadJobRow, JobRow, JobState, NewJob, PACE_INTERVAL_MS};
 pub use rows::PostedMessage;
 pub use shifts::{CheckinRow, ShiftRow, ShiftStore};
+pub use slack::{ChannelIdRow, SlackStopRow, SlackStore};
 pub use tickets::{
     CustomerInput, CustomerRow, IntakeContext, IntakePlan, IntakePlanner, IntakeRecorded,
     IntakeRequest, TicketStore, TicketWrite,
@@ -208,6 +211,7 @@ pub trait Store:
     + ShiftStore
     + DirectiveStore
     + HelpdeskStore
+    + SlackStore
     + Send
     + Sync
 {

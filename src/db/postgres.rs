@@ -9,6 +9,7 @@ use super::helpdesk_sql::impl_helpdesk_store;
 use super::jobs::{coalesced_in_batch, push_job_args, JOB_BATCH};
 use super::shared::impl_shared_store;
 use super::shifts_sql::impl_shift_store;
+use super::slack_sql::impl_slack_store;
 use super::tickets_sql::impl_ticket_store;
 use super::{Backend, NewJob, Store, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -371,6 +372,7 @@ impl_shift_store!(PgStore);
 impl_directive_store!(PgStore);
 impl_helpdesk_store!(PgStore);
 impl_claim_store!(PgStore);
+impl_slack_store!(PgStore);
 
 #[async_trait]
 impl Store for PgStore {

@@ -11,6 +11,7 @@ use super::followups_sql::impl_followup_store;
 use super::helpdesk_sql::impl_helpdesk_store;
 use super::shared::impl_shared_store;
 use super::shifts_sql::impl_shift_store;
+use super::slack_sql::impl_slack_store;
 use super::sqlite_conn::{Reader, Readers, SqliteConn};
 use super::sqlite_writer::{GroupWriter, WriteTx};
 use super::tickets_sql::impl_ticket_store;
@@ -260,6 +261,7 @@ impl_shift_store!(SqliteStore);
 impl_directive_store!(SqliteStore);
 impl_helpdesk_store!(SqliteStore);
 impl_claim_store!(SqliteStore);
+impl_slack_store!(SqliteStore);
 
 #[async_trait]
 impl Store for SqliteStore {
