@@ -13,6 +13,7 @@
 //! call; its handler in its own file under `jobs/` (`impl Job`: `run` re-reads what it
 //! acts on, then calls a service or Slack); register it in [`registry`].
 
+mod channel_id;
 pub mod claim_lease;
 pub mod clock_sweep;
 pub mod customer_contacted;
