@@ -23,6 +23,8 @@ pub enum Source {
     Home,
     /// A change made in the helpdesk (its assignee), followed in Slack.
     Helpdesk,
+    /// An emoji reaction on the card (👀 claim, ✅ done, 🚨 escalate).
+    Reaction,
 }
 
 impl Source {
@@ -35,6 +37,31 @@ impl Source {
             Source::Sla => "sla",
             Source::Home => "home",
             Source::Helpdesk => "helpdesk",
+            Source::Reaction => "reaction",
+        }
+    }
+}
+
+/// What an emoji reaction on a ticket card does: the same use case as the card's button
+/// (or `/cx` command). Any other emoji is just an emoji.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardReaction {
+    /// 👀 `eyes`: claim it.
+    Claim,
+    /// ✅ `white_check_mark`: mark it done (resolved in the helpdesk, where cxbot writes).
+    Done,
+    /// 🚨 `rotating_light`: escalate one rung up the ladder.
+    Escalate,
+}
+
+impl CardReaction {
+    /// The emoji's name as Slack sends it; a skin tone (`name::skin-tone-2`) is the same emoji.
+    pub fn from_emoji(name: &str) -> Option<Self> {
+        match name.split("::").next().unwrap_or(name) {
+            "eyes" => Some(Self::Claim),
+            "white_check_mark" => Some(Self::Done),
+            "rotating_light" => Some(Self::Escalate),
+            _ => None,
         }
     }
 }
