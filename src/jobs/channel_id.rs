@@ -17,7 +17,11 @@ pub(super) async fn channel_id(cx: &JobContext, channel: &str) -> Result<String,
     let Some(name) = channel.strip_prefix('#') else {
         return Ok(channel.to_string());
     };
+    if let Some(id) = cx.slack.channel_ids.read().expect("ids lock").get(name) {
+        return Ok(id.clone());
+    }
     if let Some(id) = cx.store.channel_id(name).await? {
+        remember(cx, name, &id);
         return Ok(id);
     }
     // One listing per process at a time; whoever waited finds the answer in the store.
@@ -26,6 +30,7 @@ pub(super) async fn channel_id(cx: &JobContext, channel: &str) -> Result<String,
         return Ok(channel.to_string());
     }
     if let Some(id) = cx.store.channel_id(name).await? {
+        remember(cx, name, &id);
         return Ok(id);
     }
     let listed = match cx.slack.list_channels().await {
@@ -58,15 +63,32 @@ pub(super) async fn channel_id(cx: &JobContext, channel: &str) -> Result<String,
         })
         .collect();
     cx.store.save_channel_ids(&found, cx.now_ms()).await?;
+    // What the store now holds (a name another replica resolved first keeps its id).
+    for f in &found {
+        if let Some(id) = cx.store.channel_id(&f.name).await? {
+            remember(cx, &f.name, &id);
+        }
+    }
     for w in wanted {
         if !found.iter().any(|f| f.name == w) {
             tracing::warn!(channel = %format!("#{w}"), "no such channel in Slack (or private without the bot): posting to its name; give the playbook its id, or invite the bot");
             unresolved.insert(w);
         }
     }
-    Ok(found
-        .into_iter()
-        .find(|f| f.name == name)
-        .map(|f| f.channel_id)
-        .unwrap_or_else(|| channel.to_string()))
+    let id = cx
+        .slack
+        .channel_ids
+        .read()
+        .expect("ids lock")
+        .get(name)
+        .cloned();
+    Ok(id.unwrap_or_else(|| channel.to_string()))
+}
+
+fn remember(cx: &JobContext, name: &str, id: &str) {
+    cx.slack
+        .channel_ids
+        .write()
+        .expect("ids lock")
+        .insert(name.to_string(), id.to_string());
 }

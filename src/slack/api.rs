@@ -159,8 +159,11 @@ pub struct SlackApi {
     /// worker sets it from the store before each batch (`service::install`); while it is
     /// set every bot-token call is refused without reaching Slack.
     stopped: std::sync::RwLock<Option<String>>,
-    /// `#names` resolved to ids (the store remembers them; this lock makes one process ask
-    /// `conversations.list` once), and the names that could not be, each warned of once.
+    /// `#names` resolved to ids, as the store has them (a resolved name never changes:
+    /// posts skip the read).
+    pub(crate) channel_ids: std::sync::RwLock<std::collections::HashMap<String, String>>,
+    /// The names that could not be resolved, each warned of once; its lock makes one
+    /// process ask `conversations.list` once.
     pub(crate) unresolved_names: tokio::sync::Mutex<std::collections::HashSet<String>>,
 }
 
@@ -201,6 +204,7 @@ impl SlackApi {
             api_url: settings.api_url.clone(),
             dm_channels: Default::default(),
             stopped: Default::default(),
+            channel_ids: Default::default(),
             unresolved_names: Default::default(),
         })
     }

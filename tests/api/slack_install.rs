@@ -117,10 +117,13 @@ async fn an_uninstall_parks_every_slack_job_at_once_on_every_replica_until_jobs_
         // Reinstalled: `cxbot jobs retry --all` lets cxbot post again and sends the cards.
         // (The jobs are requeued at the test clock's now first: the command would requeue
         // them at the wall clock's.)
-        let requeued =
-            ops::retry_dead_jobs(&app.state.services.store, ops::RetryTarget::All, app.now())
-                .await
-                .unwrap();
+        let requeued = ops::retry_dead_jobs(
+            &app.state.services.store,
+            ops::RetryTarget::All,
+            app.state.services.now_ms(),
+        )
+        .await
+        .unwrap();
         assert_eq!(requeued, ops::RetryOutcome::Requeued(dead.len() as u64));
         drain(&app).await;
         assert!(
@@ -129,10 +132,13 @@ async fn an_uninstall_parks_every_slack_job_at_once_on_every_replica_until_jobs_
         );
         let again = app.state.services.store.dead_jobs(100).await.unwrap();
         assert_eq!(again.len(), dead.len(), "parked again: {backend:?}");
-        let requeued =
-            ops::retry_dead_jobs(&app.state.services.store, ops::RetryTarget::All, app.now())
-                .await
-                .unwrap();
+        let requeued = ops::retry_dead_jobs(
+            &app.state.services.store,
+            ops::RetryTarget::All,
+            app.state.services.now_ms(),
+        )
+        .await
+        .unwrap();
         assert_eq!(requeued, ops::RetryOutcome::Requeued(dead.len() as u64));
         let (ok, stdout) = jobs_cli(&app, &["retry", "--all"]).await;
         assert!(ok, "{stdout}");
@@ -273,6 +279,8 @@ async fn a_playbook_name_is_resolved_to_its_id_once_and_survives_a_rename() {
         let other = spawn_app_with(TestOptions {
             backend,
             db_url: Some(app.db.url.clone()),
+            // Its clock where the first one's is (the channel's pace slot is shared).
+            start: Some(cxbot::clock::from_ms(app.state.services.now_ms())),
             ..Default::default()
         })
         .await;
