@@ -29,7 +29,7 @@ pub async fn mark_done(services: &Services, id: i64, actor: Actor<'_>) -> Result
         services,
         &t,
         WriteCause::Done,
-        format!("done-{}", t.id),
+        format!("done-{}-{now}", t.id),
         now,
         |w| w.status = Some(TicketStatus::Solved),
     ) else {
