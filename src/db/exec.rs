@@ -18,6 +18,7 @@ use super::{
     AgentRow, AuditRow, CheckinRow, CustomerRow, FollowupRow, JobRow, PostedMessage, RequesterRow,
     ShiftRow, SlackUserRow, StoreResult, TurnRow,
 };
+use super::{ChannelIdRow, SlackStopRow};
 use crate::domain::directive::Directive;
 use crate::domain::sla::SlaState;
 use crate::domain::ticket::{Claim, Ticket};
@@ -312,6 +313,8 @@ decode_in_order! {
     AgentRow { user_id, helpdesk, agent_id, email, source, matched_at }
     RequesterRow { helpdesk, requester_id, name, email, phone, fetched_at }
     PostedMessage { msg_key, channel, ts }
+    SlackStopRow { event, at }
+    ChannelIdRow { name, channel_id }
     ShiftRow { user_id, on_since, off_at, nudged_for, updated_at }
     CheckinRow { user_id, day, name, prompted_at, closes_at, checked_at, missed_at }
     AckRow { user_id, at }

@@ -37,6 +37,8 @@ mod rows;
 mod shared;
 pub mod shifts;
 mod shifts_sql;
+pub mod slack;
+mod slack_sql;
 pub mod sqlite;
 mod sqlite_conn;
 mod sqlite_writer;
@@ -51,6 +53,7 @@ pub use jobs::{DeadJobRow, JobRow, JobState, NewJob, PACE_INTERVAL_MS};
 pub use queue::{QueueStore, TurnRow};
 pub use rows::PostedMessage;
 pub use shifts::{CheckinRow, ShiftRow, ShiftStore};
+pub use slack::{ChannelIdRow, SlackStopRow, SlackStore};
 pub use tickets::{
     CustomerInput, CustomerRow, IntakeContext, IntakePlan, IntakePlanner, IntakeRecorded,
     IntakeRequest, TicketStore, TicketWrite,
@@ -212,6 +215,7 @@ pub trait Store:
     + DirectiveStore
     + HelpdeskStore
     + QueueStore
+    + SlackStore
     + Send
     + Sync
 {

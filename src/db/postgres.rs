@@ -10,6 +10,7 @@ use super::jobs::{coalesced_in_batch, push_job_args, JOB_BATCH};
 use super::queue_sql::impl_queue_store;
 use super::shared::impl_shared_store;
 use super::shifts_sql::impl_shift_store;
+use super::slack_sql::impl_slack_store;
 use super::tickets_sql::impl_ticket_store;
 use super::{Backend, NewJob, Store, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -373,6 +374,7 @@ impl_directive_store!(PgStore);
 impl_helpdesk_store!(PgStore);
 impl_claim_store!(PgStore);
 impl_queue_store!(PgStore);
+impl_slack_store!(PgStore);
 
 #[async_trait]
 impl Store for PgStore {

@@ -12,6 +12,7 @@ use super::helpdesk_sql::impl_helpdesk_store;
 use super::queue_sql::impl_queue_store;
 use super::shared::impl_shared_store;
 use super::shifts_sql::impl_shift_store;
+use super::slack_sql::impl_slack_store;
 use super::sqlite_conn::{Reader, Readers, SqliteConn};
 use super::sqlite_writer::{GroupWriter, WriteTx};
 use super::tickets_sql::impl_ticket_store;
@@ -262,6 +263,7 @@ impl_directive_store!(SqliteStore);
 impl_helpdesk_store!(SqliteStore);
 impl_claim_store!(SqliteStore);
 impl_queue_store!(SqliteStore);
+impl_slack_store!(SqliteStore);
 
 #[async_trait]
 impl Store for SqliteStore {

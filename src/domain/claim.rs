@@ -27,6 +27,8 @@ pub enum Source {
     Auto,
     /// The team clock's sweep: an unclaimed card re-announced to the leads.
     Clock,
+    /// An emoji reaction on the card (👀 claim, ✅ done, 🚨 escalate).
+    Reaction,
 }
 
 impl Source {
@@ -41,6 +43,31 @@ impl Source {
             Source::Helpdesk => "helpdesk",
             Source::Auto => "auto",
             Source::Clock => "clock",
+            Source::Reaction => "reaction",
+        }
+    }
+}
+
+/// What an emoji reaction on a ticket card does: the same use case as the card's button
+/// (or `/cx` command). Any other emoji is just an emoji.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardReaction {
+    /// 👀 `eyes`: claim it.
+    Claim,
+    /// ✅ `white_check_mark`: mark it done (resolved in the helpdesk, where cxbot writes).
+    Done,
+    /// 🚨 `rotating_light`: escalate one rung up the ladder.
+    Escalate,
+}
+
+impl CardReaction {
+    /// The emoji's name as Slack sends it; a skin tone (`name::skin-tone-2`) is the same emoji.
+    pub fn from_emoji(name: &str) -> Option<Self> {
+        match name.split("::").next().unwrap_or(name) {
+            "eyes" => Some(Self::Claim),
+            "white_check_mark" => Some(Self::Done),
+            "rotating_light" => Some(Self::Escalate),
+            _ => None,
         }
     }
 }

@@ -179,6 +179,12 @@ pub enum CardLine {
         by: String,
         name: String,
     },
+    /// ✅ on the card: solved in cxbot, and being resolved in the helpdesk.
+    MarkedDone {
+        by: String,
+        /// How messages name the helpdesk ("Freshdesk").
+        helpdesk: String,
+    },
     StatusChanged {
         from: String,
         to: String,

@@ -327,6 +327,11 @@ impl SyncCard {
     pub fn card_key(ticket_id: i64) -> String {
         format!("card:{ticket_id}")
     }
+
+    /// The ticket whose card a posted message's key names (`card:42` -> 42).
+    pub fn ticket_of_key(key: &str) -> Option<i64> {
+        key.strip_prefix("card:")?.parse().ok()
+    }
 }
 
 impl Payload for SyncCard {

@@ -14,6 +14,7 @@
 //! acts on, then calls a service or Slack); register it in [`registry`].
 
 pub mod auto_assign;
+mod channel_id;
 pub mod claim_lease;
 pub mod clock_sweep;
 pub mod customer_contacted;

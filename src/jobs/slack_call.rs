@@ -49,6 +49,8 @@ impl Job for SlackCall {
 pub(super) async fn send(call: SlackCall, cx: &JobContext) -> JobResult {
     {
         let slack = &cx.slack;
+        // Stopped by Slack: park now, not after retrying a parent that cannot be posted.
+        slack.check_stopped()?;
         match call {
             SlackCall::Post {
                 key,
@@ -71,6 +73,7 @@ pub(super) async fn send(call: SlackCall, cx: &JobContext) -> JobResult {
                         }
                     },
                 };
+                let channel = super::channel_id::channel_id(cx, &channel).await?;
                 let posted = slack
                     .post_message(&channel, content(&text, &blocks), thread_ts.as_deref())
                     .await?;

@@ -52,10 +52,8 @@ impl Job for SyncCard {
                 Ok(JobOutcome::Done)
             }
             None => {
-                let posted = cx
-                    .slack
-                    .post_message(&ticket.channel, content, None)
-                    .await?;
+                let channel = super::channel_id::channel_id(cx, &ticket.channel).await?;
+                let posted = cx.slack.post_message(&channel, content, None).await?;
                 Ok(JobOutcome::Posted(PostedMessage {
                     msg_key: key,
                     channel: posted.channel,

@@ -5,6 +5,8 @@
 //! - A transient failure retries with exponential backoff (2 s doubling, capped at 10 min);
 //!   after [`MAX_ATTEMPTS`] the job is parked as dead.
 //! - A permanent failure parks at once, with the operator's next step in the log.
+//! - While Slack has stopped cxbot (uninstalled, bot token revoked; read before each batch),
+//!   every Slack call fails as permanent with that reason: such jobs park at once.
 //! - A job whose lease runs out (the process died mid-job) is leased again.
 //! - Posts to one channel are paced to one per second through a slot table shared by all
 //!   replicas; other channels are not held back.
@@ -79,6 +81,9 @@ impl Worker {
             .lease_jobs(now, now + LEASE_MS, self.batch, &self.id)
             .await?;
         let leased = rows.len();
+        if leased > 0 {
+            self.read_slack_stop().await;
+        }
         let mut turns = self.pace_turns(&rows, now).await.into_iter();
         let mut set = JoinSet::new();
         for row in rows {
@@ -102,6 +107,17 @@ impl Worker {
             self.heartbeat.progress(self.services.clock.now_ms());
         }
         Ok(leased)
+    }
+
+    /// Whether Slack stopped cxbot (uninstalled, token revoked: `service::install`), read
+    /// before each batch so every replica's jobs see it: while it is set, each job that
+    /// would call Slack is parked with the reason instead of failing its way to dead. If
+    /// the store cannot say, the last answer stands.
+    async fn read_slack_stop(&self) {
+        match crate::service::install::stop_reason(&self.services.store).await {
+            Ok(reason) => self.services.slack.set_stopped(reason),
+            Err(e) => tracing::warn!(error = %e, "could not read whether Slack stopped cxbot"),
+        }
     }
 
     /// Pacing: each leased job for a channel that holds no slot yet (SQLite gives a job its

@@ -99,8 +99,23 @@ pub const WEB_API_METHODS: &[(&str, &[&str])] = &[
     ("apps.connections.open", &[]),
 ];
 
-/// Scopes no Web API call needs but a feature does: the `/cx` slash command.
-pub const FEATURE_SCOPES: &[(&str, &str)] = &[("commands", "the /cx slash command")];
+/// Scopes no Web API call needs but a feature does: the `/cx` slash command, posting to
+/// public channels uninvited, the reactions cxbot acts on.
+pub const FEATURE_SCOPES: &[(&str, &str)] = &[
+    ("commands", "the /cx slash command"),
+    // Lets chat.postMessage reach a public channel the bot was not invited to.
+    (
+        CHAT_WRITE_PUBLIC,
+        "posting to public channels without an invite",
+    ),
+    (
+        "reactions:read",
+        "the emoji workflow (reaction_added events on cards)",
+    ),
+];
+
+/// The scope that lets the bot post to any public channel without being a member.
+pub const CHAT_WRITE_PUBLIC: &str = "chat:write.public";
 
 /// Every bot scope cxbot needs, sorted: those of [`WEB_API_METHODS`] and [`FEATURE_SCOPES`].
 pub fn required_scopes() -> Vec<&'static str> {
@@ -140,7 +155,20 @@ pub struct SlackApi {
     pub(super) api_url: String,
     /// User -> their DM channel, from conversations.open.
     dm_channels: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// Slack stopped cxbot (uninstalled, bot token revoked): why, and what to do. The
+    /// worker sets it from the store before each batch (`service::install`); while it is
+    /// set every bot-token call is refused without reaching Slack.
+    stopped: std::sync::RwLock<Option<String>>,
+    /// `#names` resolved to ids, as the store has them (a resolved name never changes:
+    /// posts skip the read).
+    pub(crate) channel_ids: std::sync::RwLock<std::collections::HashMap<String, String>>,
+    /// The names that could not be resolved, each warned of once; its lock makes one
+    /// process ask `conversations.list` once.
+    pub(crate) unresolved_names: tokio::sync::Mutex<std::collections::HashSet<String>>,
 }
+
+/// The code of the refusal while Slack has stopped cxbot.
+pub const STOPPED_CODE: &str = "app_uninstalled";
 
 /// Where a posted message landed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,6 +203,9 @@ impl SlackApi {
             timeout: settings.timeout,
             api_url: settings.api_url.clone(),
             dm_channels: Default::default(),
+            stopped: Default::default(),
+            channel_ids: Default::default(),
+            unresolved_names: Default::default(),
         })
     }
 
@@ -182,11 +213,33 @@ impl SlackApi {
         self.client.open_session(&self.token)
     }
 
+    /// Whether cxbot may call Slack: `None` while it may, else why not (set by the worker
+    /// from the store, where a Slack uninstall or token revocation was recorded).
+    pub fn set_stopped(&self, reason: Option<String>) {
+        *self.stopped.write().expect("stopped lock") = reason;
+    }
+
+    /// Refuses, with the operator's next step, while Slack has stopped cxbot.
+    pub fn check_stopped(&self) -> Result<(), SlackError> {
+        match self.stopped.read().expect("stopped lock").as_ref() {
+            None => Ok(()),
+            Some(reason) => Err(SlackError::Permanent {
+                code: STOPPED_CODE.into(),
+                hint: reason.clone(),
+            }),
+        }
+    }
+
     pub(super) async fn call<T>(
         &self,
         method: &'static str,
         fut: impl Future<Output = ClientResult<T>>,
     ) -> Result<T, SlackError> {
+        // Socket Mode's connection uses the app-level token: events (a reinstall's
+        // included) keep arriving while posting is stopped.
+        if method != "apps.connections.open" {
+            self.check_stopped()?;
+        }
         let started = Instant::now();
         let result = match tokio::time::timeout(self.timeout, fut).await {
             Err(_) => Err(SlackError::Transient(format!(
@@ -363,7 +416,7 @@ pub struct UserInfo {
 
 fn with_channel(e: SlackError, channel: &str) -> SlackError {
     match e {
-        SlackError::Permanent { code, .. } => SlackError::Permanent {
+        SlackError::Permanent { code, .. } if code != STOPPED_CODE => SlackError::Permanent {
             hint: operator_hint(&code, Some(channel)),
             code,
         },

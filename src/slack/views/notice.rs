@@ -245,6 +245,7 @@ fn how(source: Source) -> &'static str {
         Source::Helpdesk => "helpdesk",
         Source::Auto => "auto-assignment",
         Source::Clock => "the clock",
+        Source::Reaction => "reaction",
     }
 }
 
@@ -283,6 +284,9 @@ pub fn card_line(line: &CardLine) -> String {
             ":telephone_receiver: <@{by}> called the customer back. Call notes:\n>{}",
             esc(notes).replace('\n', "\n>")
         ),
+        CardLine::MarkedDone { by, helpdesk } => {
+            format!(":white_check_mark: <@{by}> marked it done; resolving it in {helpdesk}")
+        }
         CardLine::CallerRecorded { by, name } => {
             format!(
                 ":bust_in_silhouette: <@{by}> recorded the caller: {}",
