@@ -36,6 +36,8 @@ pub struct AppInner {
     /// Set when shutdown starts: `/readyz` answers 503 so a load balancer stops sending
     /// new work while requests in flight finish.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
+    /// Signed Slack requests already accepted, so a replay inside the window is refused.
+    pub replays: crate::slack::verify::ReplayGuard,
 }
 
 impl std::ops::Deref for AppState {
@@ -91,6 +93,7 @@ impl Application {
             signing_secret: Arc::new(config.slack.signing_secret.clone()),
             webhooks: Arc::new(config.webhooks.clone()),
             draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            replays: Default::default(),
         }));
         Ok(Self {
             state,

@@ -1,6 +1,8 @@
 //! A Slack Web API stand-in: an axum router that answers the methods cxbot calls the way
 //! Slack does (`chat.postMessage`, `chat.update`, `chat.postEphemeral`, `conversations.open`,
-//! `users.info`, `views.publish` / `open` / `push` / `update`, `auth.test`), optionally
+//! `users.info`, `views.publish` / `open` / `push` / `update`, `auth.test`, and for the
+//! read-back of a post whose answer was lost, `conversations.history` over the messages it
+//! accepted with metadata and `conversations.list` over the channels posted to), optionally
 //! refuses a channel posted to faster than once per interval with 429 + `Retry-After`, and
 //! counts (and, if asked, records) every call.
 //!
@@ -108,6 +110,9 @@ struct Ledger {
     calls: Vec<Call>,
     /// DM channel id -> the user it is with.
     dms: HashMap<String, String>,
+    /// Channel id -> (ts, metadata) of each accepted top-level post that carried metadata,
+    /// oldest first: what `conversations.history` reads back.
+    keyed: HashMap<String, Vec<(String, Value)>>,
 }
 
 struct Inner {
@@ -250,6 +255,12 @@ impl SlackStandIn {
             s.stats.posts += 1;
             s.ts_seq += 1;
             let ts = ts(s.ts_seq);
+            if p["metadata"].is_object() && p["thread_ts"].is_null() {
+                s.keyed
+                    .entry(channel.clone())
+                    .or_default()
+                    .push((ts.clone(), p["metadata"].clone()));
+            }
             (
                 StatusCode::OK,
                 None,
@@ -285,6 +296,52 @@ impl SlackStandIn {
                 "profile": {"display_name": format!("agent-{}", user.to_lowercase()), "real_name": format!("Agent {user}")}
             }}),
         }
+    }
+
+    /// The keyed messages of a channel, newest first, with their metadata when asked for
+    /// (`include_all_metadata`). `oldest` is not applied: the stand-in's ts count posts,
+    /// they are not on a clock.
+    fn history(&self, p: &Value) -> Value {
+        let channel = p["channel"].as_str().unwrap_or_default();
+        let with_metadata =
+            p["include_all_metadata"] == "true" || p["include_all_metadata"] == true;
+        let s = self.lock();
+        let messages: Vec<Value> = s
+            .keyed
+            .get(channel)
+            .map(|msgs| {
+                msgs.iter()
+                    .rev()
+                    .map(|(ts, meta)| {
+                        let mut m = json!({"type": "message", "ts": ts, "bot_id": "BCXBOT"});
+                        if with_metadata {
+                            m["metadata"] = meta.clone();
+                        }
+                        m
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        json!({"ok": true, "messages": messages, "has_more": false,
+               "response_metadata": {"next_cursor": ""}})
+    }
+
+    /// The channels posted to by `#name`, so a read-back can find a name's id.
+    fn channel_list(&self) -> Value {
+        let s = self.lock();
+        let channels: Vec<Value> = s
+            .stats
+            .channels
+            .iter()
+            .filter_map(|(id, c)| {
+                let name = c.name.strip_prefix('#')?;
+                Some(
+                    json!({"id": id, "name": name, "is_channel": true, "is_member": true,
+                            "is_archived": false, "is_private": false, "created": 1_700_000_000}),
+                )
+            })
+            .collect();
+        json!({"ok": true, "channels": channels, "response_metadata": {"next_cursor": ""}})
     }
 
     /// Status, Retry-After and body for one call.
@@ -323,6 +380,8 @@ impl SlackStandIn {
                 json!({"ok": true, "channel": {"id": id}})
             }
             "users.info" => self.user_info(p["user"].as_str().unwrap_or("U0")),
+            "conversations.history" => self.history(p),
+            "conversations.list" => self.channel_list(),
             "auth.test" => json!({
                 "ok": true, "url": "https://fake.slack.com/", "team": "Fake", "user": "cxbot",
                 "team_id": "T0FAKE", "user_id": "UCXBOT", "bot_id": "BCXBOT"
@@ -405,6 +464,35 @@ mod tests {
             slack.channel_name(&channel_id("#cx-queue")).as_deref(),
             Some("#cx-queue")
         );
+    }
+
+    #[test]
+    fn keyed_posts_are_read_back_by_channel_with_their_metadata() {
+        let clock = Arc::new(ManualClock::new(Utc::now()));
+        let slack = SlackStandIn::new(Options::new(clock));
+        let meta = json!({"event_type": "cxbot_post", "event_payload": {"key": "card:1"}});
+        let (_, _, posted) = slack.answer(
+            "chat.postMessage",
+            &json!({"channel": "#cx-queue", "text": "card", "metadata": meta}),
+        );
+        slack.answer(
+            "chat.postMessage",
+            &json!({"channel": "#cx-queue", "text": "plain"}),
+        );
+        let id = channel_id("#cx-queue");
+        let (_, _, list) = slack.answer("conversations.list", &json!({}));
+        assert_eq!(list["channels"][0]["id"], id.as_str());
+        assert_eq!(list["channels"][0]["name"], "cx-queue");
+        let (_, _, h) = slack.answer(
+            "conversations.history",
+            &json!({"channel": id, "include_all_metadata": "true"}),
+        );
+        let msgs = h["messages"].as_array().unwrap();
+        assert_eq!(msgs.len(), 1, "only keyed posts are kept: {h}");
+        assert_eq!(msgs[0]["ts"], posted["ts"]);
+        assert_eq!(msgs[0]["metadata"], meta);
+        let (_, _, bare) = slack.answer("conversations.history", &json!({"channel": id}));
+        assert!(bare["messages"][0].get("metadata").is_none());
     }
 
     #[test]

@@ -90,6 +90,13 @@ pub const WEB_API_METHODS: &[(&str, &[&str])] = &[
     ("conversations.open", &["im:write"]),
     // Name and time zone; the profile's email finds a person's helpdesk agent.
     ("users.info", &["users:read", "users:read.email"]),
+    // Read-back before posting a keyed message again after an attempt whose answer was lost
+    // (a timeout, a reset, a crash): is it already there, under its key in the message's
+    // metadata? Public channels, private ones the bot is in, DMs (`readback.rs`).
+    (
+        "conversations.history",
+        &["channels:history", "groups:history", "im:history"],
+    ),
     // `cxbot check --live`: the token, the channels (public, and private ones the bot is in).
     ("auth.test", &[]),
     ("conversations.info", &["channels:read", "groups:read"]),
@@ -140,6 +147,8 @@ pub struct SlackApi {
     pub(super) api_url: String,
     /// User -> their DM channel, from conversations.open.
     dm_channels: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// `#name` -> channel id, learnt from the answers to posts (a read-back needs the id).
+    pub(super) channel_ids: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 /// Where a posted message landed.
@@ -175,6 +184,7 @@ impl SlackApi {
             timeout: settings.timeout,
             api_url: settings.api_url.clone(),
             dm_channels: Default::default(),
+            channel_ids: Default::default(),
         })
     }
 
@@ -208,22 +218,31 @@ impl SlackApi {
         result
     }
 
+    /// Posts a message; one with a `key` carries it in its metadata
+    /// ([`super::readback::POST_METADATA_TYPE`]), so a later attempt can find it.
     pub async fn post_message(
         &self,
         channel: &str,
+        key: Option<&str>,
         content: SlackMessageContent,
         thread_ts: Option<&str>,
     ) -> Result<Posted, SlackError> {
+        let content = match key {
+            Some(key) => content.with_metadata(super::readback::metadata(key)),
+            None => content,
+        };
         let req = SlackApiChatPostMessageRequest::new(channel.into(), content)
             .opt_thread_ts(thread_ts.map(Into::into));
         let res = self
             .call("chat.postMessage", self.session().chat_post_message(&req))
             .await
             .map_err(|e| with_channel(e, channel))?;
-        Ok(Posted {
+        let posted = Posted {
             channel: res.channel.to_string(),
             ts: res.ts.to_string(),
-        })
+        };
+        self.learn_channel_id(channel, &posted.channel);
+        Ok(posted)
     }
 
     pub async fn update_message(

@@ -25,6 +25,7 @@ pub mod events;
 pub mod interactions;
 pub mod live;
 mod modals;
+pub mod readback;
 pub mod routes;
 pub mod socket;
 pub mod verify;
