@@ -30,3 +30,6 @@ pub mod routes;
 pub mod socket;
 pub mod verify;
 pub mod views;
+
+#[cfg(test)]
+mod fuzz_tests;
