@@ -11,7 +11,9 @@
 //! To add a job: its payload struct in `enqueue.rs` with `impl Payload` and a unique
 //! `NAME` (never rename one: stored rows refer to it) and a constructor the services
 //! call; its handler in its own file under `jobs/` (`impl Job`: `run` re-reads what it
-//! acts on, then calls a service or Slack); register it in [`registry`].
+//! acts on, then calls a service or Slack); register it in [`registry`]. A handler whose
+//! work an earlier attempt may have done without living to record it (a Slack post whose
+//! answer was lost) overrides `run_attempt` and checks first (`slack_call::read_back`).
 
 pub mod claim_lease;
 pub mod clock_sweep;

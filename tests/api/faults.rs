@@ -245,29 +245,42 @@ async fn a_connection_dropped_before_slack_saw_the_post_posts_it_once() {
 
 #[tokio::test]
 async fn a_crash_after_the_post_is_read_back_when_the_lease_runs_out() {
-    let app = app_with(TestOptions::default()).await;
-    let key = new_ticket(&app, 1).await;
-    let now = app.state.services.now_ms();
-    // A worker leases the card's job, posts it, and dies before recording the outcome.
-    let leased = app
-        .state
-        .services
-        .store
-        .lease_jobs(now, now + cxbot::jobs::worker::LEASE_MS, 10, "crashed")
-        .await
-        .unwrap();
-    assert!(leased.iter().any(|j| j.name == "sync_card"), "{leased:?}");
-    let content = slack_morphism::prelude::SlackMessageContent::new().with_text("card".into());
-    app.state
-        .slack
-        .post_message(QUEUE, Some(&key), content, None)
-        .await
-        .unwrap();
-    app.advance(Duration::milliseconds(cxbot::jobs::worker::LEASE_MS));
-    drain_for(&app, 2, 5).await;
-    delivered_once(&app, &key).await;
-    assert_eq!(app.slack.calls_to("chat.postMessage").await.len(), 1);
-    assert_eq!(app.slack.calls_to("conversations.history").await.len(), 1);
+    // Both databases: the lease, its expiry and the job's queued time are the store's.
+    for backend in backends() {
+        let app = app_with(TestOptions {
+            backend,
+            ..Default::default()
+        })
+        .await;
+        let key = new_ticket(&app, 1).await;
+        let now = app.state.services.now_ms();
+        // A worker leases the card's job, posts it, and dies before recording the outcome.
+        let leased = app
+            .state
+            .services
+            .store
+            .lease_jobs(now, now + cxbot::jobs::worker::LEASE_MS, 10, "crashed")
+            .await
+            .unwrap();
+        assert!(leased.iter().any(|j| j.name == "sync_card"), "{leased:?}");
+        let content = slack_morphism::prelude::SlackMessageContent::new().with_text("card".into());
+        app.state
+            .slack
+            .post_message(QUEUE, Some(&key), content, None)
+            .await
+            .unwrap();
+        app.advance(Duration::milliseconds(cxbot::jobs::worker::LEASE_MS));
+        drain_for(&app, 2, 5).await;
+        delivered_once(&app, &key).await;
+        assert_eq!(app.slack.calls_to("chat.postMessage").await.len(), 1);
+        let reads = app.slack.calls_to("conversations.history").await;
+        assert_eq!(reads.len(), 1, "{backend:?}");
+        assert_eq!(
+            reads[0]["oldest"],
+            cxbot::slack::readback::oldest_ts(now),
+            "{backend:?}: from when the card's job was queued"
+        );
+    }
 }
 
 #[tokio::test]
