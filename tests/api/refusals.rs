@@ -317,3 +317,41 @@ async fn a_non_lead_cannot_reach_lead_only_actions_by_crafting_them() {
     );
     assert_eq!(ticket(&app, id).await.claimed_by, None);
 }
+
+#[tokio::test]
+async fn a_crafted_modal_submission_is_checked_like_the_modal_it_imitates() {
+    let app = team_app().await;
+    let id = missed_call(&app, 11).await;
+    let before = audit_actions(&app, id).await;
+    let posts = app.slack.calls_to("chat.postMessage").await.len();
+    let submit = |metadata: String, target: &str| {
+        json!({"type": "view_submission", "user": {"id": OTHER}, "trigger_id": trigger_id(),
+               "view": {"callback_id": "cx_escalate_modal", "private_metadata": metadata,
+                        "state": {"values": {
+                            "target": {"target_select": {"type": "static_select",
+                                       "selected_option": {"value": target}}},
+                            "reason": {"reason_input": {"type": "plain_text_input", "value": "x"}}}}}})
+    };
+    for (payload, why) in [
+        (
+            submit(id.to_string(), "the-ceo"),
+            "a target the playbook does not have",
+        ),
+        (
+            submit("999999".into(), "leads"),
+            "a ticket that does not exist",
+        ),
+        (
+            submit("not-a-ticket".into(), "leads"),
+            "metadata that is no ticket",
+        ),
+    ] {
+        let res = app.interact(&payload).await;
+        assert_eq!(res.status(), 200, "{why}");
+        let answer: Value = res.json().await.unwrap();
+        assert_eq!(answer["response_action"], "errors", "{why}: {answer}");
+    }
+    app.run_pending_jobs().await;
+    assert_eq!(audit_actions(&app, id).await, before, "nothing recorded");
+    assert_eq!(app.slack.calls_to("chat.postMessage").await.len(), posts);
+}
