@@ -16,7 +16,7 @@ use super::directives::AckRow;
 use super::tickets::IntakeLookup;
 use super::{
     AgentRow, AuditRow, CheckinRow, CustomerRow, FollowupRow, JobRow, PostedMessage, RequesterRow,
-    ShiftRow, SlackUserRow, StoreResult,
+    ShiftRow, SlackUserRow, StoreResult, TurnRow,
 };
 use crate::domain::directive::Directive;
 use crate::domain::sla::SlaState;
@@ -151,6 +151,9 @@ impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for Ticket {
                 escalated_at: r.try_get("escalated_at")?,
                 called_back_by: r.try_get("called_back_by")?,
                 called_back_at: r.try_get("called_back_at")?,
+                unclaimed_due_at: r.try_get("unclaimed_due_at")?,
+                unclaimed_told_at: r.try_get("unclaimed_told_at")?,
+                auto_seq: r.try_get("auto_seq")?,
             },
             sla: SlaState {
                 policy: r.try_get("sla_policy")?,
@@ -226,6 +229,9 @@ impl Decode for Ticket {
                 escalated_at: r.get(33)?,
                 called_back_by: r.get(34)?,
                 called_back_at: r.get(35)?,
+                unclaimed_due_at: r.get(48)?,
+                unclaimed_told_at: r.get(49)?,
+                auto_seq: r.get(50)?,
             },
             sla: SlaState {
                 policy: r.get(36)?,
@@ -308,6 +314,7 @@ decode_in_order! {
     ShiftRow { user_id, on_since, off_at, nudged_for, updated_at }
     CheckinRow { user_id, day, name, prompted_at, closes_at, checked_at, missed_at }
     AckRow { user_id, at }
+    TurnRow { last_user, turn }
     Directive { id, author, text, audience, until_at, ended_at, created_at }
 }
 

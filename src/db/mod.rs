@@ -31,6 +31,8 @@ pub mod helpdesk;
 mod helpdesk_sql;
 mod jobs;
 pub mod postgres;
+pub mod queue;
+mod queue_sql;
 mod rows;
 mod shared;
 pub mod shifts;
@@ -46,6 +48,7 @@ pub use directives::{DirectiveStore, NewDirective};
 pub use followups::{FollowupRow, FollowupStore};
 pub use helpdesk::{AgentRow, Enrichment, HelpdeskStore, RequesterRow};
 pub use jobs::{DeadJobRow, JobRow, JobState, NewJob, PACE_INTERVAL_MS};
+pub use queue::{QueueStore, TurnRow};
 pub use rows::PostedMessage;
 pub use shifts::{CheckinRow, ShiftRow, ShiftStore};
 pub use tickets::{
@@ -208,6 +211,7 @@ pub trait Store:
     + ShiftStore
     + DirectiveStore
     + HelpdeskStore
+    + QueueStore
     + Send
     + Sync
 {

@@ -7,6 +7,7 @@ use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
 use super::helpdesk_sql::impl_helpdesk_store;
 use super::jobs::{coalesced_in_batch, push_job_args, JOB_BATCH};
+use super::queue_sql::impl_queue_store;
 use super::shared::impl_shared_store;
 use super::shifts_sql::impl_shift_store;
 use super::tickets_sql::impl_ticket_store;
@@ -371,6 +372,7 @@ impl_shift_store!(PgStore);
 impl_directive_store!(PgStore);
 impl_helpdesk_store!(PgStore);
 impl_claim_store!(PgStore);
+impl_queue_store!(PgStore);
 
 #[async_trait]
 impl Store for PgStore {

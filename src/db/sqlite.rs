@@ -9,6 +9,7 @@ use super::directives_sql::impl_directive_store;
 use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
 use super::helpdesk_sql::impl_helpdesk_store;
+use super::queue_sql::impl_queue_store;
 use super::shared::impl_shared_store;
 use super::shifts_sql::impl_shift_store;
 use super::sqlite_conn::{Reader, Readers, SqliteConn};
@@ -260,6 +261,7 @@ impl_shift_store!(SqliteStore);
 impl_directive_store!(SqliteStore);
 impl_helpdesk_store!(SqliteStore);
 impl_claim_store!(SqliteStore);
+impl_queue_store!(SqliteStore);
 
 #[async_trait]
 impl Store for SqliteStore {

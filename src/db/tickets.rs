@@ -173,7 +173,7 @@ macro_rules! ticket_columns {
          opened_at, created_at, updated_at, claimed_at, claim_seq, last_activity_at, lease_asked_at, \
          escalated_to, escalated_by, escalated_at, called_back_by, called_back_at, \
          sla_policy, sla_kind, sla_budget_ms, sla_used_ms, sla_since, sla_due_at, sla_warn_at, sla_next_at, \
-         sla_warned_at, sla_breached_at, sla_met_at, quiet"
+         sla_warned_at, sla_breached_at, sla_met_at, quiet, unclaimed_due_at, unclaimed_told_at, auto_seq"
     };
 }
 

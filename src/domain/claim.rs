@@ -23,6 +23,10 @@ pub enum Source {
     Home,
     /// A change made in the helpdesk (its assignee), followed in Slack.
     Helpdesk,
+    /// Auto-assignment (`[assignment] auto`): cxbot gave a new card to someone.
+    Auto,
+    /// The team clock's sweep: an unclaimed card re-announced to the leads.
+    Clock,
 }
 
 impl Source {
@@ -35,6 +39,8 @@ impl Source {
             Source::Sla => "sla",
             Source::Home => "home",
             Source::Helpdesk => "helpdesk",
+            Source::Auto => "auto",
+            Source::Clock => "clock",
         }
     }
 }
@@ -54,6 +60,10 @@ pub struct LeasePolicy {
     /// Minutes the owner has to answer before the claim is released.
     #[serde(default = "default_grace")]
     pub grace_minutes: i64,
+    /// Open claims per person at which auto-assignment passes them over (0: no limit).
+    /// Claims by hand and a lead's assignments are not held to it.
+    #[serde(default)]
+    pub max_open: i64,
 }
 
 fn default_lease() -> i64 {
@@ -69,6 +79,7 @@ impl Default for LeasePolicy {
         Self {
             lease_minutes: default_lease(),
             grace_minutes: default_grace(),
+            max_open: 0,
         }
     }
 }
@@ -97,6 +108,12 @@ impl LeasePolicy {
             p.push((
                 "claims.grace_minutes".into(),
                 "expected 1 to 1440 minutes".into(),
+            ));
+        }
+        if self.max_open < 0 {
+            p.push((
+                "claims.max_open".into(),
+                "expected 0 (no limit) or more".into(),
             ));
         }
         p
@@ -232,8 +249,9 @@ mod tests {
         let bad = LeasePolicy {
             lease_minutes: 1,
             grace_minutes: 0,
+            max_open: -1,
         };
-        assert_eq!(bad.problems().len(), 2);
+        assert_eq!(bad.problems().len(), 3);
         assert!(LeasePolicy::default().problems().is_empty());
     }
 }

@@ -13,6 +13,7 @@
 //! - `claim`, `escalation`: who may release, claim leases, where an escalation goes.
 //! - `ticket`: a ticket as views, services and jobs see it (the db layer decodes its rows
 //!   into it), and how people name one (`TicketQuery`).
+//! - `queue`: when an unclaimed card is re-announced, and auto-assignment's round robin.
 //! - `notice`: what cxbot tells people after the fact, as data that jobs carry and views
 //!   render.
 //
@@ -28,6 +29,7 @@ pub mod escalation;
 pub mod ids;
 pub mod intake;
 pub mod notice;
+pub mod queue;
 pub mod routing;
 pub mod shift;
 pub mod sla;

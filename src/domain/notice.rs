@@ -106,6 +106,13 @@ pub enum Notice {
     },
     /// The leads' digest.
     Digest { digest: Box<super::summary::Digest> },
+    /// To the leads: a card nobody claimed within `[unclaimed]`'s time for its kind (once
+    /// per ticket), with the card's buttons.
+    Unclaimed {
+        ticket: Box<Ticket>,
+        /// How long it had waited when the sweep found it.
+        waited_ms: i64,
+    },
     /// A reminder to someone who has not acknowledged a directive.
     DirectiveReminder {
         id: i64,
@@ -150,6 +157,10 @@ pub enum CardLine {
     Assigned {
         to: String,
         by: String,
+    },
+    /// Auto-assignment (`[assignment] auto`) gave the new card to `to`.
+    AutoAssigned {
+        to: String,
     },
     Escalated {
         /// The escalation target's key ("L3", "developers").

@@ -15,6 +15,7 @@
 //! work an earlier attempt may have done without living to record it (a Slack post whose
 //! answer was lost) overrides `run_attempt` and checks first (`slack_call::read_back`).
 
+pub mod auto_assign;
 pub mod claim_lease;
 pub mod clock_sweep;
 pub mod customer_contacted;
@@ -213,4 +214,5 @@ pub fn registry() -> Registry {
     .with::<helpdesk_write::WriteToHelpdesk>()
     .with::<helpdesk_write::AssigneeChanged>()
     .with::<helpdesk_write::EnrichFromHelpdesk>()
+    .with::<auto_assign::AutoAssign>()
 }

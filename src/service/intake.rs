@@ -61,6 +61,8 @@ pub async fn accept_intake(services: &Services, event: &IntakeEvent) -> Result<A
         echo,
         unseen: pb.helpdesk.unseen_tickets,
         can_enrich: services.writes_to.contains(&event.helpdesk.as_str()),
+        unclaimed: &pb.unclaimed,
+        assignment: &pb.assignment,
     };
     let key = format!("hook:{}", event.key);
     let helpdesk = event.helpdesk.as_str().to_string();

@@ -31,6 +31,10 @@ pub struct Inputs<'a> {
     pub unseen: UnseenTickets,
     /// The helpdesk's API can tell who the requester is (`helpdesk_enrich`).
     pub can_enrich: bool,
+    /// How long a new card may wait unclaimed (`[unclaimed]`).
+    pub unclaimed: &'a crate::domain::queue::UnclaimedPolicy,
+    /// Auto-assignment (`[assignment]`): a new card of a kind it covers gets its job.
+    pub assignment: &'a crate::domain::queue::AssignmentPolicy,
 }
 
 /// An update that is not news by itself: recorded quietly when its ticket is unknown, or
@@ -88,6 +92,10 @@ pub fn plan(i: &Inputs<'_>, ctx: &IntakeContext) -> IntakePlan {
             (o.opened_at > row.opened_at && counts_as_contact(o))
                 || o.customer_replied_at.is_some_and(|at| at > row.opened_at)
         });
+    if !row.answered {
+        row.claim.unclaimed_due_at = super::unclaimed::due_at(i.unclaimed, i.sla, &row, i.now);
+    }
+    let auto_assign = !row.answered && i.assignment.covers(&row.kind);
     let (answered, answered_jobs) = answered_chats(i, ctx, &row);
     let leads = i.leads.clone();
     let now = i.now;
@@ -108,6 +116,9 @@ pub fn plan(i: &Inputs<'_>, ctx: &IntakeContext) -> IntakePlan {
             }
             jobs.extend(leads.iter().map(|ch| leads_notice(&row, ch, now)));
             jobs.extend(answered_jobs);
+            if auto_assign {
+                jobs.push(enqueue::auto_assign(id, now));
+            }
             jobs
         }),
     }

@@ -14,6 +14,7 @@
 //! in `slack::views`; then call it from `slack::dispatch` (a `/cx` subcommand),
 //! `slack::interactions` (a button) or a job handler.
 
+pub mod assignment;
 pub mod callback;
 pub mod checkins;
 pub mod claim;
@@ -34,6 +35,7 @@ pub mod reminder;
 pub mod shifts;
 pub mod sla;
 pub mod summary;
+pub mod unclaimed;
 pub mod writeback;
 
 pub use refusal::Refusal;

@@ -19,6 +19,7 @@ mod intake;
 mod jobs_cli;
 mod layering;
 mod manifest;
+mod queue;
 mod refusals;
 mod secrets;
 mod shifts;
