@@ -40,6 +40,8 @@ pub struct AppInner {
     /// When this process's worker loop last polled: `/readyz` answers 503 when it has not
     /// for too long. Unarmed (never stale) when no worker loop runs here.
     pub heartbeat: Arc<Heartbeat>,
+    /// Signed Slack requests already accepted, so a replay inside the window is refused.
+    pub replays: crate::slack::verify::ReplayGuard,
 }
 
 impl std::ops::Deref for AppState {
@@ -102,6 +104,7 @@ impl Application {
             webhooks: Arc::new(config.webhooks.clone()),
             draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             heartbeat: Arc::new(Heartbeat::new()),
+            replays: Default::default(),
         }));
         Ok(Self {
             state,

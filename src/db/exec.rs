@@ -304,7 +304,7 @@ impl Decode for (i64,) {
 }
 
 decode_in_order! {
-    JobRow { id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state }
+    JobRow { id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state, created_at }
     CustomerRow { id, name, email, phone, order_id, helpdesk_ids }
     PhoneKeyRow { id, phone, phone_key }
     FollowupRow { ticket_id, run, rev, active, reminded_step, overdue_at, started_by, updated_at }

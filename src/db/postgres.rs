@@ -32,7 +32,7 @@ impl PgStore {
          WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 \
                       AND (locked_until IS NULL OR locked_until <= $3) ORDER BY run_at, id LIMIT $4 \
                       FOR UPDATE SKIP LOCKED) \
-         RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state";
+         RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state, created_at";
     const PACE_SQL: &'static str = "INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2 + $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2) + $3 RETURNING next_at";
     /// `PACE_SQL` for several jobs, each put back until its slot when that is later than

@@ -279,7 +279,15 @@ async fn execute(
 
     let result = match tokio::time::timeout(
         Duration::from_millis((LEASE_MS / 2) as u64),
-        handler(row.payload.clone(), services.clone()),
+        handler(
+            row.payload.clone(),
+            services.clone(),
+            super::Attempt {
+                number: row.attempts,
+                queued_at_ms: row.created_at,
+                last_error: row.last_error.clone(),
+            },
+        ),
     )
     .await
     {
@@ -310,7 +318,7 @@ async fn execute(
                     row.id,
                     at,
                     row.pace_key.is_none(),
-                    Some("rate limited (429)"),
+                    Some(super::RATE_LIMITED_NOTE),
                     now,
                 )
                 .await

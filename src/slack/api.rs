@@ -90,6 +90,13 @@ pub const WEB_API_METHODS: &[(&str, &[&str])] = &[
     ("conversations.open", &["im:write"]),
     // Name and time zone; the profile's email finds a person's helpdesk agent.
     ("users.info", &["users:read", "users:read.email"]),
+    // Read-back before posting a keyed message again after an attempt whose answer was lost
+    // (a timeout, a reset, a crash): is it already there, under its key in the message's
+    // metadata? Public channels, private ones the bot is in, DMs (`readback.rs`).
+    (
+        "conversations.history",
+        &["channels:history", "groups:history", "im:history"],
+    ),
     // `cxbot check --live`: the token, the channels (public, and private ones the bot is in).
     ("auth.test", &[]),
     ("conversations.info", &["channels:read", "groups:read"]),
@@ -165,6 +172,8 @@ pub struct SlackApi {
     /// The names that could not be resolved, each warned of once; its lock makes one
     /// process ask `conversations.list` once.
     pub(crate) unresolved_names: tokio::sync::Mutex<std::collections::HashSet<String>>,
+    /// `#name` -> channel id, learnt from the answers to posts (a read-back needs the id).
+    pub(super) posted_channel_ids: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 /// The code of the refusal while Slack has stopped cxbot.
@@ -206,6 +215,7 @@ impl SlackApi {
             stopped: Default::default(),
             channel_ids: Default::default(),
             unresolved_names: Default::default(),
+            posted_channel_ids: Default::default(),
         })
     }
 
@@ -261,22 +271,31 @@ impl SlackApi {
         result
     }
 
+    /// Posts a message; one with a `key` carries it in its metadata
+    /// ([`super::readback::POST_METADATA_TYPE`]), so a later attempt can find it.
     pub async fn post_message(
         &self,
         channel: &str,
+        key: Option<&str>,
         content: SlackMessageContent,
         thread_ts: Option<&str>,
     ) -> Result<Posted, SlackError> {
+        let content = match key {
+            Some(key) => content.with_metadata(super::readback::metadata(key)),
+            None => content,
+        };
         let req = SlackApiChatPostMessageRequest::new(channel.into(), content)
             .opt_thread_ts(thread_ts.map(Into::into));
         let res = self
             .call("chat.postMessage", self.session().chat_post_message(&req))
             .await
-            .map_err(|e| with_channel(e, channel))?;
-        Ok(Posted {
+            .map_err(|e| with_channel(e, &self.channel_label(channel)))?;
+        let posted = Posted {
             channel: res.channel.to_string(),
             ts: res.ts.to_string(),
-        })
+        };
+        self.learn_channel_id(channel, &posted.channel);
+        Ok(posted)
     }
 
     pub async fn update_message(
@@ -288,7 +307,7 @@ impl SlackApi {
         let req = SlackApiChatUpdateRequest::new(channel.into(), content, ts.into());
         self.call("chat.update", self.session().chat_update(&req))
             .await
-            .map_err(|e| with_channel(e, channel))?;
+            .map_err(|e| with_channel(e, &self.channel_label(channel)))?;
         Ok(())
     }
 
@@ -304,7 +323,7 @@ impl SlackApi {
             self.session().chat_post_ephemeral(&req),
         )
         .await
-        .map_err(|e| with_channel(e, channel))?;
+        .map_err(|e| with_channel(e, &self.channel_label(channel)))?;
         Ok(())
     }
 
@@ -412,6 +431,17 @@ pub struct UserInfo {
     pub tz: Option<String>,
     /// Needs the users:read.email scope; None without it.
     pub email: Option<String>,
+}
+
+impl SlackApi {
+    /// A channel as an operator knows it: a resolved id with its playbook `#name` beside it.
+    fn channel_label(&self, channel: &str) -> String {
+        let ids = self.channel_ids.read().expect("ids lock");
+        match ids.iter().find(|(_, id)| id.as_str() == channel) {
+            Some((name, _)) => format!("#{name} ({channel})"),
+            None => channel.to_string(),
+        }
+    }
 }
 
 fn with_channel(e: SlackError, channel: &str) -> SlackError {

@@ -42,6 +42,16 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// A header that must be sent once: None when absent or repeated (two signatures are
+/// ambiguous, whichever of them verifies).
+fn single_header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    let mut values = headers.get_all(name).iter();
+    match (values.next(), values.next()) {
+        (Some(v), None) => v.to_str().ok(),
+        _ => None,
+    }
+}
+
 async fn verify_request(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
@@ -56,8 +66,8 @@ async fn verify_request(State(state): State<AppState>, req: Request, next: Next)
     let now = state.services.clock.now().timestamp();
     let checked = verify::verify(
         state.signing_secret.expose_secret().as_bytes(),
-        header(&parts.headers, SIGNATURE_HEADER),
-        header(&parts.headers, TIMESTAMP_HEADER),
+        single_header(&parts.headers, SIGNATURE_HEADER),
+        single_header(&parts.headers, TIMESTAMP_HEADER),
         &bytes,
         now,
     );
@@ -67,8 +77,25 @@ async fn verify_request(State(state): State<AppState>, req: Request, next: Next)
             .increment(1);
         return ApiError::Unauthorized.into_response();
     }
+    // Slack never sends a command or an interaction twice: the same signature again is a
+    // replay. (Events are retried by Slack with a new signature; `event_id` dedupes them.)
+    if parts.uri.path() != EVENTS_PATH && !first_use(&state, &parts.headers, now) {
+        tracing::warn!(path = %parts.uri.path(), "rejected a replayed Slack request");
+        metrics::counter!("cxbot_slack_requests_rejected_total", "reason" => "replayed")
+            .increment(1);
+        return ApiError::Unauthorized.into_response();
+    }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// Records a verified request's signature; false when it was used before.
+fn first_use(state: &AppState, headers: &HeaderMap, now: i64) -> bool {
+    let signature = header(headers, SIGNATURE_HEADER).unwrap_or_default();
+    let timestamp = header(headers, TIMESTAMP_HEADER)
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(now);
+    state.replays.first_use(signature, timestamp, now)
 }
 
 /// A form body with `ssl_check=1` (Slack's certificate check of a slash command URL).
