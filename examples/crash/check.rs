@@ -63,11 +63,18 @@ impl Db {
     /// pace slot, or waiting to retry. Recurring timers are not counted.
     /// Jobs leased by an earlier (killed) process are not counted: `live` is the running
     /// server's pid, the first part of its worker id.
+    /// While such jobs are held, a thread line waiting for a held card ("not posted yet")
+    /// waits with it and is not counted either.
     pub async fn work_left(&self, now: i64, live: u32) -> Result<i64, String> {
+        let waiting = if self.held(now, live).await?.is_empty() {
+            ""
+        } else {
+            "AND (last_error IS NULL OR last_error NOT LIKE '%not posted yet%')"
+        };
         let sql = format!(
             "SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND recurring = 0 AND \
              (run_at <= {} OR pace_key IS NOT NULL OR last_error IS NOT NULL) AND \
-             (locked_until IS NULL OR locked_until <= {now} OR locked_by LIKE '{live}-%')",
+             (locked_until IS NULL OR locked_until <= {now} OR locked_by LIKE '{live}-%') {waiting}",
             now + 2_000
         );
         let r: Vec<(i64,)> = rows!(self, (i64,), sql)?;
@@ -221,6 +228,11 @@ pub async fn check(
     }
     for (id, name, run_at, attempts, locked, err) in db.overdue(now, 5_000).await? {
         if locked.is_some_and(|l| l > now) {
+            continue;
+        }
+        if !held.is_empty() && err.as_deref().is_some_and(|e| e.contains("not posted yet")) {
+            r.held
+                .push(format!("job {id} {name}: waits for a held card ({err:?})"));
             continue;
         }
         r.stuck.push(format!(

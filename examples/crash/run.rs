@@ -108,7 +108,6 @@ impl Server {
             ("CXBOT_LISTEN", listen.clone()),
             ("CXBOT_CONFIG", config.display().to_string()),
             ("CXBOT_LOG", "warn".to_string()),
-            ("CXBOT_SLACK_TIMEOUT_MS", "2000".to_string()),
         ];
         Self {
             bin,
