@@ -25,6 +25,9 @@ pub struct Plan {
     /// How long the last restart may take to drain (a job leased by a killed process
     /// waits for its lease, 5 min, to run out).
     pub drain: Duration,
+    /// Wait for the jobs killed processes still hold (their lease runs out after 5 min on
+    /// PostgreSQL) before checking; without it they are listed as explained.
+    pub wait_held: bool,
     pub quiet: bool,
 }
 
@@ -90,7 +93,7 @@ pub async fn campaign(plan: &Plan) -> Result<Outcome, String> {
     driver.await.map_err(|e| format!("load task: {e}"))?;
     let db = Db::connect(&plan.db_url).await?;
     let live = server.pid().ok_or("the server is not running")?;
-    let (took, done) = drain(&db, live, plan.drain).await?;
+    let (took, done) = drain(&db, live, plan.wait_held, plan.drain).await?;
     // The last calls' answers are recorded before their jobs complete: give them a moment.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let calls = slack.calls_since(0);

@@ -64,8 +64,17 @@ impl Db {
     /// Jobs leased by an earlier (killed) process are not counted: `live` is the running
     /// server's pid, the first part of its worker id.
     /// While such jobs are held, a thread line waiting for a held card ("not posted yet")
-    /// waits with it and is not counted either.
-    pub async fn work_left(&self, now: i64, live: u32) -> Result<i64, String> {
+    /// waits with it and is not counted either. With `wait_held`, all of them count.
+    pub async fn work_left(&self, now: i64, live: u32, wait_held: bool) -> Result<i64, String> {
+        if wait_held {
+            let sql = format!(
+                "SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND recurring = 0 AND \
+                 (run_at <= {} OR pace_key IS NOT NULL OR last_error IS NOT NULL)",
+                now + 2_000
+            );
+            let r: Vec<(i64,)> = rows!(self, (i64,), sql)?;
+            return Ok(r.first().map_or(0, |r| r.0));
+        }
         let waiting = if self.held(now, live).await?.is_empty() {
             ""
         } else {
@@ -119,11 +128,18 @@ impl Db {
 }
 
 /// Waits until the worker has nothing left to do now (or `deadline`); returns how long.
-pub async fn drain(db: &Db, live: u32, deadline: Duration) -> Result<(Duration, bool), String> {
+pub async fn drain(
+    db: &Db,
+    live: u32,
+    wait_held: bool,
+    deadline: Duration,
+) -> Result<(Duration, bool), String> {
     let began = Instant::now();
     let mut quiet = 0;
     while began.elapsed() < deadline {
-        let left = db.work_left(Utc::now().timestamp_millis(), live).await?;
+        let left = db
+            .work_left(Utc::now().timestamp_millis(), live, wait_held)
+            .await?;
         quiet = if left == 0 { quiet + 1 } else { 0 };
         // Twice in a row: a job that finished may have queued another.
         if quiet >= 2 {

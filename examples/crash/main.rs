@@ -266,6 +266,7 @@ async fn main_async(args: Args) -> Result<bool, String> {
             concurrency: args.concurrency,
             rate: args.rate,
             drain: Duration::from_secs(args.drain_secs),
+            wait_held: true,
             quiet: false,
         };
         let out = campaign(&plan).await?;

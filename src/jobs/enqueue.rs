@@ -320,6 +320,13 @@ impl SyncCard {
     pub fn card_key(ticket_id: i64) -> String {
         format!("card:{ticket_id}")
     }
+
+    /// The coalesce key of the job that posts the card recorded under `msg_key`, if it is
+    /// a card's key.
+    pub fn job_key_of(msg_key: &str) -> Option<String> {
+        let id: i64 = msg_key.strip_prefix("card:")?.parse().ok()?;
+        Some(format!("sync_card:{id}"))
+    }
 }
 
 impl Payload for SyncCard {
@@ -330,7 +337,7 @@ impl Payload for SyncCard {
     }
 
     fn coalesce_key(&self) -> Option<String> {
-        Some(format!("sync_card:{}", self.ticket_id))
+        Self::job_key_of(&Self::card_key(self.ticket_id))
     }
 }
 

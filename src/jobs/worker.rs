@@ -283,6 +283,19 @@ async fn execute(
                 )
                 .await
         }
+        Err(JobError::Waiting(after, msg)) => {
+            record("waiting");
+            tracing::debug!(job = row.id, name = %row.name, error = %msg, "waits for another job");
+            store
+                .defer_job(
+                    row.id,
+                    now + after.as_millis() as i64,
+                    row.pace_key.is_none(),
+                    Some(&msg),
+                    now,
+                )
+                .await
+        }
         Err(JobError::Retry(msg)) if row.attempts < MAX_ATTEMPTS => {
             record("retried");
             let at = now + jittered_backoff_ms(row.id, row.attempts);

@@ -40,6 +40,7 @@ async fn crash_run(backend: Backend) {
         // SQLite's restart takes back the killed process's leases at once; on PostgreSQL
         // (replicas) they run out after 5 min, and the check lists what waits on them.
         drain: Duration::from_secs(20),
+        wait_held: false,
         quiet: true,
     };
     let out = campaign(&plan).await.expect("the campaign runs");
@@ -131,4 +132,48 @@ async fn a_sqlite_restart_runs_at_once_the_jobs_a_killed_serve_had_leased() {
         .unwrap()
         .iter()
         .all(|j| j.name != SlackCall::NAME));
+}
+
+/// A killed process held a ticket's card job (its lease runs 5 min). A line for the card's
+/// thread waits for it without using up its attempts (it used to be parked after 8, about
+/// 4 min of backoff), and is posted in the thread once the lease ran out and the card was.
+#[tokio::test]
+async fn a_thread_line_waits_for_a_card_a_killed_process_held_instead_of_being_parked() {
+    let app = spawn_app().await;
+    let event = crate::intake::generic("crash-1", "ticket", "4521", serde_json::json!({}));
+    let id = crate::intake::deliver(&app, "generic", &event).await;
+    let store = &app.state.services.store;
+    let now = app.state.services.now_ms();
+    let held = store
+        .lease_jobs(now, now + 300_000, 100, "4242-killed")
+        .await
+        .unwrap();
+    assert!(held.iter().any(|j| j.name == "sync_card"));
+    let line = SlackCall::Post {
+        key: None,
+        channel: "#cx-queue".into(),
+        text: "a line for the card".into(),
+        blocks: None,
+        thread: Some(cxbot::jobs::enqueue::SyncCard::card_key(id)),
+    };
+    store.enqueue(&[line.new_job(now)], now).await.unwrap();
+    for _ in 0..80 {
+        app.advance(Span::seconds(5));
+        app.run_pending_jobs().await;
+    }
+    assert!(store.list_jobs(JobState::Dead).await.unwrap().is_empty());
+    let card = store
+        .posted_message(&cxbot::jobs::enqueue::SyncCard::card_key(id))
+        .await
+        .unwrap()
+        .expect("the card is posted once the lease ran out");
+    let lines: Vec<_> = app
+        .slack
+        .calls_to("chat.postMessage")
+        .await
+        .into_iter()
+        .filter(|p| p["text"] == "a line for the card")
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["thread_ts"], card.ts.as_str());
 }
