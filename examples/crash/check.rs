@@ -353,18 +353,13 @@ pub async fn check(
             continue;
         };
         // The card as Slack shows it: its post, then the updates to that ts.
-        let last = calls
-            .iter()
-            .filter(|c| {
-                (ok_post(c)
-                    && c.answer["ts"] == ts.as_str()
-                    && c.answer["channel"] == channel.as_str())
-                    || (c.method == "chat.update"
-                        && c.status == 200
-                        && c.params["ts"] == ts.as_str()
-                        && c.params["channel"] == channel.as_str())
-            })
-            .next_back();
+        let last = calls.iter().rfind(|c| {
+            (ok_post(c) && c.answer["ts"] == ts.as_str() && c.answer["channel"] == channel.as_str())
+                || (c.method == "chat.update"
+                    && c.status == 200
+                    && c.params["ts"] == ts.as_str()
+                    && c.params["channel"] == channel.as_str())
+        });
         let Some(last) = last else {
             r.lost.push(format!(
                 "#{number}: the recorded card {channel}/{ts} was never posted"
