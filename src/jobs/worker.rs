@@ -5,7 +5,10 @@
 //! - A transient failure retries with exponential backoff (2 s doubling, capped at 10 min);
 //!   after [`MAX_ATTEMPTS`] the job is parked as dead.
 //! - A permanent failure parks at once, with the operator's next step in the log.
-//! - A job whose lease runs out (the process died mid-job) is leased again.
+//! - A job whose lease runs out (the process died mid-job) is leased again (on SQLite, the
+//!   next start takes such leases back at once: only one `serve` runs on the file).
+//! - A job waiting for another (a thread line whose card's job is still to run) is put back
+//!   without using up an attempt.
 //! - Posts to one channel are paced to one per second through a slot table shared by all
 //!   replicas; other channels are not held back.
 //!
