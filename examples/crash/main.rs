@@ -123,6 +123,20 @@ async fn fresh(
     Ok(format!("{prefix}/{name}"))
 }
 
+/// Drops a database `fresh` made (after a passing run).
+async fn drop_database(pg_url: &str, db_url: &str) {
+    let Some((_, name)) = db_url.rsplit_once('/') else {
+        return;
+    };
+    if let Ok(pool) = sqlx::PgPool::connect(pg_url).await {
+        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await {
+            eprintln!("crash: could not drop {name}: {e}");
+        }
+        pool.close().await;
+    }
+}
+
 fn default_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("own path");
     // target/<profile>/examples/crash -> target/<profile>/cxbot
@@ -282,6 +296,8 @@ async fn main_async(args: Args) -> Result<bool, String> {
         all_ok &= ok;
         if args.keep || !ok {
             println!("  kept {} ({})", dir.keep().display(), plan.db_url);
+        } else if w == Which::Postgres {
+            drop_database(&args.pg_url, &plan.db_url).await;
         }
     }
     Ok(all_ok)
