@@ -85,6 +85,11 @@ impl Ids {
         if self.spread_kinds {
             spread(&mut ev, seq);
         }
+        self.webhook(&ev)
+    }
+
+    /// `POST /hooks/generic` with any event in cxbot's generic format, signed.
+    pub fn webhook(&self, ev: &serde_json::Value) -> Req {
         let body = ev.to_string();
         let secret = self.webhook_secret.as_deref().unwrap_or_default();
         let ts = unix_now();
@@ -102,7 +107,8 @@ impl Ids {
         }
     }
 
-    fn slash(&self, i: u64, text: &str) -> Req {
+    /// A signed `/cx <text>` from user `i` (of `users`).
+    pub fn slash(&self, i: u64, text: &str) -> Req {
         let (user_id, user_name) = self.user(i);
         let trigger = format!("{i}.{}.load", self.run);
         let body = serde_urlencoded::to_string([

@@ -169,6 +169,8 @@ pub trait JobStore: Send + Sync {
     async fn requeue_dead_jobs(&self, id: Option<i64>, now: i64) -> StoreResult<u64>;
     /// A job's state (`pending`, `done`, `dead`), None when there is no such job.
     async fn job_state(&self, id: i64) -> StoreResult<Option<String>>;
+    /// Is a job with this coalesce key still to run (waiting, paced, or leased)?
+    async fn job_pending(&self, coalesce_key: &str) -> StoreResult<bool>;
     /// The earliest run_at of a pending job, so an idle worker knows how long it may sleep.
     async fn next_run_at(&self) -> StoreResult<Option<i64>>;
     /// Removes done jobs finished before `before`.

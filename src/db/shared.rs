@@ -323,6 +323,16 @@ macro_rules! impl_shared_store {
                     .await?)
             }
 
+            async fn job_pending(&self, coalesce_key: &str) -> $crate::db::StoreResult<bool> {
+                let found: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM jobs WHERE coalesce_key = $1 AND state = 'pending' LIMIT 1",
+                )
+                .bind(coalesce_key)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(found.is_some())
+            }
+
             async fn next_run_at(&self) -> $crate::db::StoreResult<Option<i64>> {
                 // One step down the pending index: a point read.
                 self.reader().await?.scalar("SELECT MIN(run_at) FROM jobs WHERE state = 'pending'", args![]).await

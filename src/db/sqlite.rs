@@ -141,6 +141,24 @@ impl SqliteStore {
         sqlx::migrate!("migrations/sqlite")
             .run(&mut migrator)
             .await?;
+        if mode == OpenMode::Serve {
+            // The lock says no other serve runs: a lease still held is a killed process's.
+            // Its jobs run now rather than when the lease (5 min) runs out.
+            let taken = sqlx::query(
+                "UPDATE jobs SET locked_until = NULL, locked_by = NULL \
+                 WHERE state = 'pending' AND locked_until IS NOT NULL",
+            )
+            .execute(&mut migrator)
+            .await
+            .map_err(cannot)?
+            .rows_affected();
+            if taken > 0 {
+                tracing::warn!(
+                    jobs = taken,
+                    "took back the jobs a stopped cxbot was running; they run again now"
+                );
+            }
+        }
         sqlx::Connection::close(migrator).await.map_err(cannot)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(2)

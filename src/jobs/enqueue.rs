@@ -332,6 +332,12 @@ impl SyncCard {
     pub fn ticket_of_key(key: &str) -> Option<i64> {
         key.strip_prefix("card:")?.parse().ok()
     }
+
+    /// The coalesce key of the job that posts the card recorded under `msg_key`, if it is
+    /// a card's key.
+    pub fn job_key_of(msg_key: &str) -> Option<String> {
+        Some(format!("sync_card:{}", Self::ticket_of_key(msg_key)?))
+    }
 }
 
 impl Payload for SyncCard {
@@ -342,7 +348,7 @@ impl Payload for SyncCard {
     }
 
     fn coalesce_key(&self) -> Option<String> {
-        Some(format!("sync_card:{}", self.ticket_id))
+        Self::job_key_of(&Self::card_key(self.ticket_id))
     }
 }
 

@@ -57,6 +57,11 @@ pub enum JobError {
     /// Slack said 429: run again at Retry-After; not counted as a failure.
     #[error("rate limited; retry after {0:?}")]
     RateLimited(Duration),
+    /// Waits for another job still to run (a thread line for a card not posted yet, which
+    /// may wait out a killed process's 5-minute lease): run again after this long; not
+    /// counted as a failure, so the line is not parked before its card is posted.
+    #[error("{1}")]
+    Waiting(Duration, String),
     /// Worth retrying with backoff (5xx, timeout, database busy).
     #[error("{0}")]
     Retry(String),

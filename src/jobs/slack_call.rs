@@ -71,6 +71,21 @@ fn posted_outcome(key: Option<String>, posted: Posted) -> JobOutcome {
     }
 }
 
+/// A thread line whose card's job is still to run (paced, or leased by a process that
+/// was killed) waits for it without using up its attempts; any other missing parent is
+/// retried with backoff, and parked after the last attempt.
+async fn parent_not_posted(cx: &JobContext, parent: &str) -> Result<JobError, JobError> {
+    let why = format!("parent message {parent} is not posted yet");
+    let card_job = super::enqueue::SyncCard::job_key_of(parent);
+    Ok(match card_job {
+        Some(k) if cx.store.job_pending(&k).await? => JobError::Waiting(PARENT_WAIT, why),
+        _ => JobError::Retry(why),
+    })
+}
+
+/// How often a thread line looks again for its card.
+const PARENT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 #[async_trait]
 impl Job for SlackCall {
     async fn run(self, cx: &JobContext) -> JobResult {
@@ -103,11 +118,7 @@ pub(super) async fn send(call: SlackCall, cx: &JobContext, attempt: &Attempt) ->
                     None => None,
                     Some(parent) => match cx.store.posted_message(parent).await? {
                         Some(p) => Some(p.ts),
-                        None => {
-                            return Err(JobError::Retry(format!(
-                                "parent message {parent} is not posted yet"
-                            )))
-                        }
+                        None => return Err(parent_not_posted(cx, parent).await?),
                     },
                 };
                 let channel = super::channel_id::channel_id(cx, &channel).await?;

@@ -7,7 +7,10 @@
 //! - A permanent failure parks at once, with the operator's next step in the log.
 //! - While Slack has stopped cxbot (uninstalled, bot token revoked; read before each batch),
 //!   every Slack call fails as permanent with that reason: such jobs park at once.
-//! - A job whose lease runs out (the process died mid-job) is leased again.
+//! - A job whose lease runs out (the process died mid-job) is leased again (on SQLite, the
+//!   next start takes such leases back at once: only one `serve` runs on the file).
+//! - A job waiting for another (a thread line whose card's job is still to run) is put back
+//!   without using up an attempt.
 //! - Posts to one channel are paced to one per second through a slot table shared by all
 //!   replicas; other channels are not held back.
 //! - The production loop ([`Worker::run`]) beats its [`Heartbeat`] after every poll and
@@ -319,6 +322,19 @@ async fn execute(
                     at,
                     row.pace_key.is_none(),
                     Some(super::RATE_LIMITED_NOTE),
+                    now,
+                )
+                .await
+        }
+        Err(JobError::Waiting(after, msg)) => {
+            record("waiting");
+            tracing::debug!(job = row.id, name = %row.name, error = %msg, "waits for another job");
+            store
+                .defer_job(
+                    row.id,
+                    now + after.as_millis() as i64,
+                    row.pace_key.is_none(),
+                    Some(&msg),
                     now,
                 )
                 .await

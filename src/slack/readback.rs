@@ -68,7 +68,12 @@ impl SlackApi {
         if let Some(id) = self.channel_ids.read().expect("channel ids").get(name) {
             return Ok(Some(id.clone()));
         }
-        if let Some(id) = self.posted_channel_ids.lock().expect("channel ids").get(channel) {
+        if let Some(id) = self
+            .posted_channel_ids
+            .lock()
+            .expect("channel ids")
+            .get(channel)
+        {
             return Ok(Some(id.clone()));
         }
         let found = self

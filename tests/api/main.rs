@@ -6,6 +6,7 @@ mod check;
 mod check_live;
 mod claims;
 mod contacts;
+mod crash;
 mod demo;
 mod directives;
 mod fault_proxy;
