@@ -348,6 +348,15 @@ macro_rules! impl_shared_store {
                 self.guarded_update(Self::INBOX_SQL, args![key, source, now], 0, now, None, jobs).await
             }
 
+            async fn event_recorded(&self, key: &str) -> $crate::db::StoreResult<bool> {
+                Ok(self
+                    .reader()
+                    .await?
+                    .scalar("SELECT 1 FROM event_inbox WHERE event_key = $1", args![key])
+                    .await?
+                    .is_some())
+            }
+
             async fn event_count(&self) -> $crate::db::StoreResult<i64> {
                 Ok(sqlx::query_scalar("SELECT COUNT(*) FROM event_inbox").fetch_one(&self.pool).await?)
             }

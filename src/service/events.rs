@@ -13,12 +13,19 @@ pub enum SlackEvent<'a> {
     Other,
 }
 
-/// Returns false when the event was seen before.
+/// Returns false when the event was seen before. A `redelivery` (Slack says it is sending
+/// the event again) is looked up first, a read: it was usually recorded, and then nothing is
+/// written; if it was not (the first delivery failed), it is recorded as any other.
 pub async fn accept_slack_event(
     services: &Services,
     event_id: &str,
     event: SlackEvent<'_>,
+    redelivery: bool,
 ) -> Result<bool> {
+    let key = format!("slack:{event_id}");
+    if redelivery && services.store.event_recorded(&key).await? {
+        return Ok(false);
+    }
     let now = services.now_ms();
     let mut jobs = Vec::new();
     if let SlackEvent::HomeOpened { user } = event {
@@ -26,7 +33,7 @@ pub async fn accept_slack_event(
     }
     let fresh = services
         .store
-        .record_event(&format!("slack:{event_id}"), "slack", now, &jobs)
+        .record_event(&key, "slack", now, &jobs)
         .await?;
     if fresh && !jobs.is_empty() {
         services.wake_worker();

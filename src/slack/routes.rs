@@ -1,5 +1,5 @@
-//! The HTTP transport for `/slack/*`. A middleware verifies every request (401 with no
-//! detail, nothing stored) before a handler parses it (a form, or JSON) and hands it to
+//! The HTTP transport for `/slack/*`. Every handler takes a [`Verified`] body: the
+//! signature is checked (401 with no detail, nothing stored) before a handler parses it (a form, or JSON) and hands it to
 //! [`dispatch`], the path Socket Mode shares; handlers answer well inside Slack's 3 s.
 
 use crate::app::AppState;
@@ -8,10 +8,10 @@ use crate::slack::dispatch::{self, CommandAnswer, EventAnswer, Redelivery};
 use crate::slack::events::EventEnvelope;
 use crate::slack::interactions::{Interaction, InteractionForm, InteractionResponse};
 use crate::slack::verify::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use crate::slack::views;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -30,57 +30,70 @@ pub const COMMANDS_PATH: &str = "/slack/commands";
 /// Buttons and modals (manifest.yml's `interactivity.request_url`).
 pub const INTERACTIVITY_PATH: &str = "/slack/interactivity";
 
-pub fn router(state: AppState) -> Router<AppState> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route(EVENTS_PATH, post(events))
         .route(COMMANDS_PATH, post(slash_command))
         .route(INTERACTIVITY_PATH, post(interactivity))
-        .route_layer(middleware::from_fn_with_state(state, verify_request))
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-async fn verify_request(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(b) => b,
-        Err(_) => return ApiError::PayloadTooLarge.into_response(),
-    };
-    if parts.uri.path() == COMMANDS_PATH && is_ssl_check(&bytes) {
-        // Slack checking the certificate of the command URL: 200, nothing done (as Bolt
-        // answers it, before verification: Slack does not sign these).
-        return StatusCode::OK.into_response();
+/// A Slack request's body, its signature checked: every `/slack/*` handler takes one, so
+/// nothing is parsed (or stored) before the check. Refused with 401 and no detail; 413 past
+/// [`MAX_BODY`]. A slash command's `ssl_check` (Slack checking the URL's certificate,
+/// unsigned) is answered 200 before the check, as Bolt answers it.
+pub struct Verified {
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl FromRequest<AppState> for Verified {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (parts, body) = req.into_parts();
+        let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+            Ok(b) => b,
+            Err(_) => return Err(ApiError::PayloadTooLarge.into_response()),
+        };
+        if parts.uri.path() == COMMANDS_PATH && is_ssl_check(&bytes) {
+            return Err(StatusCode::OK.into_response());
+        }
+        let now = state.services.clock.now().timestamp();
+        let checked = verify::verify(
+            state.signing_secret.expose_secret().as_bytes(),
+            header(&parts.headers, SIGNATURE_HEADER),
+            header(&parts.headers, TIMESTAMP_HEADER),
+            &bytes,
+            now,
+        );
+        if let Err(e) = checked {
+            tracing::warn!(reason = %e, path = %parts.uri.path(), "rejected Slack request");
+            metrics::counter!("cxbot_slack_requests_rejected_total", "reason" => e.to_string())
+                .increment(1);
+            return Err(ApiError::Unauthorized.into_response());
+        }
+        Ok(Verified {
+            headers: parts.headers,
+            body: bytes,
+        })
     }
-    let now = state.services.clock.now().timestamp();
-    let checked = verify::verify(
-        state.signing_secret.expose_secret().as_bytes(),
-        header(&parts.headers, SIGNATURE_HEADER),
-        header(&parts.headers, TIMESTAMP_HEADER),
-        &bytes,
-        now,
-    );
-    if let Err(e) = checked {
-        tracing::warn!(reason = %e, path = %parts.uri.path(), "rejected Slack request");
-        metrics::counter!("cxbot_slack_requests_rejected_total", "reason" => e.to_string())
-            .increment(1);
-        return ApiError::Unauthorized.into_response();
-    }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
 }
 
 /// A form body with `ssl_check=1` (Slack's certificate check of a slash command URL).
 fn is_ssl_check(body: &[u8]) -> bool {
-    body.split(|b| *b == b'&')
-        .any(|pair| pair == b"ssl_check=1")
+    memchr::memmem::find_iter(body, b"ssl_check=1").any(|at| {
+        let end = at + b"ssl_check=1".len();
+        (at == 0 || body[at - 1] == b'&') && (end == body.len() || body[end] == b'&')
+    })
 }
 
 async fn events(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    Verified { headers, body }: Verified,
 ) -> Result<Response, ApiError> {
     let envelope: EventEnvelope = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("malformed event body: {e}")))?;
@@ -96,11 +109,15 @@ async fn events(
     })
 }
 
-async fn slash_command(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
-    let payload: SlashCommandPayload = serde_urlencoded::from_bytes(&body)
+async fn slash_command(
+    State(state): State<AppState>,
+    Verified { body, .. }: Verified,
+) -> Result<Response, ApiError> {
+    let payload = SlashCommandPayload::from_form(&body)
         .map_err(|e| ApiError::BadRequest(format!("malformed slash command: {e}")))?;
     Ok(match dispatch::command(&state, &payload).await {
         CommandAnswer::Help => help_response(),
+        CommandAnswer::Usage(usage) => json_response(Bytes::from(views::usage_error_body(&usage))),
         CommandAnswer::Reply(reply) => Json(reply.ephemeral_body()).into_response(),
     })
 }
@@ -112,14 +129,22 @@ fn help_response() -> Response {
         let reply = dispatch::help_reply();
         Bytes::from(serde_json::to_vec(&reply.ephemeral_body()).expect("the help reply serializes"))
     });
+    json_response(body.clone())
+}
+
+/// A body already serialized, sent as `Json` sends one.
+fn json_response(body: Bytes) -> Response {
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        body.clone(),
+        body,
     )
         .into_response()
 }
 
-async fn interactivity(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+async fn interactivity(
+    State(state): State<AppState>,
+    Verified { body, .. }: Verified,
+) -> Result<Response, ApiError> {
     let form: InteractionForm = serde_urlencoded::from_bytes(&body)
         .map_err(|_| ApiError::BadRequest("expected a form field named payload".into()))?;
     let interaction: Interaction = serde_json::from_str(&form.payload)
