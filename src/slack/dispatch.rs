@@ -92,10 +92,7 @@ impl SlashCommandPayload {
                 return None; // a field twice: an error, worded by serde
             }
             seen |= 1 << field;
-            let value = form_urlencoded::parse(pair)
-                .next()
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default();
+            let value = decode_form_value(pair.get(key.len() + 1..).unwrap_or_default());
             match field {
                 0 => p.command = value,
                 1 => p.text = value,
@@ -109,6 +106,35 @@ impl SlashCommandPayload {
         }
         (seen & (1 << 2) != 0).then_some(p)
     }
+}
+
+/// One form value, decoded as `form_urlencoded` (and so `serde_urlencoded`) decodes it:
+/// `+` is a space, `%XX` a byte (a `%` not followed by two hex digits stays), and bytes
+/// that are not UTF-8 become U+FFFD.
+pub(crate) fn decode_form_value(value: &[u8]) -> String {
+    if memchr::memchr2(b'%', b'+', value).is_none() {
+        return String::from_utf8_lossy(value).into_owned();
+    }
+    fn hex(b: Option<&u8>) -> Option<u8> {
+        (*b? as char).to_digit(16).map(|d| d as u8)
+    }
+    let mut out = Vec::with_capacity(value.len());
+    let mut i = 0;
+    while i < value.len() {
+        match value[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (hex(value.get(i + 1)), hex(value.get(i + 2))) {
+                (Some(hi), Some(lo)) => {
+                    out.push(hi << 4 | lo);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// The answer to a slash command: the ephemeral message only the person sees.
@@ -351,6 +377,8 @@ mod tests {
             "user%5Fid=U1&text=encoded+name",
             "user+id=U1&user_id=U2",
             "ssl_check=1&token=t",
+            "user_id=U1&text=%&command=%2&channel_id=%2G%41&team_id=%+1&trigger_id=%2+&user_name=100%25",
+            "user_id=U1&text=%E2%82&response_url=%zz%C3%A9%",
         ] {
             bodies.push(b.as_bytes().to_vec());
         }
