@@ -23,7 +23,8 @@
 #
 # Knobs (environment): REPS (3: runs of each side, the table gives medians), DURATION (10:
 # seconds a run), CONNS (64), PATHS (the ack paths), CX_PORT (3000), BARE_PORT (3001),
-# FAKE_PORT (3100), PG_URL, CLAIMS (20000: claims a claim run sends), KEEP_LOGS=1.
+# FAKE_PORT (3100), PG_URL, CLAIMS (20000: claims a claim run sends), KEEP_LOGS=1, NO_BUILD=1
+# (use the binaries already in $CARGO_TARGET_DIR/release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,8 +45,10 @@ for tool in cargo wrk openssl curl jq; do
   command -v $tool >/dev/null || { echo "ratios.sh: $tool is not installed" >&2; exit 1; }
 done
 
-echo "building release binaries into $TARGET ..." >&2
-cargo build --release --quiet --bin cxbot --example bare --example load --example fake_slack
+if [[ ${NO_BUILD:-} != 1 ]]; then
+  echo "building release binaries into $TARGET ..." >&2
+  cargo build --release --quiet --bin cxbot --example bare --example load --example fake_slack
+fi
 BIN=$TARGET/release
 
 export SLACK_SIGNING_SECRET=perf-signing-secret SLACK_BOT_TOKEN=xoxb-perf \

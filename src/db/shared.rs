@@ -352,9 +352,10 @@ macro_rules! impl_shared_store {
                 Ok(self
                     .reader()
                     .await?
-                    .scalar("SELECT 1 FROM event_inbox WHERE event_key = $1", args![key])
+                    // COUNT: a BIGINT on PostgreSQL, as `scalar` reads (SELECT 1 is an INT4).
+                    .scalar("SELECT COUNT(*) FROM event_inbox WHERE event_key = $1", args![key])
                     .await?
-                    .is_some())
+                    .is_some_and(|n| n > 0))
             }
 
             async fn event_count(&self) -> $crate::db::StoreResult<i64> {
