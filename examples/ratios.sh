@@ -96,7 +96,7 @@ start_cxbot() { # database URL
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%d%%", 100*a/b + 0.5; else print "-"}'; }
-fmt() { printf "%'d" "${1%.*}"; }
+fmt() { printf "%d" "${1%.*}" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 
 # wrk against $1 with kind $2 for $3 seconds: prints req/s; a non-2xx answer fails the run.
 run_wrk() {
@@ -195,8 +195,8 @@ ack() {
 cx_db_run() {
   start_cxbot "$1"
   local intake claims
-  intake=$("$BIN/examples/load" --scenario intake --concurrency "$CONNS" --duration "${DURATION}s" --warmup 2s --json)
-  claims=$("$BIN/examples/load" --scenario claim --concurrency "$CONNS" --count "$CLAIMS" --json)
+  intake=$("$BIN/examples/load" --url "$CX" --scenario intake --concurrency "$CONNS" --duration "${DURATION}s" --warmup 2s --json)
+  claims=$("$BIN/examples/load" --url "$CX" --scenario claim --concurrency "$CONNS" --count "$CLAIMS" --json)
   stop "$CX_PID"
   for out in "$intake" "$claims"; do
     if [[ $(jq '.total.non_2xx + .total.transport_errors' <<<"$out") != 0 ]]; then
