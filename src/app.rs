@@ -6,6 +6,7 @@ use crate::clock::SharedClock;
 use crate::config::{Config, WebhookSecrets};
 use crate::db::{self, OpenMode};
 use crate::helpdesk::Helpdesks;
+use crate::jobs::heartbeat::Heartbeat;
 use crate::jobs::worker::Worker;
 use crate::jobs::JobContext;
 use crate::service::Services;
@@ -36,6 +37,11 @@ pub struct AppInner {
     /// Set when shutdown starts: `/readyz` answers 503 so a load balancer stops sending
     /// new work while requests in flight finish.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
+    /// When this process's worker loop last polled: `/readyz` answers 503 when it has not
+    /// for too long. Unarmed (never stale) when no worker loop runs here.
+    pub heartbeat: Arc<Heartbeat>,
+    /// Signed Slack requests already accepted, so a replay inside the window is refused.
+    pub replays: crate::slack::verify::ReplayGuard,
 }
 
 impl std::ops::Deref for AppState {
@@ -73,6 +79,12 @@ impl Application {
         // migrated.
         let listener = bind(config.listen).await?;
         let store = db::open(&config.database_url, OpenMode::Serve).await?;
+        crate::service::contacts::rekey_phones(
+            &store,
+            config.playbook.contacts.region(),
+            clock.now_ms(),
+        )
+        .await?;
         let slack = Arc::new(SlackApi::new(&config.slack)?);
         let helpdesks = Helpdesks::new(&config.helpdesks)?;
         let services = Arc::new(Services {
@@ -91,6 +103,8 @@ impl Application {
             signing_secret: Arc::new(config.slack.signing_secret.clone()),
             webhooks: Arc::new(config.webhooks.clone()),
             draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            heartbeat: Arc::new(Heartbeat::new()),
+            replays: Default::default(),
         }));
         Ok(Self {
             state,
@@ -118,7 +132,7 @@ impl Application {
             slack: self.state.slack.clone(),
             helpdesks: self.state.helpdesks.clone(),
         };
-        Worker::new(Arc::new(cx), self.concurrency)
+        Worker::new(Arc::new(cx), self.concurrency, self.state.heartbeat.clone())
     }
 
     pub async fn run_until(

@@ -16,6 +16,9 @@ pub mod db;
 pub mod demo;
 /// Pure types and rules: ids, tickets, routing, cadences. No I/O.
 pub mod domain;
+/// Test support: the seeded configuration and fixture mutations of the parsers' property tests.
+#[cfg(test)]
+mod fuzz;
 /// The helpdesks' REST APIs (write-back, agent and requester lookups); jobs call them.
 pub mod helpdesk;
 /// HTTP plumbing: router, middleware, error type, health and metrics.

@@ -7,6 +7,7 @@ use cxbot::clock::Clock;
 use cxbot::clock::SystemClock;
 use cxbot::config::{Cli, Command, ContactsCommand, Needs};
 use cxbot::db::{self, OpenMode};
+use cxbot::service::contacts::rekey_phones;
 use cxbot::telemetry::LogTo;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -50,7 +51,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate => {
             let config = load_or_exit(&cli, Needs::Database)?;
             let store = db::open(&config.database_url, OpenMode::Tool).await?;
+            let region = config.playbook.contacts.region();
+            let rekeyed = rekey_phones(&store, region, SystemClock.now_ms()).await;
             store.close().await;
+            rekeyed?;
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
         }
@@ -62,9 +66,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // Named in full: an import run from another directory must not silently fill a
             // second ./cxbot.db.
             let into = cxbot::config::database_label(&config.database_url);
+            let region = config.playbook.contacts.region();
             let store = db::open(&config.database_url, OpenMode::Tool).await?;
+            // Customers on file keyed as before E.164 would not match the file's rows. (A
+            // dry run too: like the SQL migrations `open` applied, this brings the database
+            // to this version; it is not the import's change.)
+            if let Err(e) = rekey_phones(&store, region, SystemClock.now_ms()).await {
+                store.close().await;
+                return Err(e.into());
+            }
             let result = if *dry_run {
-                contacts::dry_run(&store, &text).await.map(|d| {
+                contacts::dry_run(&store, &text, region).await.map(|d| {
                     println!(
                         "dry run: {} from {} would be imported into {into} ({} new, {} updating a customer on file); nothing written",
                         n_contacts(d.new + d.updated),
@@ -74,7 +86,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     );
                 })
             } else {
-                contacts::import(&store, &text, SystemClock.now_ms())
+                contacts::import(&store, &text, region, SystemClock.now_ms())
                     .await
                     .map(|n| {
                         println!(

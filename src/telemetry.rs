@@ -4,6 +4,7 @@ use crate::config::LogFormat;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::Duration;
+use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
 /// Where log lines go: `serve` logs to stdout (what a container or systemd collects); the
@@ -28,15 +29,43 @@ pub fn init_tracing(format: LogFormat, filter: &str, to: LogTo) {
             LogTo::Stderr => Box::new(std::io::stderr()),
         }
     };
-    let builder = tracing_subscriber::fmt()
+    // Err only when a subscriber is already set (a test harness's): keep that one.
+    let _ = match format {
+        LogFormat::Human => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_target(false)
+            .with_ansi(terminal)
+            .with_writer(writer)
+            .finish()
+            .try_init(),
+        LogFormat::Json => json_subscriber(filter, writer).try_init(),
+    };
+}
+
+/// `CXBOT_LOG_FORMAT=json`: one object per line, the event's fields at the top level and
+/// the span's fields once, under `span`.
+///
+/// tracing-subscriber writes both `span` (the current span) and `spans` (every span in
+/// scope, root first, the current one last) by default, so each span field was in every
+/// line twice. `span` is kept: it is a flat object that log pipelines index as they are
+/// (`span.request_id`, `span.route`), where `spans` is an array of objects that most of
+/// them (Loki's `json`, Elasticsearch's default mapping) cannot filter on field by field.
+/// cxbot opens one span, the request's, so nothing is lost; a span nested in it later
+/// should carry the fields a line must be found by.
+pub fn json_subscriber<W>(filter: EnvFilter, writer: W) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
-        .with_ansi(terminal)
-        .with_writer(writer);
-    let _ = match format {
-        LogFormat::Human => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
-    };
+        .with_ansi(false)
+        .with_writer(writer)
+        .json()
+        .flatten_event(true)
+        .with_current_span(true)
+        .with_span_list(false)
+        .finish()
 }
 
 /// The process-wide metrics recorder (installed once; several test apps share it).
@@ -55,9 +84,24 @@ pub fn metrics_handle() -> PrometheusHandle {
                 .expect("bucket list is not empty")
                 .install_recorder()
                 .map(spawn_upkeep)
+                // The process metrics' HELP lines, once the recorder is there to hold them.
+                .inspect(|_| process_collector().describe())
                 .expect("no other metrics recorder is installed")
         })
         .clone()
+}
+
+/// The standard `process_*` metrics (resident and virtual memory, open and maximum file
+/// descriptors, CPU seconds, start time, threads), read from `/proc/self` on Linux.
+fn process_collector() -> &'static metrics_process::Collector {
+    static COLLECTOR: OnceLock<metrics_process::Collector> = OnceLock::new();
+    COLLECTOR.get_or_init(metrics_process::Collector::default)
+}
+
+/// Refreshes the `process_*` metrics; `/metrics` calls it on every scrape, so they are
+/// as fresh as the scrape and cost nothing between scrapes.
+pub fn collect_process_metrics() {
+    process_collector().collect();
 }
 
 /// How often histogram samples are folded into their buckets.
@@ -76,4 +120,60 @@ fn spawn_upkeep(handle: PrometheusHandle) -> PrometheusHandle {
             upkept.run_upkeep();
         });
     handle
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    /// A `MakeWriter` into a shared buffer.
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'w> tracing_subscriber::fmt::MakeWriter<'w> for Buffer {
+        type Writer = Buffer;
+        fn make_writer(&'w self) -> Buffer {
+            self.clone()
+        }
+    }
+
+    #[test]
+    fn a_json_line_carries_each_span_field_once() {
+        let buffer = Buffer::default();
+        let subscriber = json_subscriber(EnvFilter::new("info"), buffer.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            let span = tracing::info_span!(
+                "request",
+                route = "/slack/commands",
+                request_id = "3f9a1c2e-42"
+            );
+            let _in = span.enter();
+            tracing::info!(status = 200, "response");
+        });
+        let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        let line = text.lines().next().expect("one line logged");
+        let json: serde_json::Value = serde_json::from_str(line).expect("a JSON object");
+        assert_eq!(json["message"], "response", "{line}");
+        assert_eq!(json["status"], 200, "the event's fields at the top: {line}");
+        assert_eq!(json["span"]["request_id"], "3f9a1c2e-42", "{line}");
+        assert_eq!(json["span"]["name"], "request", "{line}");
+        assert_eq!(
+            line.matches("3f9a1c2e-42").count(),
+            1,
+            "the span's fields once, not under both `span` and `spans`: {line}"
+        );
+        assert!(json.get("spans").is_none(), "{line}");
+    }
 }

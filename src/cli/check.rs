@@ -55,6 +55,9 @@ pub async fn run(settings: &Settings, live: bool) -> anyhow::Result<ExitCode> {
     }
     let report = ask_slack(&config).await?;
     print!("{}", summary(&report));
+    for w in &report.warnings {
+        eprintln!("  - warning: {}\n    fix: {}", w.what, w.fix);
+    }
     if report.problems.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
@@ -85,6 +88,11 @@ fn summary(r: &LiveReport) -> String {
     }
     for (label, channel) in &r.channels_ok {
         out.push_str(&format!("  {label}: {channel} OK (the bot is in it)\n"));
+    }
+    for (label, channel) in &r.channels_public {
+        out.push_str(&format!(
+            "  {label}: {channel} OK (public: the bot posts there uninvited, with chat:write.public)\n"
+        ));
     }
     if r.problems.is_empty() {
         out.push_str("  Slack OK\n");

@@ -1,9 +1,11 @@
 //! `cxbot jobs`: the parked (dead) jobs, newest first, with why each was parked;
-//! `cxbot jobs retry <id>` / `--all` puts them back to pending.
+//! `cxbot jobs retry <id>` / `--all` puts them back to pending, and lets cxbot post again
+//! after Slack stopped it (the app uninstalled or its token revoked, then reinstalled).
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::{JobsArgs, JobsCommand};
 use crate::db::SharedStore;
+use crate::service::install;
 use crate::service::ops::{self, DeadJob, RetryOutcome, RetryTarget};
 use std::process::ExitCode;
 
@@ -19,6 +21,14 @@ pub async fn run(store: &SharedStore, args: &JobsArgs) -> anyhow::Result<ExitCod
             Ok(ExitCode::SUCCESS)
         }
         Some(JobsCommand::Retry { id, all }) => {
+            // The operator's word that the app is installed again (`service::install`).
+            if let Some(stop) = install::resume(store).await? {
+                println!(
+                    "posting resumed: cleared the stop Slack caused ({} at {})",
+                    stop.event,
+                    super::utc(stop.at)
+                );
+            }
             let target = match (id, all) {
                 (Some(id), _) => RetryTarget::One(*id),
                 (None, _) => RetryTarget::All,

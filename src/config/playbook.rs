@@ -10,6 +10,7 @@ use super::Problem;
 use crate::domain::cadence::{self, default_cadences, default_variants, Cadence, Variant};
 use crate::domain::claim::LeasePolicy;
 use crate::domain::escalation::EscalationConfig;
+use crate::domain::queue::{AssignmentPolicy, UnclaimedPolicy};
 use crate::domain::routing::{ChannelKey, ClassificationConfig, RoutingConfig};
 use crate::domain::shift::{DigestPolicy, FringePolicy, ShiftPolicy, SummaryPolicy};
 use crate::domain::sla::{Hours, SlaConfig};
@@ -89,6 +90,15 @@ pub struct Playbook {
     /// Two-way helpdesks: what cxbot writes back, and unseen tickets.
     #[serde(default)]
     pub helpdesk: crate::domain::writeback::HelpdeskPolicy,
+    /// How long a new card may wait unclaimed, per kind, before the leads hear of it.
+    #[serde(default)]
+    pub unclaimed: UnclaimedPolicy,
+    /// Auto-assignment of new cards (off by default).
+    #[serde(default)]
+    pub assignment: AssignmentPolicy,
+    /// Customers' contact details: the country of numbers written without a country code.
+    #[serde(default)]
+    pub contacts: crate::domain::phone::ContactsPolicy,
     /// Each SLA policy's hours, parsed once (intake asks for them on every new ticket).
     #[serde(skip)]
     sla_hours: std::sync::OnceLock<BTreeMap<String, Hours>>,
@@ -216,8 +226,20 @@ impl Playbook {
             .chain(self.escalation.problems())
             .chain(self.sla.problems())
             .chain(self.shifts.problems())
+            .chain(self.unclaimed.problems())
+            .chain(self.assignment.problems())
+            .chain(self.contacts.problems())
             .map(|(k, m)| Problem::new(k, m))
             .collect();
+        if self.resolve_channel(&self.unclaimed.channel).is_none() {
+            problems.push(Problem::new(
+                "unclaimed.channel",
+                format!(
+                    "{:?} is neither a [channels] key nor a channel id or #name",
+                    self.unclaimed.channel
+                ),
+            ));
+        }
         if self.summary.at().is_none() {
             problems.push(Problem::new(
                 "summary.time",

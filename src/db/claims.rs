@@ -92,6 +92,15 @@ pub trait ClaimStore: Send + Sync {
         audit: &Audit<'_>,
         jobs: &[NewJob],
     ) -> StoreResult<bool>;
+    /// Marks an open ticket solved (✅ on its card); false when it was already solved or
+    /// closed (someone else's ✅ won, or the helpdesk solved it first).
+    async fn mark_ticket_done(
+        &self,
+        id: i64,
+        now: i64,
+        audit: &Audit<'_>,
+        jobs: &[NewJob],
+    ) -> StoreResult<bool>;
     /// Activity on claim `seq` (Keep, a follow-up): its lease starts again from `now`.
     async fn renew_claim(&self, id: i64, seq: i64, now: i64, jobs: &[NewJob]) -> StoreResult<bool>;
     /// The owner of claim `seq` was asked "still on it?".

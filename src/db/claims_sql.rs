@@ -104,6 +104,21 @@ macro_rules! impl_claim_store {
                 .await
             }
 
+            async fn mark_ticket_done(
+                &self,
+                id: i64,
+                now: i64,
+                audit: &$crate::db::Audit<'_>,
+                jobs: &[$crate::db::NewJob],
+            ) -> $crate::db::StoreResult<bool> {
+                self.guarded_update(
+                    "UPDATE tickets SET status = 'solved', updated_at = $2 WHERE id = $1 AND status NOT IN ('solved', 'closed')",
+                    args![id, now],
+                    id, now, Some(audit), jobs,
+                )
+                .await
+            }
+
             async fn renew_claim(&self, id: i64, seq: i64, now: i64, jobs: &[$crate::db::NewJob]) -> $crate::db::StoreResult<bool> {
                 self.guarded_update(
                     "UPDATE tickets SET last_activity_at = $3 WHERE id = $1 AND claim_seq = $2 AND claimed_by IS NOT NULL",

@@ -13,11 +13,12 @@
 //! type, so a NULL is still typed for PostgreSQL.
 
 use super::directives::AckRow;
-use super::tickets::IntakeLookup;
+use super::tickets::{IntakeLookup, PhoneKeyRow};
 use super::{
     AgentRow, AuditRow, CheckinRow, CustomerRow, FollowupRow, JobRow, PostedMessage, RequesterRow,
-    ShiftRow, SlackUserRow, StoreResult,
+    ShiftRow, SlackUserRow, StoreResult, TurnRow,
 };
+use super::{ChannelIdRow, SlackStopRow};
 use crate::domain::directive::Directive;
 use crate::domain::sla::SlaState;
 use crate::domain::ticket::{Claim, Ticket};
@@ -151,6 +152,9 @@ impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for Ticket {
                 escalated_at: r.try_get("escalated_at")?,
                 called_back_by: r.try_get("called_back_by")?,
                 called_back_at: r.try_get("called_back_at")?,
+                unclaimed_due_at: r.try_get("unclaimed_due_at")?,
+                unclaimed_told_at: r.try_get("unclaimed_told_at")?,
+                auto_seq: r.try_get("auto_seq")?,
             },
             sla: SlaState {
                 policy: r.try_get("sla_policy")?,
@@ -226,6 +230,9 @@ impl Decode for Ticket {
                 escalated_at: r.get(33)?,
                 called_back_by: r.get(34)?,
                 called_back_at: r.get(35)?,
+                unclaimed_due_at: r.get(48)?,
+                unclaimed_told_at: r.get(49)?,
+                auto_seq: r.get(50)?,
             },
             sla: SlaState {
                 policy: r.get(36)?,
@@ -297,17 +304,21 @@ impl Decode for (i64,) {
 }
 
 decode_in_order! {
-    JobRow { id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state }
+    JobRow { id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state, created_at }
     CustomerRow { id, name, email, phone, order_id, helpdesk_ids }
+    PhoneKeyRow { id, phone, phone_key }
     FollowupRow { ticket_id, run, rev, active, reminded_step, overdue_at, started_by, updated_at }
     AuditRow { ticket_id, action, actor, target, source, detail, at }
     SlackUserRow { user_id, name, tz, fetched_at, email }
     AgentRow { user_id, helpdesk, agent_id, email, source, matched_at }
     RequesterRow { helpdesk, requester_id, name, email, phone, fetched_at }
     PostedMessage { msg_key, channel, ts }
+    SlackStopRow { event, at }
+    ChannelIdRow { name, channel_id }
     ShiftRow { user_id, on_since, off_at, nudged_for, updated_at }
     CheckinRow { user_id, day, name, prompted_at, closes_at, checked_at, missed_at }
     AckRow { user_id, at }
+    TurnRow { last_user, turn }
     Directive { id, author, text, audience, until_at, ended_at, created_at }
 }
 

@@ -105,6 +105,8 @@ pub struct JobRow {
     pub pace_key: Option<String>,
     pub paced_at: Option<i64>,
     pub state: String,
+    /// When the job was queued: no attempt of it is older (a post's read-back starts here).
+    pub created_at: i64,
 }
 
 /// A parked job as `cxbot jobs` lists it: `parked_at` is when it was parked (its last

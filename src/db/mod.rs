@@ -31,10 +31,14 @@ pub mod helpdesk;
 mod helpdesk_sql;
 mod jobs;
 pub mod postgres;
+pub mod queue;
+mod queue_sql;
 mod rows;
 mod shared;
 pub mod shifts;
 mod shifts_sql;
+pub mod slack;
+mod slack_sql;
 pub mod sqlite;
 mod sqlite_conn;
 mod sqlite_writer;
@@ -46,8 +50,10 @@ pub use directives::{DirectiveStore, NewDirective};
 pub use followups::{FollowupRow, FollowupStore};
 pub use helpdesk::{AgentRow, Enrichment, HelpdeskStore, RequesterRow};
 pub use jobs::{DeadJobRow, JobRow, JobState, NewJob, PACE_INTERVAL_MS};
+pub use queue::{QueueStore, TurnRow};
 pub use rows::PostedMessage;
 pub use shifts::{CheckinRow, ShiftRow, ShiftStore};
+pub use slack::{ChannelIdRow, SlackStopRow, SlackStore};
 pub use tickets::{
     CustomerInput, CustomerRow, IntakeContext, IntakePlan, IntakePlanner, IntakeRecorded,
     IntakeRequest, TicketStore, TicketWrite,
@@ -210,6 +216,8 @@ pub trait Store:
     + ShiftStore
     + DirectiveStore
     + HelpdeskStore
+    + QueueStore
+    + SlackStore
     + Send
     + Sync
 {

@@ -7,8 +7,10 @@ use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
 use super::helpdesk_sql::impl_helpdesk_store;
 use super::jobs::{coalesced_in_batch, push_job_args, JOB_BATCH};
+use super::queue_sql::impl_queue_store;
 use super::shared::impl_shared_store;
 use super::shifts_sql::impl_shift_store;
+use super::slack_sql::impl_slack_store;
 use super::tickets_sql::impl_ticket_store;
 use super::{Backend, NewJob, Store, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -30,7 +32,7 @@ impl PgStore {
          WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 \
                       AND (locked_until IS NULL OR locked_until <= $3) ORDER BY run_at, id LIMIT $4 \
                       FOR UPDATE SKIP LOCKED) \
-         RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state";
+         RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state, created_at";
     const PACE_SQL: &'static str = "INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2 + $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = GREATEST(pace_slots.next_at, $2) + $3 RETURNING next_at";
     /// `PACE_SQL` for several jobs, each put back until its slot when that is later than
@@ -371,6 +373,8 @@ impl_shift_store!(PgStore);
 impl_directive_store!(PgStore);
 impl_helpdesk_store!(PgStore);
 impl_claim_store!(PgStore);
+impl_queue_store!(PgStore);
+impl_slack_store!(PgStore);
 
 #[async_trait]
 impl Store for PgStore {

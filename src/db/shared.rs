@@ -266,7 +266,7 @@ macro_rules! impl_shared_store {
 
             async fn list_jobs(&self, state: $crate::db::JobState) -> $crate::db::StoreResult<Vec<$crate::db::JobRow>> {
                 let rows = sqlx::query_as::<_, $crate::db::JobRow>(
-                    "SELECT id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state \
+                    "SELECT id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state, created_at \
                      FROM jobs WHERE state = $1 ORDER BY run_at, id",
                 )
                 .bind(state.as_str())

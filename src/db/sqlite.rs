@@ -9,8 +9,10 @@ use super::directives_sql::impl_directive_store;
 use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
 use super::helpdesk_sql::impl_helpdesk_store;
+use super::queue_sql::impl_queue_store;
 use super::shared::impl_shared_store;
 use super::shifts_sql::impl_shift_store;
+use super::slack_sql::impl_slack_store;
 use super::sqlite_conn::{Reader, Readers, SqliteConn};
 use super::sqlite_writer::{GroupWriter, WriteTx};
 use super::tickets_sql::impl_ticket_store;
@@ -41,7 +43,7 @@ impl SqliteStore {
     const LEASE_SQL: &'static str = "UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1, updated_at = $3 \
          WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 \
                       AND (locked_until IS NULL OR locked_until <= $3) ORDER BY run_at, id LIMIT $4) \
-         RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state";
+         RETURNING id, name, payload, run_at, attempts, locked_until, last_error, dedupe_key, pace_key, paced_at, state, created_at";
     const PACE_SQL: &'static str = "INSERT INTO pace_slots (pace_key, next_at) VALUES ($1, $2 + $3) \
          ON CONFLICT (pace_key) DO UPDATE SET next_at = max(pace_slots.next_at, $2) + $3 RETURNING next_at";
     /// None: the find, then the UPDATE or the INSERT (SQLite has no INSERT or UPDATE in a
@@ -260,6 +262,8 @@ impl_shift_store!(SqliteStore);
 impl_directive_store!(SqliteStore);
 impl_helpdesk_store!(SqliteStore);
 impl_claim_store!(SqliteStore);
+impl_queue_store!(SqliteStore);
+impl_slack_store!(SqliteStore);
 
 #[async_trait]
 impl Store for SqliteStore {

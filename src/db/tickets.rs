@@ -21,8 +21,8 @@ pub struct CustomerRow {
     pub helpdesk_ids: String,
 }
 
-/// Who an intake event is from; `email` lower-cased and `phone_key` digits only (the
-/// service normalises them), so the same person matches however a helpdesk spells them.
+/// Who an intake event is from; `email` lower-cased and `phone_key` the phone's match key
+/// (the service normalises them: `domain::phone`), so the same person matches however a helpdesk spells them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CustomerInput {
     pub name: Option<String>,
@@ -162,6 +162,29 @@ pub trait TicketStore: Send + Sync {
         email: Option<&str>,
         phone_key: Option<&str>,
     ) -> StoreResult<Option<CustomerRow>>;
+    /// A data migration SQL cannot make (the key is libphonenumber's, see
+    /// `service::contacts::rekey_phones`): every customer's `phone_key` becomes
+    /// `key(phone)`, in one transaction that also records `name` in `data_migrations`.
+    /// None when `name` was recorded before, by this process or by another one: on
+    /// PostgreSQL a replica starting at the same moment waits on the first one's row and
+    /// then finds it. Else how many customers' keys changed.
+    async fn rekey_customer_phones(
+        &self,
+        name: &str,
+        key: &PhoneKeyFn,
+        now: i64,
+    ) -> StoreResult<Option<u64>>;
+}
+
+/// A phone number's match key (`domain::phone::phone_key` with the playbook's region).
+pub type PhoneKeyFn = dyn Fn(&str) -> Option<String> + Send + Sync;
+
+/// A customer's phone and its match key (`rekey_customer_phones`).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PhoneKeyRow {
+    pub id: i64,
+    pub phone: String,
+    pub phone_key: Option<String>,
 }
 
 /// The columns of `tickets`, in `Ticket` field order (the decoders in `exec.rs` read them by position) (a macro so `concat!` makes static SQL).
@@ -173,7 +196,7 @@ macro_rules! ticket_columns {
          opened_at, created_at, updated_at, claimed_at, claim_seq, last_activity_at, lease_asked_at, \
          escalated_to, escalated_by, escalated_at, called_back_by, called_back_at, \
          sla_policy, sla_kind, sla_budget_ms, sla_used_ms, sla_since, sla_due_at, sla_warn_at, sla_next_at, \
-         sla_warned_at, sla_breached_at, sla_met_at, quiet"
+         sla_warned_at, sla_breached_at, sla_met_at, quiet, unclaimed_due_at, unclaimed_told_at, auto_seq"
     };
 }
 

@@ -140,10 +140,11 @@ macro_rules! impl_ticket_store {
                          customer_name, customer_email, customer_phone, customer_order_id, department, group_name, tags, \
                          message, social, review, channel, claimed_by, answered, customer_replied_at, missed_calls, \
                          opened_at, created_at, updated_at, sla_policy, sla_kind, sla_budget_ms, sla_used_ms, \
-                         sla_since, sla_due_at, sla_warn_at, sla_next_at, sla_warned_at, sla_breached_at, sla_met_at, quiet) \
+                         sla_since, sla_due_at, sla_warn_at, sla_next_at, sla_warned_at, sla_breached_at, sla_met_at, quiet, \
+                         unclaimed_due_at) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
                          $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $26, \
-                         $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38)",
+                         $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39)",
                         args![ticket_id, &t.helpdesk, &t.external_id, &t.kind, &t.status, &t.priority, &t.subject,
                               &t.url, t.customer_id, &t.customer_name, &t.customer_email, &t.customer_phone,
                               &t.customer_order_id, &t.department, &t.group_name, &t.tags, &t.message, &t.social,
@@ -151,7 +152,7 @@ macro_rules! impl_ticket_store {
                               t.missed_calls, t.opened_at, now,
                               &t.sla.policy, &t.sla.kind, t.sla.budget_ms, t.sla.used_ms, t.sla.since,
                               t.sla.due_at, t.sla.warn_at, t.sla.next_at, t.sla.warned_at, t.sla.breached_at,
-                              t.sla.met_at, t.quiet],
+                              t.sla.met_at, t.quiet, t.claim.unclaimed_due_at],
                         ticket_id, now, None, &jobs,
                     )
                     .await?,
@@ -316,6 +317,39 @@ macro_rules! impl_ticket_store {
                      (SELECT id FROM ", $crate::db::tickets::customers_matching!(), " ORDER BY id LIMIT 1)"
                 );
                 self.reader().await?.row::<$crate::db::CustomerRow>(sql, args![email, phone_key]).await
+            }
+
+            async fn rekey_customer_phones(
+                &self,
+                name: &str,
+                key: &$crate::db::tickets::PhoneKeyFn,
+                now: i64,
+            ) -> $crate::db::StoreResult<Option<u64>> {
+                let mut tx = self.begin_write().await?;
+                let first = tx.exec(
+                    "INSERT INTO data_migrations (name, applied_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+                    args![name, now],
+                ).await?;
+                if first == 0 {
+                    tx.commit().await?;
+                    return Ok(None);
+                }
+                let rows = tx.rows::<$crate::db::tickets::PhoneKeyRow>(
+                    "SELECT id, phone, phone_key FROM customers WHERE phone IS NOT NULL ORDER BY id",
+                    args![],
+                ).await?;
+                let mut changed = 0;
+                for r in rows {
+                    let new = key(&r.phone);
+                    if new != r.phone_key {
+                        changed += tx.exec(
+                            "UPDATE customers SET phone_key = $2 WHERE id = $1",
+                            args![r.id, &new],
+                        ).await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(Some(changed))
             }
 
             async fn ticket_count(&self) -> $crate::db::StoreResult<i64> {

@@ -6,6 +6,13 @@ use super::stage::{Card, Stage, FRESHDESK_TOKEN, GENERIC_SECRET, SIGNING_SECRET,
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
 
+/// A fresh trigger id, as Slack gives each command and click (an identical signed request
+/// twice is a replay, which cxbot refuses).
+fn trigger_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    format!("111.222.demo{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
 impl Stage {
     /// Requests sent to the app so far.
     pub fn requests(&self) -> u64 {
@@ -113,7 +120,7 @@ impl Stage {
                 "response_url",
                 "https://hooks.slack.com/commands/T0DEMO/1/x",
             ),
-            ("trigger_id", "111.222.demo"),
+            ("trigger_id", &trigger_id()),
         ])?;
         let headers = self.slack_headers(&body);
         let (_, reply) = self
@@ -153,7 +160,7 @@ impl Stage {
             "type": "block_actions",
             "user": {"id": user, "username": self.team.name(user).to_lowercase(), "team_id": "T0DEMO"},
             "api_app_id": "A0DEMO",
-            "trigger_id": "111.222.demo",
+            "trigger_id": trigger_id(),
             "team": {"id": "T0DEMO", "domain": "demo"},
             "response_url": "https://hooks.slack.com/actions/T0DEMO/1/x",
             "container": {"type": "message", "message_ts": on.ts, "channel_id": on.channel},

@@ -1,6 +1,8 @@
 //! A Slack Web API stand-in: an axum router that answers the methods cxbot calls the way
 //! Slack does (`chat.postMessage`, `chat.update`, `chat.postEphemeral`, `conversations.open`,
-//! `users.info`, `views.publish` / `open` / `push` / `update`, `auth.test`), optionally
+//! `users.info`, `views.publish` / `open` / `push` / `update`, `auth.test`, and for the
+//! read-back of a post whose answer was lost, `conversations.history` over the messages it
+//! accepted with metadata and `conversations.list` over the channels posted to), optionally
 //! refuses a channel posted to faster than once per interval with 429 + `Retry-After`, and
 //! counts (and, if asked, records) every call.
 //!
@@ -108,6 +110,9 @@ struct Ledger {
     calls: Vec<Call>,
     /// DM channel id -> the user it is with.
     dms: HashMap<String, String>,
+    /// Channel id -> (ts, metadata) of each accepted top-level post that carried metadata,
+    /// oldest first: what `conversations.history` reads back.
+    keyed: HashMap<String, Vec<(String, Value)>>,
 }
 
 struct Inner {
@@ -250,6 +255,12 @@ impl SlackStandIn {
             s.stats.posts += 1;
             s.ts_seq += 1;
             let ts = ts(s.ts_seq);
+            if p["metadata"].is_object() && p["thread_ts"].is_null() {
+                s.keyed
+                    .entry(channel.clone())
+                    .or_default()
+                    .push((ts.clone(), p["metadata"].clone()));
+            }
             (
                 StatusCode::OK,
                 None,
@@ -285,6 +296,52 @@ impl SlackStandIn {
                 "profile": {"display_name": format!("agent-{}", user.to_lowercase()), "real_name": format!("Agent {user}")}
             }}),
         }
+    }
+
+    /// The keyed messages of a channel, newest first, with their metadata when asked for
+    /// (`include_all_metadata`). `oldest` is not applied: the stand-in's ts count posts,
+    /// they are not on a clock.
+    fn history(&self, p: &Value) -> Value {
+        let channel = p["channel"].as_str().unwrap_or_default();
+        let with_metadata =
+            p["include_all_metadata"] == "true" || p["include_all_metadata"] == true;
+        let s = self.lock();
+        let messages: Vec<Value> = s
+            .keyed
+            .get(channel)
+            .map(|msgs| {
+                msgs.iter()
+                    .rev()
+                    .map(|(ts, meta)| {
+                        let mut m = json!({"type": "message", "ts": ts, "bot_id": "BCXBOT"});
+                        if with_metadata {
+                            m["metadata"] = meta.clone();
+                        }
+                        m
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        json!({"ok": true, "messages": messages, "has_more": false,
+               "response_metadata": {"next_cursor": ""}})
+    }
+
+    /// The channels posted to by `#name`, so a read-back can find a name's id.
+    fn channel_list(&self) -> Value {
+        let s = self.lock();
+        let channels: Vec<Value> = s
+            .stats
+            .channels
+            .iter()
+            .filter_map(|(id, c)| {
+                let name = c.name.strip_prefix('#')?;
+                Some(
+                    json!({"id": id, "name": name, "is_channel": true, "is_member": true,
+                            "is_archived": false, "is_private": false, "created": 1_700_000_000}),
+                )
+            })
+            .collect();
+        json!({"ok": true, "channels": channels, "response_metadata": {"next_cursor": ""}})
     }
 
     /// Status, Retry-After and body for one call.
@@ -323,6 +380,8 @@ impl SlackStandIn {
                 json!({"ok": true, "channel": {"id": id}})
             }
             "users.info" => self.user_info(p["user"].as_str().unwrap_or("U0")),
+            "conversations.history" => self.history(p),
+            "conversations.list" => self.channel_list(),
             "auth.test" => json!({
                 "ok": true, "url": "https://fake.slack.com/", "team": "Fake", "user": "cxbot",
                 "team_id": "T0FAKE", "user_id": "UCXBOT", "bot_id": "BCXBOT"
@@ -369,63 +428,5 @@ async fn call(State(slack): State<SlackStandIn>, uri: Uri, body: Bytes) -> Respo
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::clock::ManualClock;
-
-    fn stand_in(clock: Arc<ManualClock>) -> SlackStandIn {
-        let mut opts = Options::new(clock);
-        opts.min_interval = Some(Duration::seconds(1));
-        opts.record = true;
-        SlackStandIn::new(opts)
-    }
-
-    #[test]
-    fn a_second_post_within_the_interval_is_refused_with_retry_after() {
-        let clock = Arc::new(ManualClock::new(Utc::now()));
-        let slack = stand_in(clock.clone());
-        let post = json!({"channel": "#cx-queue", "text": "one"});
-        let (status, _, first) = slack.answer("chat.postMessage", &post);
-        assert_eq!(status, StatusCode::OK);
-        assert_eq!(first["channel"], channel_id("#cx-queue"));
-        clock.advance(Duration::milliseconds(400));
-        let (status, retry, body) = slack.answer("chat.postMessage", &post);
-        assert_eq!(
-            (status, retry, body["error"].as_str()),
-            (StatusCode::TOO_MANY_REQUESTS, Some(1), Some("ratelimited"))
-        );
-        let (status, _, _) = slack.answer("chat.postMessage", &json!({"channel": "#other"}));
-        assert_eq!(status, StatusCode::OK, "another channel is not held back");
-        clock.advance(Duration::milliseconds(600));
-        let (status, _, _) = slack.answer("chat.postMessage", &post);
-        assert_eq!(status, StatusCode::OK);
-        let stats = slack.stats();
-        assert_eq!((stats.posts, stats.limited), (3, 1));
-        assert_eq!(
-            slack.channel_name(&channel_id("#cx-queue")).as_deref(),
-            Some("#cx-queue")
-        );
-    }
-
-    #[test]
-    fn dms_open_per_user_and_known_people_have_names() {
-        let clock = Arc::new(ManualClock::new(Utc::now()));
-        let mut opts = Options::new(clock);
-        opts.people.insert(
-            "U0ANA".into(),
-            Person {
-                name: "Ana".into(),
-                tz: "America/Chicago".into(),
-            },
-        );
-        let slack = SlackStandIn::new(opts);
-        let (_, _, open) = slack.answer("conversations.open", &json!({"users": ["U0ANA"]}));
-        assert_eq!(open["channel"]["id"], "D0ANA");
-        assert_eq!(slack.dm_user("D0ANA").as_deref(), Some("U0ANA"));
-        let (_, _, info) = slack.answer("users.info", &json!({"user": "U0ANA"}));
-        assert_eq!(info["user"]["profile"]["display_name"], "Ana");
-        assert_eq!(info["user"]["tz"], "America/Chicago");
-        let (_, _, other) = slack.answer("users.info", &json!({"user": "U0BEN"}));
-        assert_eq!(other["user"]["real_name"], "Agent U0BEN");
-    }
-}
+#[path = "slack_tests.rs"]
+mod tests;

@@ -23,6 +23,12 @@ pub enum Source {
     Home,
     /// A change made in the helpdesk (its assignee), followed in Slack.
     Helpdesk,
+    /// Auto-assignment (`[assignment] auto`): cxbot gave a new card to someone.
+    Auto,
+    /// The team clock's sweep: an unclaimed card re-announced to the leads.
+    Clock,
+    /// An emoji reaction on the card (👀 claim, ✅ done, 🚨 escalate).
+    Reaction,
 }
 
 impl Source {
@@ -35,6 +41,33 @@ impl Source {
             Source::Sla => "sla",
             Source::Home => "home",
             Source::Helpdesk => "helpdesk",
+            Source::Auto => "auto",
+            Source::Clock => "clock",
+            Source::Reaction => "reaction",
+        }
+    }
+}
+
+/// What an emoji reaction on a ticket card does: the same use case as the card's button
+/// (or `/cx` command). Any other emoji is just an emoji.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardReaction {
+    /// 👀 `eyes`: claim it.
+    Claim,
+    /// ✅ `white_check_mark`: mark it done (resolved in the helpdesk, where cxbot writes).
+    Done,
+    /// 🚨 `rotating_light`: escalate one rung up the ladder.
+    Escalate,
+}
+
+impl CardReaction {
+    /// The emoji's name as Slack sends it; a skin tone (`name::skin-tone-2`) is the same emoji.
+    pub fn from_emoji(name: &str) -> Option<Self> {
+        match name.split("::").next().unwrap_or(name) {
+            "eyes" => Some(Self::Claim),
+            "white_check_mark" => Some(Self::Done),
+            "rotating_light" => Some(Self::Escalate),
+            _ => None,
         }
     }
 }
@@ -54,6 +87,10 @@ pub struct LeasePolicy {
     /// Minutes the owner has to answer before the claim is released.
     #[serde(default = "default_grace")]
     pub grace_minutes: i64,
+    /// Open claims per person at which auto-assignment passes them over (0: no limit).
+    /// Claims by hand and a lead's assignments are not held to it.
+    #[serde(default)]
+    pub max_open: i64,
 }
 
 fn default_lease() -> i64 {
@@ -69,6 +106,7 @@ impl Default for LeasePolicy {
         Self {
             lease_minutes: default_lease(),
             grace_minutes: default_grace(),
+            max_open: 0,
         }
     }
 }
@@ -97,6 +135,12 @@ impl LeasePolicy {
             p.push((
                 "claims.grace_minutes".into(),
                 "expected 1 to 1440 minutes".into(),
+            ));
+        }
+        if self.max_open < 0 {
+            p.push((
+                "claims.max_open".into(),
+                "expected 0 (no limit) or more".into(),
             ));
         }
         p
@@ -232,8 +276,9 @@ mod tests {
         let bad = LeasePolicy {
             lease_minutes: 1,
             grace_minutes: 0,
+            max_open: -1,
         };
-        assert_eq!(bad.problems().len(), 2);
+        assert_eq!(bad.problems().len(), 3);
         assert!(LeasePolicy::default().problems().is_empty());
     }
 }

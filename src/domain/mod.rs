@@ -10,9 +10,11 @@
 //! - `calendar`: cadence days as local dates, and when they begin and end.
 //! - `cadence`: follow-up cadences: playbook data, validation, choice, the per-ticket run.
 //! - `contact`: which channels (email, call, text) to use to reach a customer.
+//! - `phone`: phone numbers as match keys (E.164 with the playbook's default region).
 //! - `claim`, `escalation`: who may release, claim leases, where an escalation goes.
 //! - `ticket`: a ticket as views, services and jobs see it (the db layer decodes its rows
 //!   into it), and how people name one (`TicketQuery`).
+//! - `queue`: when an unclaimed card is re-announced, and auto-assignment's round robin.
 //! - `notice`: what cxbot tells people after the fact, as data that jobs carry and views
 //!   render.
 //
@@ -28,6 +30,8 @@ pub mod escalation;
 pub mod ids;
 pub mod intake;
 pub mod notice;
+pub mod phone;
+pub mod queue;
 pub mod routing;
 pub mod shift;
 pub mod sla;

@@ -106,6 +106,13 @@ pub enum Notice {
     },
     /// The leads' digest.
     Digest { digest: Box<super::summary::Digest> },
+    /// To the leads: a card nobody claimed within `[unclaimed]`'s time for its kind (once
+    /// per ticket), with the card's buttons.
+    Unclaimed {
+        ticket: Box<Ticket>,
+        /// How long it had waited when the sweep found it.
+        waited_ms: i64,
+    },
     /// A reminder to someone who has not acknowledged a directive.
     DirectiveReminder {
         id: i64,
@@ -151,6 +158,10 @@ pub enum CardLine {
         to: String,
         by: String,
     },
+    /// Auto-assignment (`[assignment] auto`) gave the new card to `to`.
+    AutoAssigned {
+        to: String,
+    },
     Escalated {
         /// The escalation target's key ("L3", "developers").
         to: String,
@@ -167,6 +178,12 @@ pub enum CardLine {
     CallerRecorded {
         by: String,
         name: String,
+    },
+    /// ✅ on the card: solved in cxbot, and being resolved in the helpdesk.
+    MarkedDone {
+        by: String,
+        /// How messages name the helpdesk ("Freshdesk").
+        helpdesk: String,
     },
     StatusChanged {
         from: String,

@@ -55,6 +55,10 @@ pub struct Summary {
     pub directives_missing: Vec<(i64, i64)>,
     /// Tickets on a long engineering hold.
     pub fringe: i64,
+    /// Cards re-announced to the leads for waiting unclaimed past `[unclaimed]`'s time,
+    /// by kind.
+    #[serde(default)]
+    pub unclaimed_escalations: BTreeMap<String, i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +86,10 @@ pub struct Digest {
     /// Claims with no activity for longer than the lease.
     pub idle_claims: Vec<Ticket>,
     pub on_shift: Vec<String>,
+    /// Of the unclaimed, those re-announced for waiting past `[unclaimed]`'s time for their
+    /// kind (and still nobody's).
+    #[serde(default)]
+    pub unclaimed_past_time: i64,
 }
 
 pub const DIGEST_LIST: usize = 10;
@@ -225,6 +233,14 @@ pub fn summarize(
                     _ => {}
                 }
                 s.agents.entry(a.actor.clone()).or_default().followups += 1;
+            }
+            "unclaimed_escalation" => {
+                let kind = a
+                    .detail
+                    .clone()
+                    .or_else(|| t.map(|t| t.kind.clone()))
+                    .unwrap_or_default();
+                *s.unclaimed_escalations.entry(kind).or_default() += 1;
             }
             "sla_breach" => {
                 let channel = t.map(|t| t.channel.clone()).unwrap_or_default();

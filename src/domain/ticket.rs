@@ -69,6 +69,17 @@ pub struct Claim {
     /// A missed call's callback (the notes are in the audit trail).
     pub called_back_by: Option<String>,
     pub called_back_at: Option<i64>,
+    /// `[unclaimed]`: when the card is re-announced to the leads if nobody holds it then
+    /// (None: not armed, or already settled by the sweep).
+    #[serde(default)]
+    pub unclaimed_due_at: Option<i64>,
+    /// When it was re-announced (once per ticket).
+    #[serde(default)]
+    pub unclaimed_told_at: Option<i64>,
+    /// The claim number an auto-assignment made: while it is the current claim, the card
+    /// says "(auto)".
+    #[serde(default)]
+    pub auto_seq: Option<i64>,
 }
 
 impl Ticket {

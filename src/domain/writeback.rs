@@ -28,6 +28,8 @@ pub enum WriteCause {
     Escalation,
     /// A recorded caller updates the helpdesk contact's name and email.
     Caller,
+    /// ✅ on a card: the ticket's status becomes solved (Freshdesk: Resolved).
+    Done,
 }
 
 impl WriteCause {
@@ -39,6 +41,7 @@ impl WriteCause {
             Self::Callback => "callback",
             Self::Escalation => "escalation",
             Self::Caller => "caller",
+            Self::Done => "done",
         }
     }
 
@@ -51,6 +54,7 @@ impl WriteCause {
             Self::Callback => "add the callback note",
             Self::Escalation => "add the escalation note",
             Self::Caller => "update the contact",
+            Self::Done => "resolve the ticket",
         }
     }
 }
@@ -237,6 +241,8 @@ pub struct HelpdeskPolicy {
     pub write_escalations: bool,
     /// A recorded caller updates the helpdesk contact's name and email.
     pub write_callers: bool,
+    /// ✅ on a card resolves the ticket in the helpdesk (without it, ✅ is refused).
+    pub write_done: bool,
     /// An assignee change made in the helpdesk moves the claim in Slack.
     pub follow_assignee: bool,
     /// An event about a ticket cxbot has never seen that is not a creation (a status change
@@ -262,6 +268,7 @@ impl Default for HelpdeskPolicy {
             write_callbacks: true,
             write_escalations: true,
             write_callers: true,
+            write_done: true,
             follow_assignee: true,
             unseen_tickets: UnseenTickets::Record,
             echo_seconds: 600,
@@ -278,6 +285,7 @@ impl HelpdeskPolicy {
             WriteCause::Callback => self.write_callbacks,
             WriteCause::Escalation => self.write_escalations,
             WriteCause::Caller => self.write_callers,
+            WriteCause::Done => self.write_done,
         }
     }
 }

@@ -22,6 +22,9 @@ pub enum ApiError {
     Unprocessable { field: String, reason: String },
     #[error("service unavailable")]
     Unavailable,
+    /// `/readyz`: not ready, and why ("shutting down", "worker has not polled for 185 s").
+    #[error("not ready: {0}")]
+    NotReady(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -56,6 +59,7 @@ impl IntoResponse for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 json!({"error": "service unavailable"}),
             ),
+            ApiError::NotReady(why) => (StatusCode::SERVICE_UNAVAILABLE, json!({"error": why})),
             ApiError::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");
                 (

@@ -1,5 +1,5 @@
-//! `/healthz` (the process is alive), `/readyz` (the database answers), `/metrics`
-//! (Prometheus text).
+//! `/healthz` (the process is alive), `/readyz` (not shutting down, the worker loop polls,
+//! the database answers), `/metrics` (Prometheus text, with the process's own metrics).
 
 use crate::app::AppState;
 use crate::http::error::ApiError;
@@ -17,20 +17,27 @@ pub fn router() -> Router<AppState> {
         .route("/metrics", get(metrics_text))
 }
 
+/// 503 with the reason once shutdown starts, while the worker loop is stuck, or while the
+/// database does not answer.
 async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
-        return Err(ApiError::Unavailable);
+        return Err(ApiError::NotReady("shutting down".into()));
+    }
+    if let Some(why) = state.heartbeat.stalled(state.services.now_ms()) {
+        tracing::warn!("not ready: {why}");
+        return Err(ApiError::NotReady(why));
     }
     match crate::service::ops::ready(&state.services).await {
         Ok(()) => Ok("ready"),
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");
-            Err(ApiError::Unavailable)
+            Err(ApiError::NotReady("database not reachable".into()))
         }
     }
 }
 
 async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
+    crate::telemetry::collect_process_metrics();
     if let Ok(counts) = crate::service::ops::job_counts(&state.services).await {
         for (state_name, n) in counts {
             metrics::gauge!("cxbot_jobs", "state" => state_name).set(n as f64);

@@ -188,6 +188,13 @@ pub fn helpdesk_enrich(ticket_id: i64, helpdesk: &str, requester_id: &str, now: 
     job
 }
 
+/// Auto-assignment of a new card (`[assignment] auto`); once per ticket.
+pub fn auto_assign(ticket_id: i64, now: i64) -> NewJob {
+    let mut job = AutoAssign { ticket_id }.new_job(now);
+    job.dedupe_key = Some(format!("auto_assign:{ticket_id}"));
+    job
+}
+
 /// Where a [`Notice`] goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "to", rename_all = "snake_case")]
@@ -319,6 +326,11 @@ impl SyncCard {
     /// The key the card is recorded under once Slack accepted it; its thread hangs off it.
     pub fn card_key(ticket_id: i64) -> String {
         format!("card:{ticket_id}")
+    }
+
+    /// The ticket whose card a posted message's key names (`card:42` -> 42).
+    pub fn ticket_of_key(key: &str) -> Option<i64> {
+        key.strip_prefix("card:")?.parse().ok()
     }
 }
 
@@ -458,6 +470,16 @@ pub struct EnrichFromHelpdesk {
 
 impl Payload for EnrichFromHelpdesk {
     const NAME: &'static str = "helpdesk_enrich";
+}
+
+/// `auto_assign`: gives a new card to the next person available (round robin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AutoAssign {
+    pub ticket_id: i64,
+}
+
+impl Payload for AutoAssign {
+    const NAME: &'static str = "auto_assign";
 }
 
 #[cfg(test)]

@@ -11,14 +11,19 @@
 //! To add a job: its payload struct in `enqueue.rs` with `impl Payload` and a unique
 //! `NAME` (never rename one: stored rows refer to it) and a constructor the services
 //! call; its handler in its own file under `jobs/` (`impl Job`: `run` re-reads what it
-//! acts on, then calls a service or Slack); register it in [`registry`].
+//! acts on, then calls a service or Slack); register it in [`registry`]. A handler whose
+//! work an earlier attempt may have done without living to record it (a Slack post whose
+//! answer was lost) overrides `run_attempt` and checks first (`slack_call::read_back`).
 
+pub mod auto_assign;
+mod channel_id;
 pub mod claim_lease;
 pub mod clock_sweep;
 pub mod customer_contacted;
 pub mod enqueue;
 pub mod fetch_user;
 pub mod followup_reminder;
+pub mod heartbeat;
 pub mod helpdesk_write;
 pub mod publish_home;
 pub mod reply_waiting;
@@ -100,21 +105,71 @@ impl std::ops::Deref for JobContext {
     }
 }
 
+/// Which run of its job this is, for a handler whose earlier run may have done its work
+/// without living to record it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// 1 on the first run. A lease counts one; a pace or Retry-After deferral gives it back
+    /// (Slack did not take the call), a failure or a lease that ran out (a crash) does not.
+    pub number: i64,
+    /// When the job was queued: no run of it started earlier.
+    pub queued_at_ms: i64,
+    /// What the last failed run said (kept when `cxbot jobs retry` requeues a parked job).
+    pub last_error: Option<String>,
+}
+
+impl Attempt {
+    /// The first run of a job queued at `queued_at_ms`.
+    pub fn first(queued_at_ms: i64) -> Self {
+        Self {
+            number: 1,
+            queued_at_ms,
+            last_error: None,
+        }
+    }
+
+    /// Could an earlier run have reached Slack without its outcome being recorded? Yes
+    /// after any run that did not complete: a timeout or a reset after the request left, a
+    /// crash (its lease ran out), or a parked job requeued. No on a first run, or when
+    /// every earlier run was put back by a 429 (Slack refused it).
+    pub fn may_have_posted(&self) -> bool {
+        self.number > 1
+            || self
+                .last_error
+                .as_deref()
+                .is_some_and(|e| e != RATE_LIMITED_NOTE)
+    }
+}
+
+/// What a job deferred by a 429 notes as its last error.
+pub const RATE_LIMITED_NOTE: &str = "rate limited (429)";
+
 /// A payload's handler.
 #[async_trait]
 pub trait Job: Payload {
     async fn run(self, cx: &JobContext) -> JobResult;
+
+    /// Runs knowing which attempt this is. Handlers whose work Slack may already have done
+    /// on an earlier attempt (a post, whose answer was lost) read back first; the rest run.
+    async fn run_attempt(self, cx: &JobContext, _attempt: &Attempt) -> JobResult
+    where
+        Self: Sized,
+    {
+        self.run(cx).await
+    }
 }
 
-type BoxedRun = fn(String, Arc<JobContext>) -> Pin<Box<dyn Future<Output = JobResult> + Send>>;
+type BoxedRun =
+    fn(String, Arc<JobContext>, Attempt) -> Pin<Box<dyn Future<Output = JobResult> + Send>>;
 
 fn run_erased<J: Job>(
     payload: String,
     cx: Arc<JobContext>,
+    attempt: Attempt,
 ) -> Pin<Box<dyn Future<Output = JobResult> + Send>> {
     Box::pin(async move {
         let job: J = serde_json::from_str(&payload)?;
-        job.run(&cx).await
+        job.run_attempt(&cx, &attempt).await
     })
 }
 
@@ -161,4 +216,5 @@ pub fn registry() -> Registry {
     .with::<helpdesk_write::WriteToHelpdesk>()
     .with::<helpdesk_write::AssigneeChanged>()
     .with::<helpdesk_write::EnrichFromHelpdesk>()
+    .with::<auto_assign::AutoAssign>()
 }

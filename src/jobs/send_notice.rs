@@ -4,7 +4,7 @@
 
 use super::enqueue::To;
 use super::slack_call::{send, SlackCall};
-use super::{Job, JobContext, JobResult};
+use super::{Attempt, Job, JobContext, JobResult};
 use crate::slack::views::notice::render;
 use async_trait::async_trait;
 
@@ -13,6 +13,10 @@ pub use super::enqueue::SendNotice;
 #[async_trait]
 impl Job for SendNotice {
     async fn run(self, cx: &JobContext) -> JobResult {
+        self.run_attempt(cx, &Attempt::first(0)).await
+    }
+
+    async fn run_attempt(self, cx: &JobContext, attempt: &Attempt) -> JobResult {
         let r = render(&self.notice);
         let (text, blocks) = (r.text, r.blocks);
         let call = match self.to {
@@ -45,6 +49,6 @@ impl Job for SendNotice {
                 thread: Some(parent),
             },
         };
-        send(call, cx).await
+        send(call, cx, attempt).await
     }
 }

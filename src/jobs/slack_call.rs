@@ -1,12 +1,13 @@
 //! `SlackCall`: one Slack Web API call with content already rendered (a reply to a button,
 //! and rows queued before notices were rendered by their job), and the sending that
 //! `SendNotice` shares. Messages with a `key` are posted once: a retry
-//! after Slack accepted the message finds the key recorded and stops. Content that must
+//! after Slack accepted the message finds the key recorded and stops; a retry after an
+//! attempt whose answer was lost reads back first ([`read_back`]). Content that must
 //! reflect the latest state (ticket cards, the App Home) has its own jobs that re-render.
 
-use super::{Job, JobContext, JobError, JobOutcome, JobResult};
+use super::{Attempt, Job, JobContext, JobError, JobOutcome, JobResult};
 use crate::db::PostedMessage;
-use crate::slack::api::Posted;
+use crate::slack::api::{Posted, SlackError};
 use async_trait::async_trait;
 use slack_morphism::prelude::*;
 
@@ -26,6 +27,38 @@ async fn already_posted(cx: &JobContext, key: &Option<String>) -> Result<bool, J
     })
 }
 
+/// Before posting `key` to `channel` again: the message an earlier attempt of this job
+/// may have posted without living to record it (`crate::slack::readback`). A first attempt
+/// asks nothing. When Slack refuses the read (the history scopes not granted yet), the job
+/// posts as it did before read-back existed, and says so.
+pub(super) async fn read_back(
+    cx: &JobContext,
+    attempt: &Attempt,
+    channel: &str,
+    key: &str,
+) -> Result<Option<Posted>, JobError> {
+    if !attempt.may_have_posted() {
+        return Ok(None);
+    }
+    match cx
+        .slack
+        .find_posted(channel, key, attempt.queued_at_ms)
+        .await
+    {
+        Ok(Some(found)) => {
+            tracing::info!(key, channel = %found.channel, ts = %found.ts, "an earlier attempt had posted it; adopted, not posted again");
+            metrics::counter!("cxbot_posts_adopted_total").increment(1);
+            Ok(Some(found))
+        }
+        Ok(None) => Ok(None),
+        Err(SlackError::Permanent { code, hint }) => {
+            tracing::warn!(key, %code, %hint, "could not read back before posting again (grant the history scopes: reinstall from manifest.yml); posting");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Keyed posts are recorded in the transaction that completes the job.
 fn posted_outcome(key: Option<String>, posted: Posted) -> JobOutcome {
     match key {
@@ -41,14 +74,20 @@ fn posted_outcome(key: Option<String>, posted: Posted) -> JobOutcome {
 #[async_trait]
 impl Job for SlackCall {
     async fn run(self, cx: &JobContext) -> JobResult {
-        send(self, cx).await
+        send(self, cx, &Attempt::first(0)).await
+    }
+
+    async fn run_attempt(self, cx: &JobContext, attempt: &Attempt) -> JobResult {
+        send(self, cx, attempt).await
     }
 }
 
 /// Makes the call. A keyed post or DM Slack already accepted is not sent again.
-pub(super) async fn send(call: SlackCall, cx: &JobContext) -> JobResult {
+pub(super) async fn send(call: SlackCall, cx: &JobContext, attempt: &Attempt) -> JobResult {
     {
         let slack = &cx.slack;
+        // Stopped by Slack: park now, not after retrying a parent that cannot be posted.
+        slack.check_stopped()?;
         match call {
             SlackCall::Post {
                 key,
@@ -71,8 +110,20 @@ pub(super) async fn send(call: SlackCall, cx: &JobContext) -> JobResult {
                         }
                     },
                 };
+                let channel = super::channel_id::channel_id(cx, &channel).await?;
+                // Thread lines are never keyed; a keyed top-level post is read back.
+                if let (Some(k), None) = (&key, &thread_ts) {
+                    if let Some(found) = read_back(cx, attempt, &channel, k).await? {
+                        return Ok(posted_outcome(key, found));
+                    }
+                }
                 let posted = slack
-                    .post_message(&channel, content(&text, &blocks), thread_ts.as_deref())
+                    .post_message(
+                        &channel,
+                        key.as_deref(),
+                        content(&text, &blocks),
+                        thread_ts.as_deref(),
+                    )
                     .await?;
                 Ok(posted_outcome(key, posted))
             }
@@ -106,8 +157,13 @@ pub(super) async fn send(call: SlackCall, cx: &JobContext) -> JobResult {
                     return Ok(JobOutcome::Done);
                 }
                 let channel = slack.open_dm(&user).await?;
+                if let Some(k) = &key {
+                    if let Some(found) = read_back(cx, attempt, &channel, k).await? {
+                        return Ok(posted_outcome(key, found));
+                    }
+                }
                 let posted = slack
-                    .post_message(&channel, content(&text, &blocks), None)
+                    .post_message(&channel, key.as_deref(), content(&text, &blocks), None)
                     .await?;
                 Ok(posted_outcome(key, posted))
             }

@@ -1,9 +1,12 @@
 //! `SyncCard`: makes a ticket's card show the ticket as it is now. The first run posts it
 //! (recorded under `card:{id}`, so a retry after Slack accepted it updates instead of
 //! posting twice); later runs `chat.update` it in place. It re-reads the row, so several
-//! queued syncs of one ticket all render the latest state.
+//! queued syncs of one ticket all render the latest state. A run after an attempt whose
+//! answer was lost reads the channel back for the card first (`slack::readback`) and, if
+//! it is there, adopts and updates it.
 
-use super::{Job, JobContext, JobOutcome, JobResult};
+use super::slack_call::read_back;
+use super::{Attempt, Job, JobContext, JobOutcome, JobResult};
 use crate::db::PostedMessage;
 use crate::slack::views::card::{ticket_card, Caller, CardView};
 use async_trait::async_trait;
@@ -17,6 +20,10 @@ pub use super::enqueue::SyncCard;
 #[async_trait]
 impl Job for SyncCard {
     async fn run(self, cx: &JobContext) -> JobResult {
+        self.run_attempt(cx, &Attempt::first(0)).await
+    }
+
+    async fn run_attempt(self, cx: &JobContext, attempt: &Attempt) -> JobResult {
         let services: &crate::service::Services = cx;
         let store = &services.store;
         let Some(ticket) = store.ticket(self.ticket_id).await? else {
@@ -52,10 +59,21 @@ impl Job for SyncCard {
                 Ok(JobOutcome::Done)
             }
             None => {
-                let posted = cx
-                    .slack
-                    .post_message(&ticket.channel, content, None)
-                    .await?;
+                let channel = super::channel_id::channel_id(cx, &ticket.channel).await?;
+                let posted = match read_back(cx, attempt, &channel, &key).await? {
+                    // Posted by an earlier attempt, perhaps with an older state: show this one.
+                    Some(found) => {
+                        cx.slack
+                            .update_message(&found.channel, &found.ts, content)
+                            .await?;
+                        found
+                    }
+                    None => {
+                        cx.slack
+                            .post_message(&channel, Some(&key), content, None)
+                            .await?
+                    }
+                };
                 Ok(JobOutcome::Posted(PostedMessage {
                     msg_key: key,
                     channel: posted.channel,

@@ -5,12 +5,17 @@
 //! - A transient failure retries with exponential backoff (2 s doubling, capped at 10 min);
 //!   after [`MAX_ATTEMPTS`] the job is parked as dead.
 //! - A permanent failure parks at once, with the operator's next step in the log.
+//! - While Slack has stopped cxbot (uninstalled, bot token revoked; read before each batch),
+//!   every Slack call fails as permanent with that reason: such jobs park at once.
 //! - A job whose lease runs out (the process died mid-job) is leased again.
 //! - Posts to one channel are paced to one per second through a slot table shared by all
 //!   replicas; other channels are not held back.
+//! - The production loop ([`Worker::run`]) beats its [`Heartbeat`] after every poll and
+//!   every job; `/readyz` turns 503 when it has not for 3 minutes (`jobs::heartbeat`).
 //!
 //! Tests call [`Worker::run_until_empty`] after advancing the clock; nothing sleeps.
 
+use super::heartbeat::Heartbeat;
 use super::JobContext;
 use super::{registry, JobError, JobOutcome, Registry};
 use std::sync::Arc;
@@ -45,6 +50,8 @@ pub fn backoff_ms(attempts: i64) -> i64 {
 
 pub struct Worker {
     services: Arc<JobContext>,
+    /// When the loop last polled (`/readyz` reads it); only [`Worker::run`] arms it.
+    heartbeat: Arc<Heartbeat>,
     registry: Registry,
     id: String,
     batch: i64,
@@ -52,9 +59,10 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(services: Arc<JobContext>, concurrency: usize) -> Self {
+    pub fn new(services: Arc<JobContext>, concurrency: usize, heartbeat: Arc<Heartbeat>) -> Self {
         Self {
             services,
+            heartbeat,
             registry: registry(),
             id: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
             // Lease several jobs per query (most are quick: a pace deferral, a stale timer)
@@ -73,6 +81,9 @@ impl Worker {
             .lease_jobs(now, now + LEASE_MS, self.batch, &self.id)
             .await?;
         let leased = rows.len();
+        if leased > 0 {
+            self.read_slack_stop().await;
+        }
         let mut turns = self.pace_turns(&rows, now).await.into_iter();
         let mut set = JoinSet::new();
         for row in rows {
@@ -92,8 +103,21 @@ impl Worker {
             if let Err(e) = done {
                 tracing::error!(error = %e, "job task panicked");
             }
+            // A batch of slow jobs is progress too: the loop is not stuck while they finish.
+            self.heartbeat.progress(self.services.clock.now_ms());
         }
         Ok(leased)
+    }
+
+    /// Whether Slack stopped cxbot (uninstalled, token revoked: `service::install`), read
+    /// before each batch so every replica's jobs see it: while it is set, each job that
+    /// would call Slack is parked with the reason instead of failing its way to dead. If
+    /// the store cannot say, the last answer stands.
+    async fn read_slack_stop(&self) {
+        match crate::service::install::stop_reason(&self.services.store).await {
+            Ok(reason) => self.services.slack.set_stopped(reason),
+            Err(e) => tracing::warn!(error = %e, "could not read whether Slack stopped cxbot"),
+        }
     }
 
     /// Pacing: each leased job for a channel that holds no slot yet (SQLite gives a job its
@@ -142,23 +166,30 @@ impl Worker {
     /// only later work (a paced card, a timer) costs one read.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let mut last_prune = 0_i64;
+        self.heartbeat.beat(self.services.clock.now_ms());
         loop {
             if *shutdown.borrow() {
                 break;
             }
             let wait = match self.until_due().await {
-                Some(wait) => wait,
+                Some(wait) => Some(wait),
                 None => match self.run_once().await {
-                    Ok(n) if n > 0 => continue,
+                    Ok(n) if n > 0 => None,
                     // Due but leased elsewhere (another replica, or a job still running).
-                    Ok(_) => Duration::from_millis(50),
+                    Ok(_) => Some(Duration::from_millis(50)),
                     Err(e) => {
                         tracing::error!(error = %e, "worker could not lease jobs");
-                        Duration::from_secs(1)
+                        Some(Duration::from_secs(1))
                     }
                 },
             };
             let now = self.services.clock.now_ms();
+            // A poll finished (even one the database refused: `/readyz` checks the
+            // database itself); `/readyz` reads this.
+            self.heartbeat.beat(now);
+            let Some(wait) = wait else {
+                continue;
+            };
             if now - last_prune > 3_600_000 {
                 last_prune = now;
                 match self
@@ -178,6 +209,7 @@ impl Worker {
                 _ = shutdown.changed() => {}
             }
         }
+        self.heartbeat.stop();
         tracing::info!("worker stopped");
     }
 
@@ -247,7 +279,15 @@ async fn execute(
 
     let result = match tokio::time::timeout(
         Duration::from_millis((LEASE_MS / 2) as u64),
-        handler(row.payload.clone(), services.clone()),
+        handler(
+            row.payload.clone(),
+            services.clone(),
+            super::Attempt {
+                number: row.attempts,
+                queued_at_ms: row.created_at,
+                last_error: row.last_error.clone(),
+            },
+        ),
     )
     .await
     {
@@ -278,7 +318,7 @@ async fn execute(
                     row.id,
                     at,
                     row.pace_key.is_none(),
-                    Some("rate limited (429)"),
+                    Some(super::RATE_LIMITED_NOTE),
                     now,
                 )
                 .await

@@ -305,10 +305,7 @@ async fn reassign(
             to: to.to_string(),
             by: actor.user.to_string(),
         };
-        let mut jobs = owner_jobs(&t, line, &homes, now);
-        jobs.push(lease_timer(services, &t, seq + 1, now));
-        jobs.push(enqueue::fetch_user(to, now));
-        jobs.extend(assignee_write(services, &t, Some(to), seq + 1, now));
+        let jobs = assignment_jobs(services, &t, to, line, &homes, now);
         if services
             .store
             .assign_ticket(id, seq, to, now, &audit, &jobs)
@@ -325,6 +322,56 @@ async fn reassign(
     refuse(Refusal::AssignRaced {
         number: t.external_id,
     })
+}
+
+/// The jobs of an assignment to `to` (a lead's, a hand-off, or auto-assignment's): the
+/// card and its thread line, the App Homes, the new claim's lease timer, the person looked
+/// up, the helpdesk's assignee.
+fn assignment_jobs(
+    services: &Services,
+    t: &Ticket,
+    to: &str,
+    line: CardLine,
+    homes: &[&str],
+    now: i64,
+) -> Vec<NewJob> {
+    let seq = t.claim.claim_seq;
+    let mut jobs = owner_jobs(t, line, homes, now);
+    jobs.push(lease_timer(services, t, seq + 1, now));
+    jobs.push(enqueue::fetch_user(to, now));
+    jobs.extend(assignee_write(services, t, Some(to), seq + 1, now));
+    jobs
+}
+
+/// Auto-assignment (`service::assignment`) of unclaimed ticket `t`, as read, to `to`,
+/// taking turn `turn` of its rotation: an assignment like a lead's (audited as "assign",
+/// source auto; the thread says "Assigned to @Ana (auto)", which notifies her; Release
+/// undoes it), written only if nobody claimed the ticket and nobody took the turn since
+/// they were read. False when either moved on.
+pub async fn assign_auto(
+    services: &Services,
+    t: &Ticket,
+    to: &str,
+    turn: (&str, i64),
+    now: i64,
+) -> Result<bool> {
+    let audit = Audit {
+        action: "assign",
+        actor: "cxbot",
+        target: Some(to),
+        source: Source::Auto,
+        detail: None,
+    };
+    let line = CardLine::AutoAssigned { to: to.to_string() };
+    let jobs = assignment_jobs(services, t, to, line, &[to], now);
+    let done = services
+        .store
+        .auto_assign_ticket(t.id, t.claim.claim_seq, to, turn, now, &audit, &jobs)
+        .await?;
+    if done {
+        services.wake_worker();
+    }
+    Ok(done)
 }
 
 /// One rung above both the person's level and the ticket's last escalation.

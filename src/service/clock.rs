@@ -1,12 +1,13 @@
 //! The team's clock: every `[sla] sweep_seconds`, one `clock_sweep` job warns and breaches
-//! the SLA clocks due (`service::sla`), runs the shift routines (`service::checkins`) and
+//! the SLA clocks due (`service::sla`), re-announces cards left unclaimed past their time
+//! (`service::unclaimed`), runs the shift routines (`service::checkins`) and
 //! reminds unacknowledged directives (`service::directives`).
 //!
 //! The sweep is a chain of jobs, one per time slot; the slot is its dedupe key, so
 //! replicas and restarts never run a slot twice. [`arm`] queues the next slot at start,
 //! and each run queues the one after it.
 
-use super::{checkins, digest, directives, sla, summary, Result, Services};
+use super::{checkins, digest, directives, sla, summary, unclaimed, Result, Services};
 use crate::jobs::enqueue;
 
 /// Queues the sweep of the slot after `now`'s (a slot already queued is kept).
@@ -34,6 +35,7 @@ pub async fn sweep(services: &Services) -> Result<()> {
     let now = services.now_ms();
     queue_next(services, now).await?;
     sla::sweep(services, now).await?;
+    unclaimed::sweep(services, now).await?;
     checkins::sweep(services, now).await?;
     directives::remind(services, now).await?;
     summary::due(services, now).await?;

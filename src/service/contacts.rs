@@ -3,9 +3,9 @@
 //! `email`, `phone`, and optionally `order_id` (or `booking_id`). Every row needs an email
 //! or a phone. All or nothing: a file with any bad row imports nothing and lists each.
 
-use super::intake::phone_key;
 use crate::db::{CustomerInput, SharedStore, StoreError};
 use crate::domain::notice::CardLine;
+use crate::domain::phone::{phone_key, Region};
 use crate::jobs::enqueue;
 
 #[derive(Debug, thiserror::Error)]
@@ -28,8 +28,9 @@ pub fn delimiter(text: &str) -> u8 {
         .unwrap_or(b',')
 }
 
-/// Parses the CSV; every problem is reported with its line number.
-pub fn parse_csv(text: &str) -> Result<Vec<CustomerInput>, Vec<String>> {
+/// Parses the CSV; every problem is reported with its line number. Phones are keyed with
+/// `region` (the playbook's `[contacts] default_region`), as intake keys them.
+pub fn parse_csv(text: &str, region: Region) -> Result<Vec<CustomerInput>, Vec<String>> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
@@ -78,7 +79,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<CustomerInput>, Vec<String>> {
             }
         }
         let phone_v = get(phone);
-        let key = phone_v.as_deref().and_then(phone_key);
+        let key = phone_v.as_deref().and_then(|p| phone_key(p, region));
         if phone_v.is_some() && key.is_none() {
             problems.push(format!(
                 "line {line}: phone {:?} has too few digits",
@@ -141,7 +142,7 @@ pub async fn record_caller(
     let row = CustomerInput {
         name: Some(name.to_string()),
         email,
-        phone_key: phone_key(&phone),
+        phone_key: phone_key(&phone, services.playbook.contacts.region()),
         phone: Some(phone),
         order_id: order_id
             .map(str::trim)
@@ -176,8 +177,13 @@ pub async fn record_caller(
 }
 
 /// Imports the file's contacts; returns how many were written.
-pub async fn import(store: &SharedStore, text: &str, now: i64) -> Result<usize, ImportError> {
-    let rows = parse_csv(text).map_err(ImportError::Invalid)?;
+pub async fn import(
+    store: &SharedStore,
+    text: &str,
+    region: Region,
+    now: i64,
+) -> Result<usize, ImportError> {
+    let rows = parse_csv(text, region).map_err(ImportError::Invalid)?;
     Ok(store.import_customers(&rows, now, &[]).await?)
 }
 
@@ -191,8 +197,12 @@ pub struct DryRun {
 }
 
 /// `--dry-run`: the file is checked as for an import, and each row looked up.
-pub async fn dry_run(store: &SharedStore, text: &str) -> Result<DryRun, ImportError> {
-    let rows = parse_csv(text).map_err(ImportError::Invalid)?;
+pub async fn dry_run(
+    store: &SharedStore,
+    text: &str,
+    region: Region,
+) -> Result<DryRun, ImportError> {
+    let rows = parse_csv(text, region).map_err(ImportError::Invalid)?;
     let mut out = DryRun { new: 0, updated: 0 };
     for r in &rows {
         match store
@@ -206,6 +216,26 @@ pub async fn dry_run(store: &SharedStore, text: &str) -> Result<DryRun, ImportEr
     Ok(out)
 }
 
+/// The data migration of issue 21: customers keyed by the digits of their number before
+/// E.164 are re-keyed with `region` (the playbook's `[contacts] default_region`). It runs
+/// where the SQL migrations run (`serve`, `migrate`, `contacts import`), after them, and
+/// once per region: a team that changes its default region has its national numbers
+/// re-keyed as the new country's. Answers how many customers changed (None: already done).
+pub async fn rekey_phones(
+    store: &SharedStore,
+    region: Region,
+    now: i64,
+) -> Result<Option<u64>, StoreError> {
+    let name = format!("customers.phone_key e164 {region}");
+    let changed = store
+        .rekey_customer_phones(&name, &move |p| phone_key(p, region), now)
+        .await?;
+    if let Some(n) = changed {
+        tracing::info!(customers = n, %region, "customers' phone numbers re-keyed to E.164");
+    }
+    Ok(changed)
+}
+
 /// "1 contact", "2 contacts".
 pub fn contacts(n: usize) -> String {
     format!("{n} contact{}", if n == 1 { "" } else { "s" })
@@ -217,32 +247,40 @@ mod tests {
 
     #[test]
     fn rows_are_normalised_and_bad_rows_named_by_line() {
-        let ok = parse_csv("Name,Email,Phone,Booking_ID\nAna Lima, ANA@x.com ,+1 (555) 010-0100,B-7\nBen,,555 0101,\n").unwrap();
+        let ok = parse_csv("Name,Email,Phone,Booking_ID\nAna Lima, ANA@x.com ,+1 (555) 010-0100,B-7\nBen,,555 0101,\n", Region::US).unwrap();
         assert_eq!(ok.len(), 2);
         assert_eq!(ok[0].email.as_deref(), Some("ana@x.com"));
-        assert_eq!(ok[0].phone_key.as_deref(), Some("15550100100"));
+        assert_eq!(ok[0].phone_key.as_deref(), Some("+15550100100"));
         assert_eq!(ok[0].order_id.as_deref(), Some("B-7"));
         assert_eq!(ok[1].email, None);
-        let bad = parse_csv("name,email,phone\nA,not-an-email,\nB,,12\nC,,\n").unwrap_err();
+        let bad = parse_csv(
+            "name,email,phone\nA,not-an-email,\nB,,12\nC,,\n",
+            Region::US,
+        )
+        .unwrap_err();
         assert_eq!(bad.len(), 3, "{bad:?}");
         assert!(
             bad[0].starts_with("line 2:")
                 && bad[1].starts_with("line 3:")
                 && bad[2].starts_with("line 4:")
         );
-        let header = parse_csv("name,mail\nA,a@x.com\n").unwrap_err();
+        let header = parse_csv("name,mail\nA,a@x.com\n", Region::US).unwrap_err();
         assert!(header[0].contains("missing: email, phone"), "{header:?}");
     }
 
     #[test]
     fn semicolon_and_tab_files_are_read_too() {
-        let eu = parse_csv("Name;Email;Phone\nAna Lima;ana@x.com;+1 555 010 0100\n").unwrap();
+        let eu = parse_csv(
+            "Name;Email;Phone\nAna Lima;ana@x.com;+1 555 010 0100\n",
+            Region::US,
+        )
+        .unwrap();
         assert_eq!(
             (eu[0].name.as_deref(), eu[0].email.as_deref()),
             (Some("Ana Lima"), Some("ana@x.com"))
         );
-        let tabs = parse_csv("name\temail\tphone\nBen\t\t555 0101\n").unwrap();
-        assert_eq!(tabs[0].phone_key.as_deref(), Some("5550101"));
+        let tabs = parse_csv("name\temail\tphone\nBen\t\t555 0101\n", Region::US).unwrap();
+        assert_eq!(tabs[0].phone_key.as_deref(), Some("+15550101"));
         // A comma inside a quoted name does not make a comma file of a semicolon one.
         assert_eq!(
             delimiter("name;email;phone\n\"Lima, Ana\";a@x.com;1\n"),

@@ -60,6 +60,7 @@ pub async fn build(services: &Services) -> Result<Digest> {
         overdue_followups,
         idle_claims,
         on_shift,
+        unclaimed_past_time: store.unclaimed_told_count().await?,
     })
 }
 

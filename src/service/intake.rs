@@ -19,6 +19,7 @@ use crate::db::{CustomerInput, IntakeRequest};
 use crate::domain::cadence::Contact;
 use crate::domain::intake::EventKind;
 use crate::domain::intake::{Customer, IntakeEvent};
+use crate::domain::phone::{phone_key, Region};
 use crate::domain::routing::{classify, route, CardKind, Classified};
 use crate::domain::ticket::Ticket;
 use crate::jobs::enqueue;
@@ -43,7 +44,8 @@ pub async fn accept_intake(services: &Services, event: &IntakeEvent) -> Result<A
         .map(|k| slack_channel(pb, k.as_str()))
         .collect::<Result<Vec<_>>>()?;
     let channel = slack_channel(pb, routed.channel.as_str())?;
-    let customer = customer_input(&event.customer);
+    let region = pb.contacts.region();
+    let customer = customer_input(&event.customer, region);
     let now = services.now_ms();
     let echo = is_echo(services, event, now).await?;
     let inputs = Inputs {
@@ -53,6 +55,7 @@ pub async fn accept_intake(services: &Services, event: &IntakeEvent) -> Result<A
         channel,
         leads,
         phone_key: customer.phone_key.clone(),
+        region,
         sla: super::sla::SlaRules {
             cfg: &pb.sla,
             hours: pb.sla_hours(),
@@ -61,6 +64,8 @@ pub async fn accept_intake(services: &Services, event: &IntakeEvent) -> Result<A
         echo,
         unseen: pb.helpdesk.unseen_tickets,
         can_enrich: services.writes_to.contains(&event.helpdesk.as_str()),
+        unclaimed: &pb.unclaimed,
+        assignment: &pb.assignment,
     };
     let key = format!("hook:{}", event.key);
     let helpdesk = event.helpdesk.as_str().to_string();
@@ -155,12 +160,15 @@ pub async fn enrich(
     email: Option<String>,
     phone: Option<String>,
 ) -> Result<bool> {
-    let c = customer_input(&Customer {
-        name,
-        email,
-        phone,
-        ..Customer::default()
-    });
+    let c = customer_input(
+        &Customer {
+            name,
+            email,
+            phone,
+            ..Customer::default()
+        },
+        services.playbook.contacts.region(),
+    );
     let e = crate::db::Enrichment {
         url,
         name: c.name,
@@ -211,9 +219,10 @@ fn slack_channel(pb: &Playbook, key: &str) -> Result<String> {
     })
 }
 
-/// Lower-cased email and digits-only phone, so a customer matches however a helpdesk
-/// spells them ("+1 (555) 010-0100" and "15550100100" are one caller).
-pub fn customer_input(c: &Customer) -> CustomerInput {
+/// Lower-cased email and the phone's match key (E.164 with the playbook's default region,
+/// `domain::phone`), so a customer matches however a helpdesk spells them
+/// ("+1 (555) 010-0100" and "555-010-0100" are one caller).
+pub fn customer_input(c: &Customer, region: Region) -> CustomerInput {
     let clean = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -226,15 +235,9 @@ pub fn customer_input(c: &Customer) -> CustomerInput {
             .map(|e| e.to_lowercase())
             .filter(|e| e.contains('@')),
         phone: clean(&c.phone),
-        phone_key: c.phone.as_deref().and_then(phone_key),
+        phone_key: c.phone.as_deref().and_then(|p| phone_key(p, region)),
         order_id: clean(&c.order_id),
     }
-}
-
-/// Digits only; fewer than 5 digits is not a number we can match on.
-pub fn phone_key(phone: &str) -> Option<String> {
-    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-    (digits.len() >= 5).then_some(digits)
 }
 
 /// Whether a ticket's message is empty (a blank missed chat).
@@ -261,16 +264,19 @@ mod tests {
 
     #[test]
     fn customers_match_however_they_are_spelled() {
-        let c = customer_input(&Customer {
-            name: Some("  Ana Lima ".into()),
-            email: Some(" Ana@Example.COM".into()),
-            phone: Some("+1 (555) 010-0100".into()),
-            order_id: Some(String::new()),
-        });
+        let c = customer_input(
+            &Customer {
+                name: Some("  Ana Lima ".into()),
+                email: Some(" Ana@Example.COM".into()),
+                phone: Some("+1 (555) 010-0100".into()),
+                order_id: Some(String::new()),
+            },
+            Region::US,
+        );
         assert_eq!(c.name.as_deref(), Some("Ana Lima"));
         assert_eq!(c.email.as_deref(), Some("ana@example.com"));
-        assert_eq!(c.phone_key.as_deref(), Some("15550100100"));
+        assert_eq!(c.phone_key.as_deref(), Some("+15550100100"));
         assert_eq!(c.order_id, None);
-        assert_eq!(phone_key("ext 12"), None);
+        assert_eq!(phone_key("ext 12", Region::US), None);
     }
 }

@@ -5,6 +5,7 @@ use super::intake::is_blank;
 use crate::db::{IntakeContext, IntakePlan, NewJob, TicketWrite};
 use crate::domain::intake::{Change, EventKind, IntakeEvent};
 use crate::domain::notice::{CardLine, Notice};
+use crate::domain::phone::{phone_key, Region};
 use crate::domain::routing::{CardKind, Classified};
 use crate::domain::ticket::Ticket;
 use crate::domain::writeback::UnseenTickets;
@@ -21,6 +22,8 @@ pub struct Inputs<'a> {
     /// Where customer replies nobody has are posted for pickup.
     pub queue: String,
     pub phone_key: Option<String>,
+    /// The playbook's default region, to key a stored ticket's number as `phone_key` was.
+    pub region: Region,
     /// The playbook's SLA policies: a new ticket's clock, and what an update does to it.
     pub sla: super::sla::SlaRules<'a>,
     pub now: i64,
@@ -31,6 +34,10 @@ pub struct Inputs<'a> {
     pub unseen: UnseenTickets,
     /// The helpdesk's API can tell who the requester is (`helpdesk_enrich`).
     pub can_enrich: bool,
+    /// How long a new card may wait unclaimed (`[unclaimed]`).
+    pub unclaimed: &'a crate::domain::queue::UnclaimedPolicy,
+    /// Auto-assignment (`[assignment]`): a new card of a kind it covers gets its job.
+    pub assignment: &'a crate::domain::queue::AssignmentPolicy,
 }
 
 /// An update that is not news by itself: recorded quietly when its ticket is unknown, or
@@ -88,6 +95,10 @@ pub fn plan(i: &Inputs<'_>, ctx: &IntakeContext) -> IntakePlan {
             (o.opened_at > row.opened_at && counts_as_contact(o))
                 || o.customer_replied_at.is_some_and(|at| at > row.opened_at)
         });
+    if !row.answered {
+        row.claim.unclaimed_due_at = super::unclaimed::due_at(i.unclaimed, i.sla, &row, i.now);
+    }
+    let auto_assign = !row.answered && i.assignment.covers(&row.kind);
     let (answered, answered_jobs) = answered_chats(i, ctx, &row);
     let leads = i.leads.clone();
     let now = i.now;
@@ -108,6 +119,9 @@ pub fn plan(i: &Inputs<'_>, ctx: &IntakeContext) -> IntakePlan {
             }
             jobs.extend(leads.iter().map(|ch| leads_notice(&row, ch, now)));
             jobs.extend(answered_jobs);
+            if auto_assign {
+                jobs.push(enqueue::auto_assign(id, now));
+            }
             jobs
         }),
     }
@@ -170,7 +184,7 @@ fn open_call_from_same_number<'c>(i: &Inputs<'_>, ctx: &'c IntakeContext) -> Opt
             && t.is_open()
             && t.customer_phone
                 .as_deref()
-                .and_then(super::intake::phone_key)
+                .and_then(|p| phone_key(p, i.region))
                 .as_deref()
                 == Some(key)
     })

@@ -14,6 +14,7 @@
 //! in `slack::views`; then call it from `slack::dispatch` (a `/cx` subcommand),
 //! `slack::interactions` (a button) or a job handler.
 
+pub mod assignment;
 pub mod callback;
 pub mod checkins;
 pub mod claim;
@@ -21,9 +22,11 @@ pub mod clock;
 pub mod contacts;
 pub mod digest;
 pub mod directives;
+pub mod done;
 pub mod events;
 pub mod followup;
 pub mod home;
+pub mod install;
 pub mod intake;
 mod intake_plan;
 pub mod lease;
@@ -34,6 +37,7 @@ pub mod reminder;
 pub mod shifts;
 pub mod sla;
 pub mod summary;
+pub mod unclaimed;
 pub mod writeback;
 
 pub use refusal::Refusal;

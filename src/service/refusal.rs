@@ -56,6 +56,18 @@ pub enum Refusal {
     AssignRaced {
         number: String,
     },
+    /// ✅ on a ticket already solved or closed.
+    AlreadyDone {
+        number: String,
+        status: String,
+    },
+    /// ✅ on a ticket of a helpdesk cxbot does not write to (no API credentials, or
+    /// `write_done = false`): it is resolved there, and the card follows the helpdesk.
+    DoneInHelpdesk {
+        number: String,
+        /// How messages name the helpdesk ("Zoho Desk").
+        helpdesk: String,
+    },
     UnknownTarget {
         key: String,
     },

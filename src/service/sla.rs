@@ -30,7 +30,7 @@ pub struct SlaRules<'a> {
 const ALWAYS: Hours = Hours::Always;
 
 impl SlaRules<'_> {
-    fn hours_of(&self, policy: Option<&str>) -> &Hours {
+    pub(super) fn hours_of(&self, policy: Option<&str>) -> &Hours {
         policy.and_then(|p| self.hours.get(p)).unwrap_or(&ALWAYS)
     }
 

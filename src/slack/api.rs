@@ -90,6 +90,13 @@ pub const WEB_API_METHODS: &[(&str, &[&str])] = &[
     ("conversations.open", &["im:write"]),
     // Name and time zone; the profile's email finds a person's helpdesk agent.
     ("users.info", &["users:read", "users:read.email"]),
+    // Read-back before posting a keyed message again after an attempt whose answer was lost
+    // (a timeout, a reset, a crash): is it already there, under its key in the message's
+    // metadata? Public channels, private ones the bot is in, DMs (`readback.rs`).
+    (
+        "conversations.history",
+        &["channels:history", "groups:history", "im:history"],
+    ),
     // `cxbot check --live`: the token, the channels (public, and private ones the bot is in).
     ("auth.test", &[]),
     ("conversations.info", &["channels:read", "groups:read"]),
@@ -99,8 +106,23 @@ pub const WEB_API_METHODS: &[(&str, &[&str])] = &[
     ("apps.connections.open", &[]),
 ];
 
-/// Scopes no Web API call needs but a feature does: the `/cx` slash command.
-pub const FEATURE_SCOPES: &[(&str, &str)] = &[("commands", "the /cx slash command")];
+/// Scopes no Web API call needs but a feature does: the `/cx` slash command, posting to
+/// public channels uninvited, the reactions cxbot acts on.
+pub const FEATURE_SCOPES: &[(&str, &str)] = &[
+    ("commands", "the /cx slash command"),
+    // Lets chat.postMessage reach a public channel the bot was not invited to.
+    (
+        CHAT_WRITE_PUBLIC,
+        "posting to public channels without an invite",
+    ),
+    (
+        "reactions:read",
+        "the emoji workflow (reaction_added events on cards)",
+    ),
+];
+
+/// The scope that lets the bot post to any public channel without being a member.
+pub const CHAT_WRITE_PUBLIC: &str = "chat:write.public";
 
 /// Every bot scope cxbot needs, sorted: those of [`WEB_API_METHODS`] and [`FEATURE_SCOPES`].
 pub fn required_scopes() -> Vec<&'static str> {
@@ -140,7 +162,22 @@ pub struct SlackApi {
     pub(super) api_url: String,
     /// User -> their DM channel, from conversations.open.
     dm_channels: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// Slack stopped cxbot (uninstalled, bot token revoked): why, and what to do. The
+    /// worker sets it from the store before each batch (`service::install`); while it is
+    /// set every bot-token call is refused without reaching Slack.
+    stopped: std::sync::RwLock<Option<String>>,
+    /// `#names` resolved to ids, as the store has them (a resolved name never changes:
+    /// posts skip the read).
+    pub(crate) channel_ids: std::sync::RwLock<std::collections::HashMap<String, String>>,
+    /// The names that could not be resolved, each warned of once; its lock makes one
+    /// process ask `conversations.list` once.
+    pub(crate) unresolved_names: tokio::sync::Mutex<std::collections::HashSet<String>>,
+    /// `#name` -> channel id, learnt from the answers to posts (a read-back needs the id).
+    pub(super) posted_channel_ids: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
+
+/// The code of the refusal while Slack has stopped cxbot.
+pub const STOPPED_CODE: &str = "app_uninstalled";
 
 /// Where a posted message landed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,6 +212,10 @@ impl SlackApi {
             timeout: settings.timeout,
             api_url: settings.api_url.clone(),
             dm_channels: Default::default(),
+            stopped: Default::default(),
+            channel_ids: Default::default(),
+            unresolved_names: Default::default(),
+            posted_channel_ids: Default::default(),
         })
     }
 
@@ -182,11 +223,33 @@ impl SlackApi {
         self.client.open_session(&self.token)
     }
 
+    /// Whether cxbot may call Slack: `None` while it may, else why not (set by the worker
+    /// from the store, where a Slack uninstall or token revocation was recorded).
+    pub fn set_stopped(&self, reason: Option<String>) {
+        *self.stopped.write().expect("stopped lock") = reason;
+    }
+
+    /// Refuses, with the operator's next step, while Slack has stopped cxbot.
+    pub fn check_stopped(&self) -> Result<(), SlackError> {
+        match self.stopped.read().expect("stopped lock").as_ref() {
+            None => Ok(()),
+            Some(reason) => Err(SlackError::Permanent {
+                code: STOPPED_CODE.into(),
+                hint: reason.clone(),
+            }),
+        }
+    }
+
     pub(super) async fn call<T>(
         &self,
         method: &'static str,
         fut: impl Future<Output = ClientResult<T>>,
     ) -> Result<T, SlackError> {
+        // Socket Mode's connection uses the app-level token: events (a reinstall's
+        // included) keep arriving while posting is stopped.
+        if method != "apps.connections.open" {
+            self.check_stopped()?;
+        }
         let started = Instant::now();
         let result = match tokio::time::timeout(self.timeout, fut).await {
             Err(_) => Err(SlackError::Transient(format!(
@@ -208,22 +271,31 @@ impl SlackApi {
         result
     }
 
+    /// Posts a message; one with a `key` carries it in its metadata
+    /// ([`super::readback::POST_METADATA_TYPE`]), so a later attempt can find it.
     pub async fn post_message(
         &self,
         channel: &str,
+        key: Option<&str>,
         content: SlackMessageContent,
         thread_ts: Option<&str>,
     ) -> Result<Posted, SlackError> {
+        let content = match key {
+            Some(key) => content.with_metadata(super::readback::metadata(key)),
+            None => content,
+        };
         let req = SlackApiChatPostMessageRequest::new(channel.into(), content)
             .opt_thread_ts(thread_ts.map(Into::into));
         let res = self
             .call("chat.postMessage", self.session().chat_post_message(&req))
             .await
-            .map_err(|e| with_channel(e, channel))?;
-        Ok(Posted {
+            .map_err(|e| with_channel(e, &self.channel_label(channel)))?;
+        let posted = Posted {
             channel: res.channel.to_string(),
             ts: res.ts.to_string(),
-        })
+        };
+        self.learn_channel_id(channel, &posted.channel);
+        Ok(posted)
     }
 
     pub async fn update_message(
@@ -235,7 +307,7 @@ impl SlackApi {
         let req = SlackApiChatUpdateRequest::new(channel.into(), content, ts.into());
         self.call("chat.update", self.session().chat_update(&req))
             .await
-            .map_err(|e| with_channel(e, channel))?;
+            .map_err(|e| with_channel(e, &self.channel_label(channel)))?;
         Ok(())
     }
 
@@ -251,7 +323,7 @@ impl SlackApi {
             self.session().chat_post_ephemeral(&req),
         )
         .await
-        .map_err(|e| with_channel(e, channel))?;
+        .map_err(|e| with_channel(e, &self.channel_label(channel)))?;
         Ok(())
     }
 
@@ -361,9 +433,20 @@ pub struct UserInfo {
     pub email: Option<String>,
 }
 
+impl SlackApi {
+    /// A channel as an operator knows it: a resolved id with its playbook `#name` beside it.
+    fn channel_label(&self, channel: &str) -> String {
+        let ids = self.channel_ids.read().expect("ids lock");
+        match ids.iter().find(|(_, id)| id.as_str() == channel) {
+            Some((name, _)) => format!("#{name} ({channel})"),
+            None => channel.to_string(),
+        }
+    }
+}
+
 fn with_channel(e: SlackError, channel: &str) -> SlackError {
     match e {
-        SlackError::Permanent { code, .. } => SlackError::Permanent {
+        SlackError::Permanent { code, .. } if code != STOPPED_CODE => SlackError::Permanent {
             hint: operator_hint(&code, Some(channel)),
             code,
         },

@@ -10,6 +10,7 @@
 
 use crate::app::AppState;
 use crate::domain::claim::Source;
+use crate::jobs::enqueue::{self, SlackCall};
 use crate::service;
 use crate::service::claim::{self, Actor};
 use crate::service::followup;
@@ -208,15 +209,32 @@ pub async fn event(
     match envelope {
         EventEnvelope::UrlVerification { challenge } => Ok(EventAnswer::Challenge(challenge)),
         EventEnvelope::EventCallback(cb) => {
-            let fresh = service::events::accept_slack_event(
+            use service::events::EventOutcome;
+            let outcome = service::events::accept_slack_event(
                 &state.services,
                 &cb.event_id,
                 cb.event.as_service_event(),
                 redelivery.attempt.is_some(),
             )
             .await?;
-            if !fresh {
-                tracing::info!(event_id = %cb.event_id, retry_num = ?redelivery.attempt, reason = ?redelivery.reason, "duplicate event acknowledged");
+            match outcome {
+                EventOutcome::Duplicate => {
+                    tracing::info!(event_id = %cb.event_id, retry_num = ?redelivery.attempt, reason = ?redelivery.reason, "duplicate event acknowledged");
+                }
+                EventOutcome::Accepted => {}
+                // A card reaction refused: told as a button's refusal is, in the channel.
+                EventOutcome::Refused {
+                    user,
+                    channel,
+                    refusal,
+                } => {
+                    let reply = views::refused(&refusal);
+                    let call = SlackCall::tell(&user, Some(&channel), reply.text, reply.blocks);
+                    let job = enqueue::rendered(call, state.services.now_ms());
+                    if let Err(e) = service::notify::tell(&state.services, &[job]).await {
+                        tracing::error!(error = %e, "could not queue the reply to a reaction");
+                    }
+                }
             }
             Ok(EventAnswer::Ack)
         }

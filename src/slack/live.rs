@@ -3,10 +3,11 @@
 //! (Slack lists a token's scopes in the `x-oauth-scopes` header of any call, which
 //! slack-morphism does not expose, so one plain GET of `auth.test` reads it); each channel
 //! the playbook names exists, is not archived, and has the bot in it (`conversations.info`
-//! for an id; `#names` are looked up in `conversations.list`, paged). Each problem is
-//! named with its fix.
+//! for an id; `#names` are looked up in `conversations.list`, paged): a public channel
+//! without the bot is fine when `chat:write.public` is granted, and only a warning when
+//! the granted scopes cannot be read. Each problem is named with its fix.
 
-use super::api::{needed_by, required_scopes, SlackApi, SlackError};
+use super::api::{needed_by, required_scopes, SlackApi, SlackError, CHAT_WRITE_PUBLIC};
 use crate::config::Playbook;
 use slack_morphism::prelude::*;
 use std::collections::BTreeMap;
@@ -27,6 +28,7 @@ pub struct ChannelStatus {
     pub name: Option<String>,
     pub is_member: bool,
     pub is_archived: bool,
+    pub is_private: bool,
 }
 
 impl From<SlackChannelInfo> for ChannelStatus {
@@ -36,6 +38,7 @@ impl From<SlackChannelInfo> for ChannelStatus {
             name: c.name,
             is_member: c.flags.is_member.unwrap_or(false),
             is_archived: c.flags.is_archived.unwrap_or(false),
+            is_private: c.flags.is_private.unwrap_or(false),
         }
     }
 }
@@ -157,7 +160,11 @@ pub struct LiveReport {
     pub scopes: Option<Vec<String>>,
     /// Channels checked and found in order (playbook label, channel).
     pub channels_ok: Vec<(String, String)>,
+    /// Public channels without the bot, which it posts to with chat:write.public.
+    pub channels_public: Vec<(String, String)>,
     pub problems: Vec<LiveProblem>,
+    /// What may be wrong but could not be told (the check still passes).
+    pub warnings: Vec<LiveProblem>,
 }
 
 impl LiveReport {
@@ -274,10 +281,25 @@ pub async fn check(api: &SlackApi, pb: &Playbook) -> LiveReport {
             ),
             Ok(c) if !c.is_member => {
                 let shown = display(&channel, &c);
-                report.problem(
-                    format!("{label}: the bot is not a member of {shown}"),
-                    format!("invite the bot: /invite @{bot} in {shown}"),
-                )
+                let posts_uninvited = report
+                    .scopes
+                    .as_ref()
+                    .map(|granted| granted.iter().any(|g| g == CHAT_WRITE_PUBLIC));
+                match (c.is_private, posts_uninvited) {
+                    (false, Some(true)) => report.channels_public.push((label, shown)),
+                    (false, None) => report.warnings.push(LiveProblem {
+                        what: format!("{label}: the bot is not a member of {shown}; it can post there only with the {CHAT_WRITE_PUBLIC} scope, and the granted scopes could not be read"),
+                        fix: format!("check that {CHAT_WRITE_PUBLIC} is granted (OAuth & Permissions), or invite the bot: /invite @{bot} in {shown}"),
+                    }),
+                    (false, Some(false)) => report.problem(
+                        format!("{label}: the bot is not a member of {shown}"),
+                        format!("invite the bot: /invite @{bot} in {shown} (or grant {CHAT_WRITE_PUBLIC} and reinstall the app: public channels then need no invite)"),
+                    ),
+                    (true, _) => report.problem(
+                        format!("{label}: the bot is not a member of {shown}"),
+                        format!("invite the bot: /invite @{bot} in {shown} (a private channel needs the invite whatever the scopes)"),
+                    ),
+                }
             }
             Ok(c) => report.channels_ok.push((label, display(&channel, &c))),
             Err(SlackError::Permanent { code, .. }) if code == "channel_not_found" => report

@@ -25,7 +25,11 @@ pub mod events;
 pub mod interactions;
 pub mod live;
 mod modals;
+pub mod readback;
 pub mod routes;
 pub mod socket;
 pub mod verify;
 pub mod views;
+
+#[cfg(test)]
+mod fuzz_tests;

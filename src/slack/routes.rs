@@ -41,10 +41,21 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// A header that must be sent once: None when absent or repeated (two signatures are
+/// ambiguous, whichever of them verifies).
+fn single_header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    let mut values = headers.get_all(name).iter();
+    match (values.next(), values.next()) {
+        (Some(v), None) => v.to_str().ok(),
+        _ => None,
+    }
+}
+
 /// A Slack request's body, its signature checked: every `/slack/*` handler takes one, so
-/// nothing is parsed (or stored) before the check. Refused with 401 and no detail; 413 past
-/// [`MAX_BODY`]. A slash command's `ssl_check` (Slack checking the URL's certificate,
-/// unsigned) is answered 200 before the check, as Bolt answers it.
+/// nothing is parsed (or stored) before the check. Refused with 401 and no detail (a bad
+/// signature, or a command or interaction replayed); 413 past [`MAX_BODY`]. A slash
+/// command's `ssl_check` (Slack checking the URL's certificate, unsigned) is answered 200
+/// before the check, as Bolt answers it.
 pub struct Verified {
     pub headers: HeaderMap,
     pub body: Bytes,
@@ -65,8 +76,8 @@ impl FromRequest<AppState> for Verified {
         let now = state.services.clock.now().timestamp();
         let checked = verify::verify(
             state.signing_secret.expose_secret().as_bytes(),
-            header(&parts.headers, SIGNATURE_HEADER),
-            header(&parts.headers, TIMESTAMP_HEADER),
+            single_header(&parts.headers, SIGNATURE_HEADER),
+            single_header(&parts.headers, TIMESTAMP_HEADER),
             &bytes,
             now,
         );
@@ -76,11 +87,28 @@ impl FromRequest<AppState> for Verified {
                 .increment(1);
             return Err(ApiError::Unauthorized.into_response());
         }
+        // Slack never sends a command or an interaction twice: the same signature again is a
+        // replay. (Events are retried by Slack with a new signature; `event_id` dedupes them.)
+        if parts.uri.path() != EVENTS_PATH && !first_use(state, &parts.headers, now) {
+            tracing::warn!(path = %parts.uri.path(), "rejected a replayed Slack request");
+            metrics::counter!("cxbot_slack_requests_rejected_total", "reason" => "replayed")
+                .increment(1);
+            return Err(ApiError::Unauthorized.into_response());
+        }
         Ok(Verified {
             headers: parts.headers,
             body: bytes,
         })
     }
+}
+
+/// Records a verified request's signature; false when it was used before.
+fn first_use(state: &AppState, headers: &HeaderMap, now: i64) -> bool {
+    let signature = header(headers, SIGNATURE_HEADER).unwrap_or_default();
+    let timestamp = header(headers, TIMESTAMP_HEADER)
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(now);
+    state.replays.first_use(signature, timestamp, now)
 }
 
 /// A form body with `ssl_check=1` (Slack's certificate check of a slash command URL).

@@ -5,6 +5,12 @@
 //! We use our own thin check (on the same hmac/sha2/subtle crates slack-morphism uses)
 //! because slack-morphism's `verify` reads the system clock, which tests and the design's
 //! "one source of time" rule cannot inject.
+//!
+//! A valid signature stays valid for the 5-minute window, so a captured request could be
+//! sent again. [`ReplayGuard`] remembers the signatures of the slash commands and
+//! interactions this process accepted until their window closes, and the edge refuses a
+//! second use (Slack never resends those; it retries an Events API callback with a new
+//! timestamp, and events are deduplicated by `event_id` instead).
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -67,9 +73,106 @@ pub fn verify(
     Ok(())
 }
 
+/// Signatures already used, each kept until its request's timestamp leaves the window.
+/// Per process: a replay sent to another replica is not seen here (the services' own
+/// idempotency is what holds there). At most [`ReplayGuard::CAPACITY`] are kept; past that
+/// the oldest are forgotten first.
+#[derive(Debug, Default)]
+pub struct ReplayGuard {
+    seen: std::sync::Mutex<ReplaySeen>,
+}
+
+#[derive(Debug, Default)]
+struct ReplaySeen {
+    keys: std::collections::HashSet<[u8; 16]>,
+    /// (expiry, key), in the order they were seen.
+    order: std::collections::VecDeque<(i64, [u8; 16])>,
+}
+
+impl ReplayGuard {
+    pub const CAPACITY: usize = 200_000;
+
+    /// True the first time `signature` (already verified, with request timestamp
+    /// `timestamp`) is seen at `now` (unix seconds); false for a replay.
+    pub fn first_use(&self, signature: &str, timestamp: i64, now: i64) -> bool {
+        use sha2::Digest;
+        let digest = Sha256::digest(signature.trim().as_bytes());
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&digest[..16]);
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        while let Some(&(expiry, old)) = seen.order.front() {
+            if expiry >= now && seen.order.len() < Self::CAPACITY {
+                break;
+            }
+            seen.order.pop_front();
+            seen.keys.remove(&old);
+        }
+        if !seen.keys.insert(key) {
+            return false;
+        }
+        seen.order.push_back((timestamp + MAX_AGE_SECS, key));
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signature_is_used_once_within_its_window() {
+        let guard = ReplayGuard::default();
+        assert!(guard.first_use("v0=aa", 1_000, 1_000));
+        assert!(
+            !guard.first_use("v0=aa", 1_000, 1_200),
+            "replayed inside the window"
+        );
+        assert!(guard.first_use("v0=bb", 1_000, 1_200));
+        // Once the window has closed, verification refuses it anyway (Stale); the guard
+        // forgets it.
+        assert!(guard.first_use("v0=cc", 1_400, 1_400));
+        assert_eq!(guard.seen.lock().unwrap().order.len(), 1);
+    }
+
+    /// The signature check goes through `subtle`'s constant-time equality, never `==`:
+    /// read from the code itself, so a refactor that compares with `==` fails here.
+    #[test]
+    fn signatures_are_compared_in_constant_time() {
+        let code = include_str!("verify.rs")
+            .split("#[cfg(test)]")
+            .next()
+            .unwrap();
+        let verify_fn = code
+            .split("pub fn verify(")
+            .nth(1)
+            .and_then(|rest| rest.split("\n}\n").next())
+            .unwrap();
+        assert!(
+            verify_fn.contains(".ct_eq(signature.as_bytes())"),
+            "{verify_fn}"
+        );
+        for line in verify_fn
+            .lines()
+            .filter(|l| l.contains("==") || l.contains("!="))
+        {
+            assert!(
+                !line.contains("signature") && !line.contains("expected"),
+                "a signature compared with ==/!=: {line}"
+            );
+        }
+        // And behaviourally: a signature differing in its last character, or shorter, fails.
+        let good = sign(b"k", "1", b"body");
+        let mut last = good.clone();
+        last.pop();
+        assert_eq!(
+            verify(b"k", Some(&format!("{last}0")), Some("1"), b"body", 1).is_ok(),
+            good.ends_with('0')
+        );
+        assert_eq!(
+            verify(b"k", Some(&last), Some("1"), b"body", 1),
+            Err(VerifyError::Mismatch)
+        );
+    }
 
     // Slack's published example ("Verifying requests from Slack"), also in the SDKs' tests.
     const SECRET: &[u8] = b"8f742231b10e8888abcd99yyyzzz85a5";

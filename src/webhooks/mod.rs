@@ -203,6 +203,9 @@ pub(crate) fn fixture(rel: &str) -> Vec<u8> {
 }
 
 #[cfg(test)]
+mod fuzz_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::intake::{EventKind, Helpdesk};

@@ -41,6 +41,16 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// An authentication header: None when absent or sent twice (which of two tokens or
+/// signatures would be the sender's?), so a repeated one is a 401.
+fn auth_header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    let mut values = headers.get_all(name).iter();
+    match (values.next(), values.next()) {
+        (Some(v), None) => v.to_str().ok(),
+        _ => None,
+    }
+}
+
 impl From<WebhookError> for ApiError {
     fn from(e: WebhookError) -> Self {
         match e {
@@ -121,30 +131,32 @@ fn authenticate(state: &AppState, provider: Provider, req: &Incoming<'_>) -> Res
     let headers = req.headers;
     let checked = match provider {
         Provider::Freshdesk => verify_freshdesk_token(
-            header(headers, FRESHDESK_TOKEN_HEADER),
-            header(headers, "authorization"),
+            auth_header(headers, FRESHDESK_TOKEN_HEADER),
+            auth_header(headers, "authorization"),
             secret,
         ),
         Provider::Zendesk => verify_zendesk(
-            header(headers, ZENDESK_SIGNATURE_HEADER),
-            header(headers, ZENDESK_TIMESTAMP_HEADER),
+            auth_header(headers, ZENDESK_SIGNATURE_HEADER),
+            auth_header(headers, ZENDESK_TIMESTAMP_HEADER),
             req.body,
             secret,
             now,
         ),
         Provider::Generic => verify_generic(
-            header(headers, GENERIC_SIGNATURE_HEADER),
-            header(headers, GENERIC_TIMESTAMP_HEADER),
+            auth_header(headers, GENERIC_SIGNATURE_HEADER),
+            auth_header(headers, GENERIC_TIMESTAMP_HEADER),
             req.body,
             secret,
             now,
         ),
-        Provider::Intercom => {
-            verify_intercom(header(headers, INTERCOM_SIGNATURE_HEADER), req.body, secret)
-        }
+        Provider::Intercom => verify_intercom(
+            auth_header(headers, INTERCOM_SIGNATURE_HEADER),
+            req.body,
+            secret,
+        ),
         Provider::Hubspot => verify_hubspot(
-            header(headers, HUBSPOT_SIGNATURE_HEADER),
-            header(headers, HUBSPOT_TIMESTAMP_HEADER),
+            auth_header(headers, HUBSPOT_SIGNATURE_HEADER),
+            auth_header(headers, HUBSPOT_TIMESTAMP_HEADER),
             req.method.as_str(),
             &public_request_url(state.webhooks.public_url.as_deref(), headers, req.uri),
             req.body,
@@ -153,7 +165,7 @@ fn authenticate(state: &AppState, provider: Provider, req: &Incoming<'_>) -> Res
         ),
         Provider::Zoho => verify_zoho_token(
             query_token(req.uri).as_deref(),
-            header(headers, ZOHO_TOKEN_HEADER),
+            auth_header(headers, ZOHO_TOKEN_HEADER),
             secret,
         ),
     };

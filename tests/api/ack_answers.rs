@@ -57,11 +57,12 @@ async fn a_retry_of_a_recorded_event_and_an_unknown_click_answer_200_empty() {
         let (status, ctype, body) = body_of(app.event(&event, retry).await).await;
         assert_eq!((status, ctype, body.len()), (200, None, 0), "{retry:?}");
     }
-    let click = json!({
-        "type": "block_actions", "user": {"id": "U0AGENT01"}, "trigger_id": "1.2.t",
-        "channel": {"id": "C0QUEUE01"}, "actions": [{"action_id": "gone_feature", "value": "42"}]
-    });
-    for _ in 0..3 {
+    for i in 0..3 {
+        // Each click its own (a click sent twice is a replay, refused).
+        let click = json!({
+            "type": "block_actions", "user": {"id": "U0AGENT01"}, "trigger_id": format!("{i}.2.t"),
+            "channel": {"id": "C0QUEUE01"}, "actions": [{"action_id": "gone_feature", "value": "42"}]
+        });
         let (status, ctype, body) = body_of(app.interact(&click).await).await;
         assert_eq!((status, ctype, body.len()), (200, None, 0));
     }

@@ -126,9 +126,10 @@ async fn a_missing_channel_a_missing_member_and_a_missing_scope_are_each_named_w
             .unwrap()
             .is_member = false;
     }
+    // Without chat:write.public a public channel needs the bot invited.
     let granted: Vec<&str> = cxbot::slack::api::required_scopes()
         .into_iter()
-        .filter(|s| *s != "users:read.email")
+        .filter(|s| *s != "users:read.email" && *s != "chat:write.public")
         .collect();
     slack.grant_scopes(&granted);
 
@@ -139,11 +140,12 @@ async fn a_missing_channel_a_missing_member_and_a_missing_scope_are_each_named_w
         "stdout: {stdout}\nstderr: {stderr}"
     );
     assert!(
-        stderr.contains("cxbot check --live found 4 problem(s):"),
+        stderr.contains("cxbot check --live found 5 problem(s):"),
         "{stderr}"
     );
     for expected in [
         "scope users:read.email is not granted (needed by users.info)",
+        "scope chat:write.public is not granted (needed by posting to public channels without an invite)",
         "fix: add the scope users:read.email and reinstall the app",
         "channels.marketing: channel C0MARKET1 was not found",
         "channels.mobile: #cx-mobile was not found",
@@ -211,5 +213,62 @@ async fn without_the_list_scope_a_name_is_reported_as_unchecked() {
     assert!(
         stderr.contains("give the playbook the channel's id"),
         "{stderr}"
+    );
+}
+
+/// With chat:write.public the bot posts to a public channel it is not in: no problem. A
+/// private one still needs the invite. When the granted scopes cannot be read, a public
+/// channel without the bot is a warning, not a failure.
+#[tokio::test(flavor = "multi_thread")]
+async fn chat_write_public_makes_an_uninvited_public_channel_fine() {
+    let slack = FakeSlack::start().await;
+    a_workspace_with_every_channel(&slack);
+    {
+        let mut ws = slack.workspace.lock().unwrap();
+        for c in ws.channels.iter_mut() {
+            if c.id == "C0SOCIAL1" {
+                c.is_member = false;
+            }
+            if c.name == "cx-inhouse" {
+                c.is_member = false;
+                c.is_private = true;
+            }
+        }
+    }
+    let (out, stdout, stderr) = check_live(&slack, playbook()).await;
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("cxbot check --live found 1 problem(s):"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("channels.inhouse: the bot is not a member of #cx-inhouse")
+            && stderr.contains("a private channel needs the invite"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains(
+            "channels.social: #cx-social (C0SOCIAL1) OK (public: the bot posts there uninvited, with chat:write.public)"
+        ),
+        "{stdout}"
+    );
+
+    // Scopes unknown (no x-oauth-scopes header): the uninvited public channel is a warning.
+    Mock::given(path("/auth.test"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true, "url": "https://example.slack.com/", "team": "Example Team",
+            "user": "cxbot", "team_id": "T0001", "user_id": "U0CXBOT01", "bot_id": "B0CXBOT01"
+        })))
+        .with_priority(1)
+        .mount(&slack.server)
+        .await;
+    let (_, stdout, stderr) = check_live(&slack, playbook()).await;
+    assert!(
+        stderr.contains("warning: channels.social: the bot is not a member of #cx-social (C0SOCIAL1); it can post there only with the chat:write.public scope, and the granted scopes could not be read"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(
+        !stderr.contains("  - channels.social"),
+        "not a problem: {stderr}"
     );
 }

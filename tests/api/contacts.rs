@@ -299,7 +299,7 @@ async fn an_unknown_caller_can_be_recorded_from_the_card() {
         .state
         .services
         .store
-        .customer_by_contact(None, Some("15550177"))
+        .customer_by_contact(None, Some("+15550177"))
         .await
         .unwrap()
         .expect("saved");

@@ -98,3 +98,102 @@ async fn metrics_upkeep_runs_without_a_scrape() {
         "threads: {names:?}"
     );
 }
+
+/// The standard process metrics, read from /proc on each scrape.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn metrics_carry_the_process_metrics() {
+    let app = spawn_app().await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+    let value = |name: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} is missing:\n{text}"))
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let resident = value("process_resident_memory_bytes");
+    assert!(resident > 1_000_000.0, "resident {resident}");
+    assert!(value("process_virtual_memory_bytes") >= resident);
+    let open = value("process_open_fds");
+    assert!(open >= 3.0, "stdin, stdout, stderr at least: {open}");
+    assert!(value("process_max_fds") >= open);
+    let cpu = value("process_cpu_seconds_total");
+    assert!(cpu.is_finite() && cpu >= 0.0, "cpu {cpu}");
+    let started = value("process_start_time_seconds");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    assert!(
+        started <= now && started > now - 86_400.0,
+        "started {started}, now {now}"
+    );
+}
+
+#[tokio::test]
+async fn readyz_is_503_while_the_worker_loop_has_not_polled() {
+    use cxbot::clock::Clock;
+    use cxbot::jobs::heartbeat::STALLED_AFTER_MS;
+    let app = spawn_app().await;
+    // A worker loop polled just now (the harness drains by hand, so this stands in for it).
+    app.state.heartbeat.beat(app.clock.now_ms());
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    app.advance(chrono::Duration::milliseconds(STALLED_AFTER_MS));
+    assert_eq!(app.get("/readyz").await.status(), 200, "at the threshold");
+    app.advance(chrono::Duration::seconds(5));
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 503);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "worker has not polled for 185 s", "{body}");
+    assert_eq!(
+        app.get("/healthz").await.status(),
+        200,
+        "alive all the same"
+    );
+    // It polls again: ready.
+    app.state.heartbeat.beat(app.clock.now_ms());
+    assert_eq!(app.get("/readyz").await.status(), 200);
+}
+
+#[tokio::test]
+async fn readyz_stays_200_where_no_worker_loop_runs() {
+    // The harness runs no worker loop (as a process built with WorkerMode::Manual): a
+    // day with nothing polling, and a drain by hand, leave it ready.
+    let app = spawn_app().await;
+    app.advance(chrono::Duration::days(1));
+    app.run_pending_jobs().await;
+    app.advance(chrono::Duration::days(1));
+    assert_eq!(app.get("/readyz").await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_worker_loop_arms_the_heartbeat_and_disarms_it_when_it_stops() {
+    use cxbot::clock::Clock;
+    let app = spawn_app().await;
+    let heartbeat = app.state.heartbeat.clone();
+    let mut beats = heartbeat.watch();
+    let cx = cxbot::jobs::JobContext {
+        services: app.state.services.clone(),
+        slack: app.state.slack.clone(),
+        helpdesks: app.state.helpdesks.clone(),
+    };
+    let worker = cxbot::jobs::worker::Worker::new(std::sync::Arc::new(cx), 1, heartbeat.clone());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(worker.run(stopped));
+    // Waits for the event, not for time: the timeout only bounds a broken loop.
+    let first = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        beats.wait_for(Option::is_some),
+    )
+    .await
+    .expect("the loop beats as it starts")
+    .map(|beat| *beat)
+    .unwrap();
+    assert_eq!(first, Some(app.clock.now_ms()), "the injected clock's time");
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    assert_eq!(heartbeat.silent_for(app.clock.now_ms()), None, "stopped");
+}

@@ -91,9 +91,27 @@ pub async fn fresh_db(backend: Backend) -> TestDb {
     }
 }
 
-/// Answers chat.postMessage like Slack: echoes the channel, a fresh ts, the message.
+/// Messages the fake Slack accepted, oldest first: `{channel, ts, text, thread_ts,
+/// metadata}` (what conversations.history reads back).
+pub type Accepted = Arc<Mutex<Vec<Value>>>;
+
+/// The channel id the fake gives a `#name` (`#cx-queue` -> `C9`).
+pub fn fake_channel_id(channel: &str) -> String {
+    if channel.starts_with('#') {
+        format!("C{}", channel.len())
+    } else {
+        channel.to_string()
+    }
+}
+
+/// Answers chat.postMessage like Slack: echoes the channel, a fresh ts, the message, and
+/// keeps it (with its metadata) for conversations.history. With a delay, the message is
+/// accepted at once and the answer comes late (a timeout after Slack took the post).
+#[derive(Clone)]
 struct PostMessageResponder {
     counter: Arc<AtomicU64>,
+    accepted: Accepted,
+    delay: Option<std::time::Duration>,
 }
 
 impl Respond for PostMessageResponder {
@@ -101,15 +119,57 @@ impl Respond for PostMessageResponder {
         let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
         let n = self.counter.fetch_add(1, Ordering::SeqCst) + 1;
         let ts = format!("1700000000.{n:06}");
-        let channel = body["channel"].as_str().unwrap_or("C000").to_string();
-        let channel = if channel.starts_with('#') {
-            format!("C{}", channel.len())
-        } else {
-            channel
-        };
-        ResponseTemplate::new(200).set_body_json(json!({
+        let channel = fake_channel_id(body["channel"].as_str().unwrap_or("C000"));
+        self.accepted.lock().unwrap().push(json!({
+            "channel": channel, "ts": ts, "text": body["text"], "thread_ts": body["thread_ts"],
+            "metadata": body["metadata"], "blocks": body["blocks"]
+        }));
+        let answer = ResponseTemplate::new(200).set_body_json(json!({
             "ok": true, "channel": channel, "ts": ts,
             "message": {"type": "message", "text": body["text"], "ts": ts, "bot_id": "BCXBOT"}
+        }));
+        match self.delay {
+            Some(d) => answer.set_delay(d),
+            None => answer,
+        }
+    }
+}
+
+/// conversations.history over the accepted messages: newest first, top-level only, with
+/// their metadata when `include_all_metadata` is asked for. `oldest` is recorded with the
+/// call but not applied: the fake's ts are not on the app's clock.
+struct HistoryResponder {
+    accepted: Accepted,
+}
+
+impl Respond for HistoryResponder {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let query = |key: &str| {
+            req.url
+                .query_pairs()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.to_string())
+        };
+        let channel = query("channel").unwrap_or_default();
+        let with_metadata = query("include_all_metadata").as_deref() == Some("true");
+        let messages: Vec<Value> = self
+            .accepted
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .filter(|m| m["channel"] == channel.as_str() && m["thread_ts"].is_null())
+            .map(|m| {
+                let mut msg = json!({"type": "message", "ts": m["ts"], "text": m["text"], "bot_id": "BCXBOT"});
+                if with_metadata && !m["metadata"].is_null() {
+                    msg["metadata"] = m["metadata"].clone();
+                }
+                msg
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true, "messages": messages, "has_more": false,
+            "response_metadata": {"next_cursor": ""}
         }))
     }
 }
@@ -229,15 +289,31 @@ pub struct FakeSlack {
     pub server: MockServer,
     /// Channels and granted scopes; by default no channels and every scope cxbot needs.
     pub workspace: Arc<Mutex<FakeWorkspace>>,
+    /// Every message chat.postMessage accepted, as Slack would now show it.
+    pub accepted: Accepted,
+    posts: PostMessageResponder,
 }
 
 impl FakeSlack {
     pub async fn start() -> Self {
         let server = MockServer::start().await;
-        let counter = Arc::new(AtomicU64::new(0));
+        let accepted: Accepted = Arc::default();
+        let posts = PostMessageResponder {
+            counter: Arc::new(AtomicU64::new(0)),
+            accepted: accepted.clone(),
+            delay: None,
+        };
         Mock::given(method("POST"))
             .and(path("/chat.postMessage"))
-            .respond_with(PostMessageResponder { counter })
+            .respond_with(posts.clone())
+            .with_priority(10)
+            .mount(&server)
+            .await;
+        // slack-morphism calls conversations.history as GET with a query string.
+        Mock::given(path("/conversations.history"))
+            .respond_with(HistoryResponder {
+                accepted: accepted.clone(),
+            })
             .with_priority(10)
             .mount(&server)
             .await;
@@ -317,7 +393,37 @@ impl FakeSlack {
                 .mount(&server)
                 .await;
         }
-        Self { server, workspace }
+        Self {
+            server,
+            workspace,
+            accepted,
+            posts,
+        }
+    }
+
+    /// The next `times` posts are accepted (kept, visible to conversations.history) but
+    /// answered only after `delay`: past the client's timeout, cxbot never hears of them.
+    pub async fn accept_but_answer_late(&self, times: u64, delay: std::time::Duration) {
+        let mut late = self.posts.clone();
+        late.delay = Some(delay);
+        Mock::given(method("POST"))
+            .and(path("/chat.postMessage"))
+            .respond_with(late)
+            .up_to_n_times(times)
+            .with_priority(1)
+            .mount(&self.server)
+            .await;
+    }
+
+    /// The accepted messages whose metadata carries cxbot's `key`.
+    pub fn accepted_with_key(&self, key: &str) -> Vec<Value> {
+        self.accepted
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m["metadata"]["event_payload"]["key"] == key)
+            .cloned()
+            .collect()
     }
 
     /// Adds a channel to the fake workspace.
@@ -386,10 +492,10 @@ impl FakeSlack {
             .await;
     }
 
-    /// Makes the next `times` calls to `method_name` answer with `response`.
+    /// Makes the next `times` calls to `method_name` (POST, or GET for the methods
+    /// slack-morphism calls that way) answer with `response`.
     pub async fn fail_next(&self, method_name: &str, times: u64, response: ResponseTemplate) {
-        Mock::given(method("POST"))
-            .and(path(format!("/{method_name}")))
+        Mock::given(path(format!("/{method_name}")))
             .respond_with(response)
             .up_to_n_times(times)
             .with_priority(1)
@@ -416,6 +522,8 @@ pub struct TestOptions {
     /// Socket Mode: SLACK_APP_TOKEN is set and the fake Slack's apps.connections.open
     /// hands out this WebSocket URL (with `?ticket=N`, N counting the calls).
     pub socket_url: Option<String>,
+    /// The app reaches the fake Slack through a proxy that drops these connections.
+    pub slack_faults: Option<Arc<crate::fault_proxy::FaultPlan>>,
 }
 
 impl Default for TestOptions {
@@ -423,7 +531,9 @@ impl Default for TestOptions {
         Self {
             backend: Backend::Sqlite,
             playbook: None,
-            slack_timeout_ms: 2_000,
+            // Generous: a loaded CI machine must not turn a slow local fake into a retry the
+            // test does not wait for. Tests of timeouts set their own.
+            slack_timeout_ms: 10_000,
             signing_secret: None,
             start: None,
             db_url: None,
@@ -432,6 +542,7 @@ impl Default for TestOptions {
             freshdesk_url: None,
             zendesk_url: None,
             socket_url: None,
+            slack_faults: None,
         }
     }
 }
@@ -475,7 +586,7 @@ pub fn settings(db_url: &str, slack_url: &str) -> Settings {
         zendesk_subdomain: None,
         zendesk_email: None,
         zendesk_api_token: None,
-        helpdesk_timeout_ms: 2_000,
+        helpdesk_timeout_ms: 10_000,
         intercom_client_secret: Some("ic-secret".into()),
         hubspot_client_secret: Some("hs-secret".into()),
         zoho_webhook_token: Some("zoho-token".into()),
@@ -491,7 +602,12 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         None => fresh_db(opts.backend).await,
     };
     let dir = tempfile::tempdir().unwrap();
-    let mut s = settings(&db.url, &opts.slack_url.unwrap_or_else(|| slack.url()));
+    let slack_url = match (opts.slack_url, opts.slack_faults) {
+        (Some(url), _) => url,
+        (None, Some(plan)) => crate::fault_proxy::start(slack.url(), plan).await,
+        (None, None) => slack.url(),
+    };
+    let mut s = settings(&db.url, &slack_url);
     s.slack_timeout_ms = opts.slack_timeout_ms;
     if let Some(secret) = opts.signing_secret {
         s.slack_signing_secret = Some(secret);
@@ -545,6 +661,13 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         _playbook_dir: dir,
         _stop: stop,
     }
+}
+
+/// A fresh trigger id (`111.222.triggerN`), as Slack gives each command and click: the
+/// app refuses an identical signed request twice as a replay.
+pub fn trigger_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!("111.222.trigger{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 pub fn sign(timestamp: i64, body: &[u8]) -> String {
@@ -624,7 +747,7 @@ impl TestApp {
             ("text", text),
             ("api_app_id", "A0001"),
             ("response_url", "https://hooks.slack.com/commands/T0001/1/x"),
-            ("trigger_id", "111.222.trigger"),
+            ("trigger_id", &trigger_id()),
         ])
         .unwrap();
         self.post_signed(
@@ -673,7 +796,7 @@ impl TestApp {
             "type": "block_actions",
             "user": {"id": user, "username": user.to_lowercase(), "team_id": "T0001"},
             "api_app_id": "A0001",
-            "trigger_id": "111.222.trigger",
+            "trigger_id": trigger_id(),
             "team": {"id": "T0001", "domain": "example"},
             "response_url": "https://hooks.slack.com/actions/T0001/1/x",
             "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1700000000.1"}]

@@ -602,3 +602,62 @@ async fn a_failing_job_does_not_absorb_new_ones() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_slack_stop_channel_ids_and_messages_by_ts() {
+    for backend in backends() {
+        let (store, _db) = open(backend).await;
+        assert_eq!(store.slack_stop().await.unwrap(), None);
+        assert!(store
+            .record_slack_stop("app_uninstalled", 10)
+            .await
+            .unwrap());
+        // The first stop is kept: its time is when posting stopped.
+        assert!(!store.record_slack_stop("tokens_revoked", 20).await.unwrap());
+        let stop = store.slack_stop().await.unwrap().expect("stopped");
+        assert_eq!((stop.event.as_str(), stop.at), ("app_uninstalled", 10));
+        assert_eq!(store.clear_slack_stop().await.unwrap(), Some(stop));
+        assert_eq!(store.slack_stop().await.unwrap(), None, "{backend:?}");
+        assert_eq!(store.clear_slack_stop().await.unwrap(), None);
+
+        let row = |name: &str, id: &str| db::ChannelIdRow {
+            name: name.into(),
+            channel_id: id.into(),
+        };
+        store
+            .save_channel_ids(&[row("cx-queue", "C1"), row("cx-leads", "C2")], 5)
+            .await
+            .unwrap();
+        // Resolved once: a later answer does not replace it.
+        store
+            .save_channel_ids(&[row("cx-queue", "C9")], 6)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.channel_id("cx-queue").await.unwrap().as_deref(),
+            Some("C1")
+        );
+        assert_eq!(
+            store.channel_id("cx-leads").await.unwrap().as_deref(),
+            Some("C2")
+        );
+        assert_eq!(store.channel_id("nope").await.unwrap(), None, "{backend:?}");
+
+        store.enqueue(&[job("x", 0)], 0).await.unwrap();
+        let j = store.lease_jobs(0, 1_000, 1, "w").await.unwrap().remove(0);
+        let posted = PostedMessage {
+            msg_key: "card:7".into(),
+            channel: "C1".into(),
+            ts: "1700000000.000007".into(),
+        };
+        store.complete_job(j.id, 5, Some(&posted)).await.unwrap();
+        assert_eq!(
+            store.message_at("C1", "1700000000.000007").await.unwrap(),
+            Some(posted)
+        );
+        assert_eq!(
+            store.message_at("C2", "1700000000.000007").await.unwrap(),
+            None
+        );
+    }
+}

@@ -12,15 +12,15 @@ use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 /// In the playbook with their Freshdesk and Zendesk ids.
-const ANA: &str = "U0ANA0001";
+pub(crate) const ANA: &str = "U0ANA0001";
 const ANA_FD: i64 = 43000001;
 const ANA_ZD: i64 = 360;
 /// In the playbook by name only: found by the email on her Slack profile.
-const BEA: &str = "U0BEA0001";
+pub(crate) const BEA: &str = "U0BEA0001";
 const BEA_FD: i64 = 43000002;
 const BEA_ZD: i64 = 361;
 
-fn playbook() -> String {
+pub(crate) fn playbook() -> String {
     format!(
         "{EXAMPLE_PLAYBOOK}\n[[team.member]]\nslack_id = \"{ANA}\"\nname = \"Ana\"\nlevel = \"L1\"\n\
          freshdesk_agent_id = {ANA_FD}\nzendesk_user_id = \"{ANA_ZD}\"\n\
@@ -30,13 +30,13 @@ fn playbook() -> String {
 
 /// A fake helpdesk: answers the lookups, accepts every write, and keeps the notes added so
 /// a ticket's conversation shows them (as the real one does).
-struct FakeHelpdesk {
+pub(crate) struct FakeHelpdesk {
     server: MockServer,
     notes: Arc<Mutex<Vec<String>>>,
 }
 
 impl FakeHelpdesk {
-    async fn freshdesk() -> Self {
+    pub(crate) async fn freshdesk() -> Self {
         let server = MockServer::start().await;
         let notes: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
         let agents = json!([
@@ -138,7 +138,7 @@ impl FakeHelpdesk {
     }
 
     /// Every request but the lookups: (method, path, JSON body).
-    async fn writes(&self) -> Vec<(String, String, Value)> {
+    pub(crate) async fn writes(&self) -> Vec<(String, String, Value)> {
         self.requests()
             .await
             .into_iter()
@@ -164,7 +164,7 @@ impl FakeHelpdesk {
     }
 }
 
-async fn app_with(
+pub(crate) async fn app_with(
     backend: Backend,
     fd: Option<&FakeHelpdesk>,
     zd: Option<&FakeHelpdesk>,
@@ -185,7 +185,7 @@ fn put(path: &str, body: Value) -> (String, String, Value) {
 }
 
 /// A new Freshdesk ticket `n`.
-async fn fd_ticket(app: &TestApp, n: u64) -> i64 {
+pub(crate) async fn fd_ticket(app: &TestApp, n: u64) -> i64 {
     let body = freshdesk(
         n,
         "{ticket_action:created}",

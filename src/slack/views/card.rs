@@ -233,6 +233,9 @@ fn details(v: &CardView<'_>) -> String {
         facts.push(sla);
     }
     facts.push(match &t.claimed_by {
+        Some(u) if t.claim.auto_seq == Some(t.claim.claim_seq) => {
+            format!("*Assigned to* <@{u}> (auto)")
+        }
         Some(u) => format!("*Claimed by* <@{u}>"),
         None => "*Assignee:* nobody yet".into(),
     });

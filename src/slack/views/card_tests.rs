@@ -177,3 +177,16 @@ fn the_sla_fact_shows_the_due_time_then_the_breach() {
         "*SLA:* answered in 1 h 50 min"
     );
 }
+
+#[test]
+fn an_auto_assignment_says_so_until_the_card_changes_hands() {
+    let mut t = ticket("missed_call");
+    t.claimed_by = Some("U0ANA0001".into());
+    t.claim.claim_seq = 1;
+    t.claim.auto_seq = Some(1);
+    let text = card_json(&view(&t)).to_string();
+    assert!(text.contains("*Assigned to* <@U0ANA0001> (auto)"), "{text}");
+    t.claim.claim_seq = 2;
+    let text = card_json(&view(&t)).to_string();
+    assert!(text.contains("*Claimed by* <@U0ANA0001>"), "{text}");
+}

@@ -44,6 +44,12 @@ pub fn render(d: &Digest) -> Rendered {
             .collect();
         parts.push(format!("*Unclaimed: {unclaimed}* ({})", ages.join(", ")));
     }
+    if d.unclaimed_past_time > 0 {
+        parts.push(format!(
+            "*Unclaimed past their time:* {} (re-announced here; nobody has them yet)",
+            d.unclaimed_past_time
+        ));
+    }
     parts.extend(list("Near an SLA breach", &d.near_breach));
     parts.extend(list("Overdue follow-ups", &d.overdue_followups));
     parts.extend(list("Claims idle past their lease", &d.idle_claims));

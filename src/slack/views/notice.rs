@@ -173,6 +173,23 @@ pub fn render(notice: &Notice) -> Rendered {
         Notice::DailySummary { summary, page } => super::summary::page(summary, *page),
         Notice::Digest { digest } => super::digest::render(digest),
         Notice::Weekly { this, before } => super::summary::weekly(this, before),
+        Notice::Unclaimed { ticket, waited_ms } => {
+            let text = format!(
+                ":alarm_clock: *Nobody has claimed* {} ({}) for {}: {}  ·  {}  ·  card in <#{}>",
+                ticket_ref(ticket),
+                ticket.kind.replace('_', " "),
+                super::card::span(*waited_ms),
+                esc(&headline(ticket)),
+                ticket_link(ticket),
+                ticket.channel
+            );
+            let mut blocks = vec![section(&text)];
+            blocks.extend(super::claim::card_actions(ticket, false));
+            Rendered {
+                text,
+                blocks: Some(blocks),
+            }
+        }
         Notice::DirectiveReminder { id, author, text } => Rendered::text(format!(
             ":mega: Reminder: <@{author}>'s directive {id} is waiting for your acknowledgement in the team channel:\n>{}",
             esc(text).replace('\n', "\n>")
@@ -226,6 +243,9 @@ fn how(source: Source) -> &'static str {
         Source::LeaseExpiry => "lease expiry",
         Source::Sla => "SLA",
         Source::Helpdesk => "helpdesk",
+        Source::Auto => "auto-assignment",
+        Source::Clock => "the clock",
+        Source::Reaction => "reaction",
     }
 }
 
@@ -246,6 +266,9 @@ pub fn card_line(line: &CardLine) -> String {
         CardLine::Assigned { to, by } => {
             format!(":busts_in_silhouette: Assigned to <@{to}> by <@{by}>")
         }
+        CardLine::AutoAssigned { to } => format!(
+            ":busts_in_silhouette: Assigned to <@{to}> (auto): Release hands it back to the queue"
+        ),
         CardLine::Escalated { to, by, reason } => format!(
             ":arrow_double_up: Escalated to {} by <@{by}>{}",
             title_of(to),
@@ -261,6 +284,9 @@ pub fn card_line(line: &CardLine) -> String {
             ":telephone_receiver: <@{by}> called the customer back. Call notes:\n>{}",
             esc(notes).replace('\n', "\n>")
         ),
+        CardLine::MarkedDone { by, helpdesk } => {
+            format!(":white_check_mark: <@{by}> marked it done; resolving it in {helpdesk}")
+        }
         CardLine::CallerRecorded { by, name } => {
             format!(
                 ":bust_in_silhouette: <@{by}> recorded the caller: {}",
@@ -409,5 +435,34 @@ mod tests {
         );
         assert!(blocks.contains("<@U1> is off shift"), "{blocks}");
         assert!(blocks.contains(r#""value":"1:3:1""#), "{blocks}");
+    }
+
+    #[test]
+    fn an_unclaimed_card_is_named_with_its_kind_wait_and_buttons_and_auto_says_so() {
+        let mut t = ticket();
+        t.kind = "missed_call".into();
+        t.channel = "C0QUEUE01".into();
+        let r = render(&Notice::Unclaimed {
+            ticket: t.for_notice(),
+            waited_ms: 16 * 60_000,
+        });
+        assert!(
+            r.text
+                .starts_with(":alarm_clock: *Nobody has claimed* #4521 (missed call) for 16 min:"),
+            "{}",
+            r.text
+        );
+        assert!(r.text.ends_with("card in <#C0QUEUE01>"), "{}", r.text);
+        let blocks = serde_json::to_string(&r.blocks.expect("buttons")).unwrap();
+        assert!(
+            blocks.contains("cx_claim") && blocks.contains("cx_escalate"),
+            "{blocks}"
+        );
+        let line = card_line(&CardLine::AutoAssigned { to: "U1".into() });
+        assert!(
+            line.starts_with(":busts_in_silhouette: Assigned to <@U1> (auto)"),
+            "{line}"
+        );
+        assert_eq!(how(Source::Auto), "auto-assignment");
     }
 }

@@ -42,6 +42,13 @@ pub fn text(r: &Refusal) -> String {
                 list.join(", ")
             )
         }
+        Refusal::AlreadyDone { number, status } => {
+            format!("{} is already {status}.", n(number))
+        }
+        Refusal::DoneInHelpdesk { number, helpdesk } => format!(
+            "cxbot does not write to {helpdesk}, so :white_check_mark: cannot resolve {}: resolve it in {helpdesk}, and its card follows.",
+            n(number)
+        ),
         Refusal::NothingToClaim { number, status } => {
             format!("{} is {status}: there is nothing to claim.", n(number))
         }

@@ -66,6 +66,17 @@ fn figures(s: &Summary) -> Vec<String> {
         counts(&s.sla_breaches)
     ));
     lines.push(format!("*Escalations:* {}", counts(&s.escalations)));
+    if !s.unclaimed_escalations.is_empty() {
+        let by_kind: BTreeMap<String, i64> = s
+            .unclaimed_escalations
+            .iter()
+            .map(|(k, n)| (k.replace('_', " "), *n))
+            .collect();
+        lines.push(format!(
+            "*Unclaimed past their time* (re-announced to the leads): {}",
+            counts(&by_kind)
+        ));
+    }
     lines.push(format!(
         "*Missed calls:* {}, called back: {}",
         s.missed_calls, s.callbacks

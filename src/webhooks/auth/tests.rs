@@ -452,3 +452,35 @@ fn zoho_token_from_the_query_or_the_header() {
     );
     assert_eq!(verify_zoho_token(Some(" "), None, " "), bad, "blank secret");
 }
+
+/// Every check compares in constant time: each `verify_*` function ends in `subtle`'s
+/// `ct_eq` (through [`ct_eq`](super::ct_eq)), `hmac`'s `verify_slice` (constant time too), or
+/// another `verify_*`; and no line of the module compares a secret, token or signature with
+/// `==` or `!=`. Read from the code, so a refactor to `==` fails here.
+#[test]
+fn every_check_compares_in_constant_time() {
+    let code = include_str!("../auth.rs")
+        .split("#[cfg(test)]")
+        .next()
+        .unwrap();
+    let functions: Vec<&str> = code.split("pub fn verify_").skip(1).collect();
+    assert!(functions.len() >= 8, "found {}", functions.len());
+    for f in &functions {
+        let body = f.split("\n}\n").next().unwrap();
+        let name = body.split('(').next().unwrap();
+        assert!(
+            body.contains("ct_eq(") || body.contains(".verify_slice(") || body.contains("verify_"),
+            "verify_{name} compares without ct_eq or verify_slice"
+        );
+    }
+    assert!(code.contains("use subtle::ConstantTimeEq;"));
+    for line in code
+        .lines()
+        .filter(|l| l.contains("==") || l.contains("!="))
+    {
+        let lower = line.to_lowercase();
+        for word in ["secret", "token", "signature", "expected", "password"] {
+            assert!(!lower.contains(word), "compared with ==/!=: {line}");
+        }
+    }
+}
