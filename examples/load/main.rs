@@ -10,7 +10,10 @@
 //!
 //! Scenarios: `intake` (generic webhooks creating tickets), `events` (event_callbacks),
 //! `help` (`/cx help`), `claim` (`/cx claim <number>`), `button` (Claim clicks), `mixed`
-//! (`--mix`). `claim`, `button` and a mix that has them first create `--tickets` tickets
+//! (`--mix`); and the other answers that need no database, compared with `examples/bare.rs`:
+//! `typo` (`/cx hello world`), `badarg` (`/cx claim` without a ticket), `challenge`
+//! (`url_verification`), `retry` (one event redelivered with `X-Slack-Retry-Num`) and
+//! `unknown-action` (a click on an action id cxbot does not know). `claim`, `button` and a mix that has them first create `--tickets` tickets
 //! through the webhook (the prepare step, reported on its own line), then claim each once.
 //! Run `--help` for every option. The method and the figures are in `examples/PERF.md`.
 
@@ -27,7 +30,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const KINDS: [&str; 5] = ["intake", "events", "help", "claim", "button"];
+const KINDS: [&str; 10] = [
+    "intake",
+    "events",
+    "help",
+    "claim",
+    "button",
+    "typo",
+    "badarg",
+    "challenge",
+    "retry",
+    "unknown_action",
+];
 const INTAKE: usize = 0;
 const CLAIM: usize = 3;
 const BUTTON: usize = 4;
@@ -40,6 +54,11 @@ enum Scenario {
     Events,
     Help,
     Mixed,
+    Typo,
+    Badarg,
+    Challenge,
+    Retry,
+    UnknownAction,
 }
 
 /// Drive a running cxbot with signed, distinct requests and report throughput and latency.
@@ -126,10 +145,10 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
-fn weights(args: &Args) -> Result<[u64; 5], String> {
-    let mut w = [0u64; 5];
+fn weights(args: &Args) -> Result<[u64; KINDS.len()], String> {
+    let mut w = [0u64; KINDS.len()];
     let one = |k: usize| {
-        let mut w = [0; 5];
+        let mut w = [0; KINDS.len()];
         w[k] = 1;
         w
     };
@@ -139,6 +158,11 @@ fn weights(args: &Args) -> Result<[u64; 5], String> {
         Scenario::Help => one(2),
         Scenario::Claim => one(CLAIM),
         Scenario::Button => one(BUTTON),
+        Scenario::Typo => one(5),
+        Scenario::Badarg => one(6),
+        Scenario::Challenge => one(7),
+        Scenario::Retry => one(8),
+        Scenario::UnknownAction => one(9),
         Scenario::Mixed => {
             for part in args.mix.split(',').filter(|p| !p.trim().is_empty()) {
                 let (name, weight) = part
@@ -187,6 +211,11 @@ impl Plan {
             }
             1 => (i, self.ids.event(i)),
             2 => (i, self.ids.help(i)),
+            5 => (i, self.ids.slash(i, "hello world")),
+            6 => (i, self.ids.slash(i, "claim")),
+            7 => (i, self.ids.challenge()),
+            8 => (i, self.ids.retry()),
+            9 => (i, self.ids.unknown_action(i)),
             _ => {
                 let k = self.claim_seq.fetch_add(1, Ordering::Relaxed);
                 let t = &self.tickets[(k % self.tickets.len() as u64) as usize];
@@ -248,7 +277,7 @@ async fn drive(
 async fn run(args: Args) -> Result<bool, String> {
     let w = weights(&args)?;
     let target = Arc::new(Target::parse(&args.url)?);
-    let slack_kinds = w[1] + w[2] + w[CLAIM] + w[BUTTON] > 0;
+    let slack_kinds = w[1..].iter().sum::<u64>() > 0;
     let needs_tickets = w[CLAIM] + w[BUTTON] > 0;
     if slack_kinds && args.signing_secret.is_none() {
         return Err("--signing-secret (or SLACK_SIGNING_SECRET) is required".into());

@@ -6,6 +6,9 @@ use cxbot::webhooks::auth::{sign_generic, GENERIC_SIGNATURE_HEADER, GENERIC_TIME
 use hyper::body::Bytes;
 use serde_json::json;
 
+/// The `challenge` of the `url_verification` body (`examples/bare.rs` answers with it).
+pub const CHALLENGE: &str = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P";
+
 /// One request, ready to send.
 pub struct Req {
     pub path: &'static str,
@@ -170,8 +173,53 @@ impl Ids {
         )
     }
 
+    /// A signed `url_verification` (the challenge `examples/bare.rs --reply challenge` echoes).
+    pub fn challenge(&self) -> Req {
+        let body = json!({
+            "token": "load", "challenge": CHALLENGE, "type": "url_verification",
+        })
+        .to_string();
+        self.slack_signed("/slack/events", "application/json", body)
+    }
+
+    /// One event_callback redelivered: the same event id (`Ev<run>R`) every time, with
+    /// `X-Slack-Retry-Num: 1`, so every request after the first repeats a recorded event.
+    pub fn retry(&self) -> Req {
+        let mut req = self.event_with_id(0, format!("Ev{}R", self.run));
+        req.headers.push(("x-slack-retry-num", "1".into()));
+        req.headers
+            .push(("x-slack-retry-reason", "http_timeout".into()));
+        req
+    }
+
+    /// A signed block_actions click on an action id cxbot does not know (a button of a
+    /// removed feature on an old message): acknowledged, nothing done.
+    pub fn unknown_action(&self, i: u64) -> Req {
+        let (user_id, user_name) = self.user(i);
+        let payload = json!({
+            "type": "block_actions",
+            "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": "T0LOAD"},
+            "api_app_id": "A0LOAD", "token": "load", "trigger_id": format!("{i}.{}.load", self.run),
+            "team": {"id": "T0LOAD"}, "channel": {"id": "C0LOADQ"},
+            "message": {"type": "message", "ts": "1700000000.000100"},
+            "response_url": self.response_url,
+            "actions": [{"action_id": "load_unknown_action", "block_id": "old_card", "type": "button", "value": "42"}],
+        });
+        let body =
+            serde_urlencoded::to_string([("payload", payload.to_string())]).expect("form encodes");
+        self.slack_signed(
+            "/slack/interactivity",
+            "application/x-www-form-urlencoded",
+            body,
+        )
+    }
+
     /// A signed event_callback with a distinct event id (`app_mention` by default).
     pub fn event(&self, i: u64) -> Req {
+        self.event_with_id(i, format!("Ev{}L{i}", self.run))
+    }
+
+    fn event_with_id(&self, i: u64, event_id: String) -> Req {
         let (user_id, _) = self.user(i);
         let now = unix_now();
         let ts = format!("{now}.{:06}", i % 1_000_000);
@@ -186,7 +234,7 @@ impl Ids {
         let body = json!({
             "token": "load", "team_id": "T0LOAD", "api_app_id": "A0LOAD",
             "event": event, "type": "event_callback",
-            "event_id": format!("Ev{}L{i}", self.run), "event_time": now,
+            "event_id": event_id, "event_time": now,
             "authorizations": [{"team_id": "T0LOAD", "user_id": "UCXBOT", "is_bot": true}],
         })
         .to_string();

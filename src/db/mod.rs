@@ -189,6 +189,8 @@ pub trait InboxStore: Send + Sync {
         now: i64,
         jobs: &[NewJob],
     ) -> StoreResult<bool>;
+    /// Whether `key` is recorded already: a read, no write (what a redelivery asks first).
+    async fn event_recorded(&self, key: &str) -> StoreResult<bool>;
     async fn event_count(&self) -> StoreResult<i64>;
 }
 

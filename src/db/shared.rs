@@ -358,6 +358,16 @@ macro_rules! impl_shared_store {
                 self.guarded_update(Self::INBOX_SQL, args![key, source, now], 0, now, None, jobs).await
             }
 
+            async fn event_recorded(&self, key: &str) -> $crate::db::StoreResult<bool> {
+                Ok(self
+                    .reader()
+                    .await?
+                    // COUNT: a BIGINT on PostgreSQL, as `scalar` reads (SELECT 1 is an INT4).
+                    .scalar("SELECT COUNT(*) FROM event_inbox WHERE event_key = $1", args![key])
+                    .await?
+                    .is_some_and(|n| n > 0))
+            }
+
             async fn event_count(&self) -> $crate::db::StoreResult<i64> {
                 Ok(sqlx::query_scalar("SELECT COUNT(*) FROM event_inbox").fetch_one(&self.pool).await?)
             }

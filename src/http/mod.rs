@@ -12,18 +12,21 @@ pub mod health;
 use crate::app::AppState;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, StatusCode};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use std::sync::Arc;
+use metrics::{Counter, Histogram};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
-use tower::ServiceBuilder;
+use tower::{Layer, Service, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -46,17 +49,31 @@ pub fn sensitive_headers() -> Arc<[HeaderName]> {
     ])
 }
 
+/// Marks the secret headers sensitive (so that no log prints them), as tower-http's
+/// `SetSensitiveRequestHeadersLayer` does, in one pass over the request's few headers
+/// instead of a map lookup per secret header name.
+fn mark_sensitive_headers<B>(mut req: axum::http::Request<B>) -> axum::http::Request<B> {
+    static SENSITIVE: OnceLock<Arc<[HeaderName]>> = OnceLock::new();
+    let sensitive = SENSITIVE.get_or_init(sensitive_headers);
+    for (name, value) in req.headers_mut().iter_mut() {
+        if sensitive.contains(name) {
+            value.set_sensitive(true);
+        }
+    }
+    req
+}
+
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
-        .merge(crate::slack::routes::router(state.clone()))
+        .merge(crate::slack::routes::router())
         .merge(health::router())
         .merge(crate::webhooks::routes::router())
         .fallback(|| async { error::ApiError::NotFound })
-        .layer(middleware::from_fn(track_metrics))
+        .layer(TrackMetricsLayer)
         .layer(
             ServiceBuilder::new()
-                .layer(SetSensitiveRequestHeadersLayer::from_shared(sensitive_headers()))
+                .map_request(mark_sensitive_headers)
                 .layer(SetRequestIdLayer::new(request_id.clone(), SequentialRequestId))
                 .layer(
                     TraceLayer::new_for_http()
@@ -104,24 +121,105 @@ impl MakeRequestId for SequentialRequestId {
         let prefix =
             PREFIX.get_or_init(|| uuid::Uuid::new_v4().simple().to_string()[..8].to_string());
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        axum::http::HeaderValue::from_str(&format!("{prefix}-{n}"))
+        let mut id = String::with_capacity(prefix.len() + 21);
+        id.push_str(prefix);
+        id.push('-');
+        id.push_str(itoa::Buffer::new().format(n));
+        axum::http::HeaderValue::try_from(id)
             .ok()
             .map(RequestId::new)
     }
 }
 
-async fn track_metrics(req: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".to_string());
-    let res = next.run(req).await;
-    let status = res.status().as_u16().to_string();
-    metrics::counter!("cxbot_http_requests_total", "route" => route.clone(), "status" => status)
-        .increment(1);
-    metrics::histogram!("cxbot_http_request_duration_seconds", "route" => route)
-        .record(started.elapsed().as_secs_f64());
-    res
+/// `cxbot_http_requests_total{route, status}` and `cxbot_http_request_duration_seconds{route}`
+/// for every request. The handles are looked up in the recorder once per route and status
+/// and kept, so a request costs two atomic updates, not two registry lookups with their
+/// label strings.
+#[derive(Clone, Copy)]
+struct TrackMetricsLayer;
+
+impl<S> Layer<S> for TrackMetricsLayer {
+    type Service = TrackMetrics<S>;
+    fn layer(&self, inner: S) -> TrackMetrics<S> {
+        TrackMetrics { inner }
+    }
+}
+
+#[derive(Clone)]
+struct TrackMetrics<S> {
+    inner: S,
+}
+
+/// One route's handles: its duration histogram and a counter per status seen.
+struct RouteMetrics {
+    duration: Histogram,
+    by_status: std::sync::RwLock<Vec<(u16, Counter)>>,
+}
+
+impl RouteMetrics {
+    fn of(route: &str) -> Arc<RouteMetrics> {
+        type Routes = std::sync::RwLock<HashMap<String, Arc<RouteMetrics>>>;
+        static ROUTES: OnceLock<Routes> = OnceLock::new();
+        let routes = ROUTES.get_or_init(Default::default);
+        if let Some(m) = routes.read().expect("metrics routes").get(route) {
+            return m.clone();
+        }
+        let m = Arc::new(RouteMetrics {
+            duration: metrics::histogram!("cxbot_http_request_duration_seconds", "route" => route.to_string()),
+            by_status: Default::default(),
+        });
+        routes
+            .write()
+            .expect("metrics routes")
+            .entry(route.to_string())
+            .or_insert(m)
+            .clone()
+    }
+
+    fn record(&self, route: &str, status: u16, seconds: f64) {
+        let counter = self
+            .by_status
+            .read()
+            .expect("metrics statuses")
+            .iter()
+            .find(|(s, _)| *s == status)
+            .map(|(_, c)| c.clone());
+        let counter = counter.unwrap_or_else(|| {
+            let c = metrics::counter!("cxbot_http_requests_total", "route" => route.to_string(), "status" => status.to_string());
+            self.by_status.write().expect("metrics statuses").push((status, c.clone()));
+            c
+        });
+        counter.increment(1);
+        self.duration.record(seconds);
+    }
+}
+
+impl<S> Service<Request> for TrackMetrics<S>
+where
+    S: Service<Request, Response = Response> + Send,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let started = Instant::now();
+        let route = req.extensions().get::<MatchedPath>().cloned();
+        let fut = self.inner.call(req);
+        Box::pin(async move {
+            let res = fut.await?;
+            let route = route.as_ref().map_or("unmatched", |p| p.as_str());
+            RouteMetrics::of(route).record(
+                route,
+                res.status().as_u16(),
+                started.elapsed().as_secs_f64(),
+            );
+            Ok(res)
+        })
+    }
 }

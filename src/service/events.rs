@@ -44,11 +44,19 @@ pub enum EventOutcome {
     },
 }
 
+/// Records an event once by its `event_id`. A `redelivery` (Slack says it is sending the
+/// event again) is looked up first, a read: it was usually recorded, and then nothing is
+/// written; if it was not (the first delivery failed), it is recorded as any other.
 pub async fn accept_slack_event(
     services: &Services,
     event_id: &str,
     event: SlackEvent<'_>,
+    redelivery: bool,
 ) -> Result<EventOutcome> {
+    let key = format!("slack:{event_id}");
+    if redelivery && services.store.event_recorded(&key).await? {
+        return Ok(EventOutcome::Duplicate);
+    }
     let now = services.now_ms();
     let mut jobs = Vec::new();
     if let SlackEvent::HomeOpened { user } = event {
@@ -56,7 +64,7 @@ pub async fn accept_slack_event(
     }
     let fresh = services
         .store
-        .record_event(&format!("slack:{event_id}"), "slack", now, &jobs)
+        .record_event(&key, "slack", now, &jobs)
         .await?;
     if !fresh {
         return Ok(EventOutcome::Duplicate);

@@ -194,29 +194,40 @@ impl Command {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageError {
     pub message: String,
-    /// The usage lines relevant to what was typed (all of them for an unknown subcommand).
-    pub usage: Vec<(&'static str, &'static str)>,
+    /// The usage lines relevant to what was typed (all of them for an unknown subcommand):
+    /// a run of [`USAGE`] (a subcommand's lines are next to each other), so that the reply
+    /// can render each run once (`views::usage_error_body`).
+    pub usage: &'static [(&'static str, &'static str)],
 }
 
 impl UsageError {
     fn unknown(sub: &str) -> Self {
         Self {
             message: format!("`{sub}` is not a /cx subcommand."),
-            usage: USAGE.to_vec(),
+            usage: USAGE,
         }
     }
 
     fn of(sub: &str, message: impl Into<String>) -> Self {
-        let prefix = format!("/cx {sub}");
         Self {
             message: message.into(),
-            usage: USAGE
-                .iter()
-                .copied()
-                .filter(|(u, _)| u.starts_with(&prefix))
-                .collect(),
+            usage: usage_of(sub),
         }
     }
+}
+
+/// The usage lines of `sub`: those that start with `/cx <sub>` (a run of [`USAGE`]).
+fn usage_of(sub: &str) -> &'static [(&'static str, &'static str)] {
+    let matches = |(u, _): &(&str, &str)| {
+        u.strip_prefix(SLASH_COMMAND)
+            .and_then(|rest| rest.strip_prefix(' '))
+            .is_some_and(|rest| rest.starts_with(sub))
+    };
+    let Some(start) = USAGE.iter().position(matches) else {
+        return &[];
+    };
+    let len = USAGE[start..].iter().take_while(|u| matches(u)).count();
+    &USAGE[start..start + len]
 }
 
 impl fmt::Display for UsageError {

@@ -18,7 +18,38 @@ fn help_and_empty_text_show_help() {
 fn unknown_subcommand_names_it_and_carries_usage() {
     let err = parse("clam 4521").unwrap_err();
     assert!(err.message.contains("`clam`"));
-    assert_eq!(err.usage, USAGE.to_vec());
+    assert_eq!(err.usage, USAGE);
+}
+
+#[test]
+fn a_subcommands_usage_is_every_line_that_starts_with_it() {
+    // usage_of takes a run of USAGE: each subcommand's lines must stay next to each other.
+    for sub in [
+        "claim",
+        "release",
+        "escalate",
+        "assign",
+        "mine",
+        "queue",
+        "on",
+        "off",
+        "who",
+        "whoami",
+        "directive",
+        "digest",
+        "stats",
+        "followup",
+        "help",
+        "nope",
+    ] {
+        let prefix = format!("/cx {sub}");
+        let filtered: Vec<_> = USAGE
+            .iter()
+            .copied()
+            .filter(|(u, _)| u.starts_with(&prefix))
+            .collect();
+        assert_eq!(usage_of(sub), filtered.as_slice(), "{sub}");
+    }
 }
 
 #[test]

@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 
 /// The fields cxbot reads from a slash command: the form Slack posts over HTTP, and the
 /// same fields as a JSON object in a Socket Mode envelope.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SlashCommandPayload {
     #[serde(default)]
     pub command: String,
@@ -42,19 +42,120 @@ pub struct SlashCommandPayload {
     pub trigger_id: Option<String>,
 }
 
+impl SlashCommandPayload {
+    /// The form Slack posts over HTTP: the same payload, or the same error, as
+    /// `serde_urlencoded::from_bytes`. The form as Slack sends it (plain field names, each
+    /// once, `user_id` present) is read here, decoding only the fields cxbot keeps; anything
+    /// else goes to `serde_urlencoded`, which words the error.
+    pub fn from_form(body: &[u8]) -> Result<Self, serde_urlencoded::de::Error> {
+        match Self::from_plain_form(body) {
+            Some(payload) => Ok(payload),
+            None => serde_urlencoded::from_bytes(body),
+        }
+    }
+
+    fn from_plain_form(body: &[u8]) -> Option<Self> {
+        let mut p = SlashCommandPayload {
+            command: String::new(),
+            text: String::new(),
+            user_id: String::new(),
+            user_name: None,
+            channel_id: None,
+            team_id: None,
+            response_url: None,
+            trigger_id: None,
+        };
+        let mut seen = 0u8;
+        let mut rest = body;
+        while !rest.is_empty() {
+            let end = memchr::memchr(b'&', rest).unwrap_or(rest.len());
+            let pair = &rest[..end];
+            rest = rest.get(end + 1..).unwrap_or_default();
+            if pair.is_empty() {
+                continue;
+            }
+            let key = &pair[..memchr::memchr(b'=', pair).unwrap_or(pair.len())];
+            if memchr::memchr2(b'%', b'+', key).is_some() {
+                return None; // an encoded name: serde_urlencoded decodes it
+            }
+            let field = match key {
+                b"command" => 0,
+                b"text" => 1,
+                b"user_id" => 2,
+                b"user_name" => 3,
+                b"channel_id" => 4,
+                b"team_id" => 5,
+                b"response_url" => 6,
+                b"trigger_id" => 7,
+                _ => continue,
+            };
+            if seen & (1 << field) != 0 {
+                return None; // a field twice: an error, worded by serde
+            }
+            seen |= 1 << field;
+            let value = decode_form_value(pair.get(key.len() + 1..).unwrap_or_default());
+            match field {
+                0 => p.command = value,
+                1 => p.text = value,
+                2 => p.user_id = value,
+                3 => p.user_name = Some(value),
+                4 => p.channel_id = Some(value),
+                5 => p.team_id = Some(value),
+                6 => p.response_url = Some(value),
+                _ => p.trigger_id = Some(value),
+            }
+        }
+        (seen & (1 << 2) != 0).then_some(p)
+    }
+}
+
+/// One form value, decoded as `form_urlencoded` (and so `serde_urlencoded`) decodes it:
+/// `+` is a space, `%XX` a byte (a `%` not followed by two hex digits stays), and bytes
+/// that are not UTF-8 become U+FFFD.
+pub(crate) fn decode_form_value(value: &[u8]) -> String {
+    if memchr::memchr2(b'%', b'+', value).is_none() {
+        return String::from_utf8_lossy(value).into_owned();
+    }
+    fn hex(b: Option<&u8>) -> Option<u8> {
+        (*b? as char).to_digit(16).map(|d| d as u8)
+    }
+    let mut out = Vec::with_capacity(value.len());
+    let mut i = 0;
+    while i < value.len() {
+        match value[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (hex(value.get(i + 1)), hex(value.get(i + 2))) {
+                (Some(hi), Some(lo)) => {
+                    out.push(hi << 4 | lo);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// The answer to a slash command: the ephemeral message only the person sees.
 #[derive(Debug, Clone)]
 pub enum CommandAnswer {
     /// `/cx help`: the same for everyone, so a transport may render it once.
     Help,
+    /// A typo or a missing argument: the message and the usage (`views::usage_error`), which
+    /// a transport may serialize straight away (`views::usage_error_body`).
+    Usage(commands::UsageError),
     Reply(Reply),
 }
 
 impl CommandAnswer {
-    pub fn reply(&self) -> &Reply {
+    pub fn reply(&self) -> std::borrow::Cow<'_, Reply> {
+        use std::borrow::Cow;
         match self {
-            CommandAnswer::Help => help_reply(),
-            CommandAnswer::Reply(r) => r,
+            CommandAnswer::Help => Cow::Borrowed(help_reply()),
+            CommandAnswer::Usage(usage) => Cow::Owned(views::usage_error(usage)),
+            CommandAnswer::Reply(r) => Cow::Borrowed(r),
         }
     }
 }
@@ -70,7 +171,7 @@ pub async fn command(state: &AppState, payload: &SlashCommandPayload) -> Command
     match commands::parse(&payload.text) {
         Ok(Command::Help) => CommandAnswer::Help,
         Ok(cmd) => CommandAnswer::Reply(run_command(state, payload, cmd).await),
-        Err(usage) => CommandAnswer::Reply(views::usage_error(&usage)),
+        Err(usage) => CommandAnswer::Usage(usage),
     }
 }
 
@@ -113,6 +214,7 @@ pub async fn event(
                 &state.services,
                 &cb.event_id,
                 cb.event.as_service_event(),
+                redelivery.attempt.is_some(),
             )
             .await?;
             match outcome {
@@ -248,6 +350,61 @@ pub fn reply_for(result: service::Result<Reply>) -> Reply {
         Err(e) => {
             tracing::error!(error = %e, "command failed");
             views::internal_error()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SlashCommandPayload;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/fixtures/slack/payloads/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    /// The form's fast path reads what serde_urlencoded reads, and refuses what it refuses
+    /// with the same words.
+    #[test]
+    fn the_slash_command_form_reads_as_serde_urlencoded_reads_it() {
+        let mut bodies: Vec<Vec<u8>> = [
+            "slash_command.bolt_python.form",
+            "slash_command.java_real_modified.form",
+            "slash_command.slack_docs_weather.form",
+        ]
+        .iter()
+        .map(|f| fixture(f))
+        .collect();
+        for b in [
+            "token=t&team_id=T1&user_id=U1&user_name=dana&command=%2Fcx&text=hello+world&response_url=https%3A%2F%2Fh%2Fr&trigger_id=1.2.3",
+            "user_id=U1&text=claim",
+            "user_id=U1&text=&command=",
+            "user_id=U1&text",
+            "&&user_id=U1&&text=a%20b%2Bc+d&",
+            "user_id=U1&text=caf%C3%A9+%F0%9F%98%80&channel_id=C1&team_id=T1",
+            "user_id=U1&text=%FF%FE",
+            "user_id=U1&text=a=b=c",
+            "=x&user_id=U1",
+            "text=no+user",
+            "",
+            "user_id=U1&user_id=U2",
+            "user_id=U1&text=a&text=b",
+            "user%5Fid=U1&text=encoded+name",
+            "user+id=U1&user_id=U2",
+            "ssl_check=1&token=t",
+            "user_id=U1&text=%&command=%2&channel_id=%2G%41&team_id=%+1&trigger_id=%2+&user_name=100%25",
+            "user_id=U1&text=%E2%82&response_url=%zz%C3%A9%",
+        ] {
+            bodies.push(b.as_bytes().to_vec());
+        }
+        for body in bodies {
+            let ours = SlashCommandPayload::from_form(&body).map_err(|e| e.to_string());
+            let serde = serde_urlencoded::from_bytes::<SlashCommandPayload>(&body)
+                .map_err(|e| e.to_string());
+            assert_eq!(ours, serde, "{}", String::from_utf8_lossy(&body));
         }
     }
 }

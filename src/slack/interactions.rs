@@ -246,7 +246,7 @@ async fn on_action(state: &AppState, ba: &BlockActions, action: &ActionPayload) 
             return;
         }
         (None, _, _) => {
-            tracing::warn!(action_id = %action.action_id, user = %user, "unknown action id; acknowledged and ignored");
+            warn_unknown_action(&action.action_id, user, services.now_ms());
             return;
         }
     };
@@ -263,6 +263,26 @@ async fn on_action(state: &AppState, ba: &BlockActions, action: &ActionPayload) 
     let job = enqueue::rendered(call, services.now_ms());
     if let Err(e) = notify::tell(services, &[job]).await {
         tracing::error!(error = %e, "could not queue the reply to a button");
+    }
+}
+
+/// An unknown action id is logged at most once a minute, with how many clicks came in
+/// since the last line: a flood of clicks on an old message's button (or a client replaying
+/// one) costs no log line, and no write to the log, each.
+fn warn_unknown_action(action_id: &str, user: &str, now_ms: i64) {
+    use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+    static NEXT_LINE_AT: AtomicI64 = AtomicI64::new(i64::MIN);
+    static SINCE: AtomicU64 = AtomicU64::new(0);
+    let next = NEXT_LINE_AT.load(Relaxed);
+    let due = now_ms >= next
+        && NEXT_LINE_AT
+            .compare_exchange(next, now_ms.saturating_add(60_000), Relaxed, Relaxed)
+            .is_ok();
+    if due {
+        let unlogged = SINCE.swap(0, Relaxed);
+        tracing::warn!(action_id = %action_id, user = %user, unlogged_since_last = unlogged, "unknown action id; acknowledged and ignored");
+    } else {
+        SINCE.fetch_add(1, Relaxed);
     }
 }
 

@@ -2,6 +2,7 @@
 //! Slack that records every call. Each test asserts what a user or operator would see: the
 //! Slack call made, the row stored, the status returned.
 
+mod ack_answers;
 mod check;
 mod check_live;
 mod claims;

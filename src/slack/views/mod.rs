@@ -104,12 +104,128 @@ pub fn usage_error(err: &UsageError) -> Reply {
     let text = format!(
         ":warning: {}\n*Usage*\n{}",
         err.message,
-        usage_lines(&err.usage)
+        usage_lines(err.usage)
     );
     Reply {
         blocks: vec![section(&text)],
         text,
     }
+}
+
+/// [`usage_error`]'s ephemeral body, serialized: the same bytes as
+/// `serde_json::to_vec(&usage_error(err).ephemeral_body())`, cheaper. The usage lines (all
+/// of them after a typo: most of the reply) are the same for every typo of a subcommand, so
+/// they are rendered and JSON-escaped once per run of usage lines; each reply escapes only
+/// its message and copies the rest.
+pub fn usage_error_body(err: &UsageError) -> Vec<u8> {
+    let head = format!(
+        ":warning: {}
+*Usage*
+",
+        err.message
+    );
+    match &*UsageTemplate::of(err.usage) {
+        Some(t) if head.chars().count() + t.tail_chars <= MAX_SECTION_TEXT => t.render(&head),
+        // Too long to send whole: the section is cut, as usage_error cuts it.
+        _ => serde_json::to_vec(&usage_error(err).ephemeral_body()).expect("a reply serializes"),
+    }
+}
+
+/// A usage error's body around its message: `before` + message + usage + `between` +
+/// message + usage + `after`, the usage already escaped (JSON escapes character by
+/// character, so the escaped text is the escaped message followed by the escaped usage).
+struct UsageTemplate {
+    before: Vec<u8>,
+    between: Vec<u8>,
+    after: Vec<u8>,
+    /// The usage lines, JSON-escaped.
+    tail: Vec<u8>,
+    /// The usage lines' length in characters (the section's limit counts characters).
+    tail_chars: usize,
+}
+
+impl UsageTemplate {
+    /// The template of a run of usage lines, built on first use. None when the usage alone
+    /// is too long for one section.
+    fn of(usage: &'static [(&'static str, &'static str)]) -> std::sync::Arc<Option<Self>> {
+        use std::collections::HashMap;
+        use std::sync::{Arc, OnceLock, RwLock};
+        type Cache = RwLock<HashMap<(usize, usize), Arc<Option<UsageTemplate>>>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
+        let cache = CACHE.get_or_init(Default::default);
+        let key = (usage.as_ptr() as usize, usage.len());
+        if let Some(t) = cache.read().expect("usage cache").get(&key) {
+            return t.clone();
+        }
+        let t = Arc::new(Self::build(usage));
+        cache.write().expect("usage cache").insert(key, t.clone());
+        t
+    }
+
+    fn build(usage: &[(&str, &str)]) -> Option<Self> {
+        // Serialize the reply once with a marker (a NUL, which no message holds escaped
+        // like this) for the message, and cut the JSON around the two copies of the text.
+        const MARK: &[u8] = b"\\u0000";
+        let tail_text = usage_lines(usage);
+        let tail_chars = tail_text.chars().count();
+        if tail_chars + 1 > MAX_SECTION_TEXT {
+            return None;
+        }
+        let reply = usage_error(&UsageError {
+            message: String::new(),
+            usage: &[],
+        });
+        let head_text = reply.text.clone();
+        let text = format!("{head_text}\u{0}{tail_text}");
+        let reply = Reply {
+            blocks: vec![section(&text)],
+            text,
+        };
+        let json = serde_json::to_vec(&reply.ephemeral_body()).ok()?;
+        let marked_tail = escaped(&format!("\u{0}{tail_text}"));
+        let tail = marked_tail.strip_prefix(MARK)?.to_vec();
+        let mut needle = escaped(&head_text);
+        needle.extend_from_slice(&marked_tail);
+        let first = find(&json, &needle)?;
+        let second = first + needle.len() + find(&json[first + needle.len()..], &needle)?;
+        Some(Self {
+            before: json[..first].to_vec(),
+            between: json[first + needle.len()..second].to_vec(),
+            after: json[second + needle.len()..].to_vec(),
+            tail,
+            tail_chars,
+        })
+    }
+
+    fn render(&self, head: &str) -> Vec<u8> {
+        let head = escaped(head);
+        let mut out = Vec::with_capacity(
+            self.before.len()
+                + self.between.len()
+                + self.after.len()
+                + 2 * (head.len() + self.tail.len()),
+        );
+        out.extend_from_slice(&self.before);
+        out.extend_from_slice(&head);
+        out.extend_from_slice(&self.tail);
+        out.extend_from_slice(&self.between);
+        out.extend_from_slice(&head);
+        out.extend_from_slice(&self.tail);
+        out.extend_from_slice(&self.after);
+        out
+    }
+}
+
+/// `s` as serde_json writes it inside a string's quotes.
+fn escaped(s: &str) -> Vec<u8> {
+    let mut out = serde_json::to_vec(s).expect("a string serializes");
+    out.pop();
+    out.remove(0);
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// A refusal the person can act on ("already claimed by ...").
@@ -139,6 +255,53 @@ mod tests {
         let cut = truncate(&s, 5);
         assert_eq!(cut.chars().count(), 5);
         assert!(cut.ends_with('…'));
+    }
+
+    /// usage_error_body sends the bytes usage_error's reply serializes to, for every usage
+    /// list a command can answer with, and for messages that need escaping or are too long
+    /// to send whole.
+    #[test]
+    fn a_usage_errors_body_is_its_reply_serialized() {
+        let long = "x".repeat(3_000);
+        let texts = [
+            "hello world",
+            "clam 4521",
+            "claim",
+            "claim #",
+            "claim 1 2",
+            "release",
+            "escalate",
+            "assign 4521",
+            "assign 4521 dana",
+            "mine now",
+            "queue x",
+            "on x",
+            "off x",
+            "who x",
+            "whoami x",
+            "directive",
+            "directive end",
+            "digest later",
+            "stats month",
+            "followup",
+            "followup 4521 weekly from 2026-13-01",
+            "followup 4521 from",
+            "\"quoted\" \\back\\slash",
+            "tab\there",
+            "caf\u{e9} \u{1F600} <@U1|dana> & <b>",
+            "\u{1}\u{1f}",
+            &long,
+            "x\u{2028}y",
+        ];
+        for text in texts {
+            let err = crate::slack::commands::parse(text).expect_err(text);
+            let generic = serde_json::to_vec(&usage_error(&err).ephemeral_body()).unwrap();
+            assert_eq!(
+                String::from_utf8(usage_error_body(&err)).unwrap(),
+                String::from_utf8(generic).unwrap(),
+                "{text}"
+            );
+        }
     }
 
     #[test]
