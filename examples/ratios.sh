@@ -145,8 +145,9 @@ same_answer() { # kind
       -H "Content-Type: $ctype" -H "X-Slack-Request-Timestamp: $ts" -H "X-Slack-Signature: $sig" \
       "${extra[@]}" --data-binary "$body" >"$WORK/status.$side"
   done
-  # The same signed request again: cxbot refuses a replayed command or click (401), which a
-  # load tool repeating one request cannot get past (then wrk has nothing to measure there).
+  # The same signed request again: cxbot refuses a replayed command or click that would
+  # change something (401), which a load tool repeating one request cannot get past (then
+  # wrk has nothing to measure there). The answers measured here only read.
   REPLAY_STATUS=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$CX$path" \
     -H "Content-Type: $ctype" -H "X-Slack-Request-Timestamp: $ts" -H "X-Slack-Signature: $sig" \
     "${extra[@]}" --data-binary "$body")

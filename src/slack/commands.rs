@@ -161,6 +161,35 @@ pub enum StatsPeriod {
 }
 
 impl Command {
+    /// Whether running it can change anything (a claim, a post, a shift): a replay of such a
+    /// command is refused. Reading commands answer a replay as they answered the original.
+    pub fn changes_state(&self) -> bool {
+        match self {
+            Command::Help
+            | Command::Mine
+            | Command::Queue
+            | Command::FollowupStatus(_)
+            | Command::FollowupOverdue
+            | Command::Who
+            | Command::WhoAmI
+            | Command::DirectiveStatus
+            | Command::Stats { .. } => false,
+            Command::Digest { now } => *now,
+            Command::Claim(_)
+            | Command::Release(_)
+            | Command::Escalate { .. }
+            | Command::Assign { .. }
+            | Command::FollowupStart { .. }
+            | Command::FollowupDone { .. }
+            | Command::FollowupReplied(_)
+            | Command::FollowupStop(_)
+            | Command::On
+            | Command::Off
+            | Command::DirectivePost { .. }
+            | Command::DirectiveEnd(_) => true,
+        }
+    }
+
     /// The ticket a command is about, if it is about one.
     pub fn ticket(&self) -> Option<&TicketQuery> {
         match self {

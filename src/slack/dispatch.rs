@@ -147,6 +147,9 @@ pub enum CommandAnswer {
     /// a transport may serialize straight away (`views::usage_error_body`).
     Usage(commands::UsageError),
     Reply(Reply),
+    /// A command that changes state, sent again with a signature already used (HTTP only):
+    /// refused, nothing run.
+    Replayed,
 }
 
 impl CommandAnswer {
@@ -156,6 +159,7 @@ impl CommandAnswer {
             CommandAnswer::Help => Cow::Borrowed(help_reply()),
             CommandAnswer::Usage(usage) => Cow::Owned(views::usage_error(usage)),
             CommandAnswer::Reply(r) => Cow::Borrowed(r),
+            CommandAnswer::Replayed => Cow::Owned(Reply::text(REPLAYED)),
         }
     }
 }
@@ -166,10 +170,18 @@ pub fn help_reply() -> &'static Reply {
     HELP.get_or_init(|| views::help(commands::USAGE))
 }
 
-/// Runs a `/cx` command and words its outcome.
-pub async fn command(state: &AppState, payload: &SlashCommandPayload) -> CommandAnswer {
+const REPLAYED: &str = "This request was already handled.";
+
+/// Runs a `/cx` command and words its outcome. `first_use` is asked only for a command that
+/// changes state: false (the transport saw this very request before) refuses it.
+pub async fn command(
+    state: &AppState,
+    payload: &SlashCommandPayload,
+    first_use: impl FnOnce() -> bool,
+) -> CommandAnswer {
     match commands::parse(&payload.text) {
         Ok(Command::Help) => CommandAnswer::Help,
+        Ok(cmd) if cmd.changes_state() && !first_use() => CommandAnswer::Replayed,
         Ok(cmd) => CommandAnswer::Reply(run_command(state, payload, cmd).await),
         Err(usage) => CommandAnswer::Usage(usage),
     }

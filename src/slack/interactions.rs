@@ -127,6 +127,23 @@ pub enum InteractionResponse {
 }
 
 /// Runs what each action asks for. Slow work is enqueued; only views.open runs inline.
+/// Whether the interaction asks for anything cxbot does (a known button or select, a known
+/// modal's submission): a replay of such a request is refused. An unknown action id or
+/// callback is acknowledged and ignored, the same the second time.
+pub fn acts(interaction: &Interaction) -> bool {
+    match interaction {
+        Interaction::BlockActions(ba) => ba
+            .actions
+            .iter()
+            .any(|a| ActionId::parse(&a.action_id).is_some()),
+        Interaction::ViewSubmission(vs) => matches!(
+            vs.view.callback_id.as_deref(),
+            Some(ESCALATE_MODAL | CALLED_BACK_MODAL | RECORD_CALLER_MODAL)
+        ),
+        Interaction::Other => false,
+    }
+}
+
 pub async fn dispatch(state: &AppState, interaction: Interaction) -> InteractionResponse {
     match interaction {
         Interaction::BlockActions(ba) => {

@@ -53,7 +53,8 @@ fn single_header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// A Slack request's body, its signature checked: every `/slack/*` handler takes one, so
 /// nothing is parsed (or stored) before the check. Refused with 401 and no detail (a bad
-/// signature, or a command or interaction replayed); 413 past [`MAX_BODY`]. A slash
+/// signature); 413 past [`MAX_BODY`]. A replay is the handlers' to refuse: only a request
+/// that would change something is (see [`Verified::first_use`]). A slash
 /// command's `ssl_check` (Slack checking the URL's certificate, unsigned) is answered 200
 /// before the check, as Bolt answers it.
 pub struct Verified {
@@ -87,14 +88,6 @@ impl FromRequest<AppState> for Verified {
                 .increment(1);
             return Err(ApiError::Unauthorized.into_response());
         }
-        // Slack never sends a command or an interaction twice: the same signature again is a
-        // replay. (Events are retried by Slack with a new signature; `event_id` dedupes them.)
-        if parts.uri.path() != EVENTS_PATH && !first_use(state, &parts.headers, now) {
-            tracing::warn!(path = %parts.uri.path(), "rejected a replayed Slack request");
-            metrics::counter!("cxbot_slack_requests_rejected_total", "reason" => "replayed")
-                .increment(1);
-            return Err(ApiError::Unauthorized.into_response());
-        }
         Ok(Verified {
             headers: parts.headers,
             body: bytes,
@@ -102,13 +95,26 @@ impl FromRequest<AppState> for Verified {
     }
 }
 
-/// Records a verified request's signature; false when it was used before.
-fn first_use(state: &AppState, headers: &HeaderMap, now: i64) -> bool {
-    let signature = header(headers, SIGNATURE_HEADER).unwrap_or_default();
-    let timestamp = header(headers, TIMESTAMP_HEADER)
-        .and_then(|t| t.trim().parse().ok())
-        .unwrap_or(now);
-    state.replays.first_use(signature, timestamp, now)
+impl Verified {
+    /// Records this request's signature; false when it was used before. Slack never sends a
+    /// command or an interaction twice, so the same signature again is a replay: asked only
+    /// for a request that would change something (a claim, a post), refused then. A request
+    /// that only reads is answered again as it was. (Events are retried by Slack with a new
+    /// signature; `event_id` dedupes them.)
+    fn first_use(&self, state: &AppState) -> bool {
+        let now = state.services.clock.now().timestamp();
+        let signature = header(&self.headers, SIGNATURE_HEADER).unwrap_or_default();
+        let timestamp = header(&self.headers, TIMESTAMP_HEADER)
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(now);
+        let first = state.replays.first_use(signature, timestamp, now);
+        if !first {
+            tracing::warn!("rejected a replayed Slack request");
+            metrics::counter!("cxbot_slack_requests_rejected_total", "reason" => "replayed")
+                .increment(1);
+        }
+        first
+    }
 }
 
 /// A form body with `ssl_check=1` (Slack's certificate check of a slash command URL).
@@ -139,11 +145,12 @@ async fn events(
 
 async fn slash_command(
     State(state): State<AppState>,
-    Verified { body, .. }: Verified,
+    verified: Verified,
 ) -> Result<Response, ApiError> {
-    let payload = SlashCommandPayload::from_form(&body)
+    let payload = SlashCommandPayload::from_form(&verified.body)
         .map_err(|e| ApiError::BadRequest(format!("malformed slash command: {e}")))?;
-    Ok(match dispatch::command(&state, &payload).await {
+    Ok(match dispatch::command(&state, &payload, || verified.first_use(&state)).await {
+        CommandAnswer::Replayed => return Err(ApiError::Unauthorized),
         CommandAnswer::Help => help_response(),
         CommandAnswer::Usage(usage) => json_response(Bytes::from(views::usage_error_body(&usage))),
         CommandAnswer::Reply(reply) => Json(reply.ephemeral_body()).into_response(),
@@ -171,12 +178,15 @@ fn json_response(body: Bytes) -> Response {
 
 async fn interactivity(
     State(state): State<AppState>,
-    Verified { body, .. }: Verified,
+    verified: Verified,
 ) -> Result<Response, ApiError> {
-    let form = interaction_form(&body)
+    let form = interaction_form(&verified.body)
         .map_err(|_| ApiError::BadRequest("expected a form field named payload".into()))?;
     let interaction = parse_interaction(&form.payload)
         .map_err(|e| ApiError::BadRequest(format!("malformed interaction payload: {e}")))?;
+    if super::interactions::acts(&interaction) && !verified.first_use(&state) {
+        return Err(ApiError::Unauthorized);
+    }
     Ok(match dispatch::interaction(&state, interaction).await {
         InteractionResponse::Ack => StatusCode::OK.into_response(),
         InteractionResponse::Json(v) => Json(v).into_response(),

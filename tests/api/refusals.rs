@@ -153,6 +153,33 @@ async fn a_replayed_click_is_refused_and_changes_nothing() {
     assert_eq!(audit_actions(&app, id).await, before);
 }
 
+/// A replay of a request that changes nothing (help, a typo, a missing argument, a status
+/// read, an unknown button) is answered again as the first was: "idempotent" is the issue's
+/// other half of "idempotent or refused", and a load tool repeating one signed request
+/// measures the real answer.
+#[tokio::test]
+async fn a_replayed_request_that_changes_nothing_is_answered_again() {
+    let app = team_app().await;
+    for text in ["help", "hello world", "claim", "directive status", "whoami"] {
+        let cmd = Captured::command(&app, AGENT, text);
+        let first = cmd.send(&app).await;
+        assert_eq!(first.status(), 200, "{text}");
+        let first = first.text().await.unwrap();
+        app.advance(Duration::seconds(5));
+        let again = cmd.send(&app).await;
+        assert_eq!(again.status(), 200, "{text}: a read is answered again");
+        assert_eq!(again.text().await.unwrap(), first, "{text}");
+    }
+    let unknown = Captured::interaction(&app, &click_payload(AGENT, "cx_no_such_action", "7"));
+    assert_eq!(unknown.send(&app).await.status(), 200);
+    assert_eq!(unknown.send(&app).await.status(), 200);
+    // A claim is not a read: the same signed click twice claims once and is refused once.
+    let id = missed_call(&app, 12).await;
+    let claim = Captured::interaction(&app, &click_payload(AGENT, "cx_claim", &id.to_string()));
+    assert_eq!(claim.send(&app).await.status(), 200);
+    assert_eq!(claim.send(&app).await.status(), 401);
+}
+
 #[tokio::test]
 async fn a_replayed_event_is_acknowledged_and_acted_on_once() {
     let app = spawn_app().await;
