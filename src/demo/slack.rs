@@ -1,8 +1,9 @@
 //! A Slack Web API stand-in: an axum router that answers the methods cxbot calls the way
 //! Slack does (`chat.postMessage`, `chat.update`, `chat.postEphemeral`, `conversations.open`,
 //! `users.info`, `views.publish` / `open` / `push` / `update`, `auth.test`, and for the
-//! read-back of a post whose answer was lost, `conversations.history` over the messages it
-//! accepted with metadata and `conversations.list` over the channels posted to), optionally
+//! read-back of a post whose answer was lost, `conversations.history` and (for a thread
+//! line) `conversations.replies` over the messages it accepted with metadata and
+//! `conversations.list` over the channels posted to), optionally
 //! refuses a channel posted to faster than once per interval with 429 + `Retry-After`, and
 //! counts (and, if asked, records) every call.
 //!
@@ -113,6 +114,9 @@ struct Ledger {
     /// Channel id -> (ts, metadata) of each accepted top-level post that carried metadata,
     /// oldest first: what `conversations.history` reads back.
     keyed: HashMap<String, Vec<(String, Value)>>,
+    /// (channel id, thread ts) -> (ts, metadata) of each accepted reply that carried
+    /// metadata, oldest first: what `conversations.replies` reads back.
+    keyed_replies: HashMap<(String, String), Vec<(String, Value)>>,
 }
 
 struct Inner {
@@ -255,11 +259,16 @@ impl SlackStandIn {
             s.stats.posts += 1;
             s.ts_seq += 1;
             let ts = ts(s.ts_seq);
-            if p["metadata"].is_object() && p["thread_ts"].is_null() {
-                s.keyed
-                    .entry(channel.clone())
-                    .or_default()
-                    .push((ts.clone(), p["metadata"].clone()));
+            if p["metadata"].is_object() {
+                let keyed = (ts.clone(), p["metadata"].clone());
+                match p["thread_ts"].as_str() {
+                    None => s.keyed.entry(channel.clone()).or_default().push(keyed),
+                    Some(parent) => s
+                        .keyed_replies
+                        .entry((channel.clone(), parent.to_string()))
+                        .or_default()
+                        .push(keyed),
+                }
             }
             (
                 StatusCode::OK,
@@ -314,6 +323,34 @@ impl SlackStandIn {
                     .rev()
                     .map(|(ts, meta)| {
                         let mut m = json!({"type": "message", "ts": ts, "bot_id": "BCXBOT"});
+                        if with_metadata {
+                            m["metadata"] = meta.clone();
+                        }
+                        m
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        json!({"ok": true, "messages": messages, "has_more": false,
+               "response_metadata": {"next_cursor": ""}})
+    }
+
+    /// The keyed replies in a thread, oldest first, with their metadata when asked for
+    /// (the parent is left out: cxbot looks for a reply). `oldest` is not applied.
+    fn replies(&self, p: &Value) -> Value {
+        let channel = p["channel"].as_str().unwrap_or_default().to_string();
+        let parent = p["ts"].as_str().unwrap_or_default().to_string();
+        let with_metadata =
+            p["include_all_metadata"] == "true" || p["include_all_metadata"] == true;
+        let s = self.lock();
+        let messages: Vec<Value> = s
+            .keyed_replies
+            .get(&(channel, parent.clone()))
+            .map(|msgs| {
+                msgs.iter()
+                    .map(|(ts, meta)| {
+                        let mut m = json!({"type": "message", "ts": ts, "thread_ts": parent,
+                                           "bot_id": "BCXBOT"});
                         if with_metadata {
                             m["metadata"] = meta.clone();
                         }
@@ -381,6 +418,7 @@ impl SlackStandIn {
             }
             "users.info" => self.user_info(p["user"].as_str().unwrap_or("U0")),
             "conversations.history" => self.history(p),
+            "conversations.replies" => self.replies(p),
             "conversations.list" => self.channel_list(),
             "auth.test" => json!({
                 "ok": true, "url": "https://fake.slack.com/", "team": "Fake", "user": "cxbot",

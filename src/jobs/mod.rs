@@ -121,6 +121,9 @@ pub struct Attempt {
     pub queued_at_ms: i64,
     /// What the last failed run said (kept when `cxbot jobs retry` requeues a parked job).
     pub last_error: Option<String>,
+    /// The job's row id, the same on every run of it (a requeue keeps it); `None` when a
+    /// handler is run outside the worker. Thread lines are tagged with it (`line:<id>`).
+    pub job_id: Option<i64>,
 }
 
 impl Attempt {
@@ -130,6 +133,7 @@ impl Attempt {
             number: 1,
             queued_at_ms,
             last_error: None,
+            job_id: None,
         }
     }
 

@@ -27,24 +27,34 @@ async fn already_posted(cx: &JobContext, key: &Option<String>) -> Result<bool, J
     })
 }
 
-/// Before posting `key` to `channel` again: the message an earlier attempt of this job
-/// may have posted without living to record it (`crate::slack::readback`). A first attempt
-/// asks nothing. When Slack refuses the read (the history scopes not granted yet), the job
-/// posts as it did before read-back existed, and says so.
+/// Before posting `key` to `channel` again (in the thread of `thread_ts`, for a thread
+/// line): the message an earlier attempt of this job may have posted without living to
+/// record it (`crate::slack::readback`). A first attempt asks nothing. When Slack refuses
+/// the read (the history scopes not granted yet), the job posts as it did before read-back
+/// existed, and says so.
 pub(super) async fn read_back(
     cx: &JobContext,
     attempt: &Attempt,
     channel: &str,
+    thread_ts: Option<&str>,
     key: &str,
 ) -> Result<Option<Posted>, JobError> {
     if !attempt.may_have_posted() {
         return Ok(None);
     }
-    match cx
-        .slack
-        .find_posted(channel, key, attempt.queued_at_ms)
-        .await
-    {
+    let found = match thread_ts {
+        None => {
+            cx.slack
+                .find_posted(channel, key, attempt.queued_at_ms)
+                .await
+        }
+        Some(ts) => {
+            cx.slack
+                .find_reply(channel, ts, key, attempt.queued_at_ms)
+                .await
+        }
+    };
+    match found {
         Ok(Some(found)) => {
             tracing::info!(key, channel = %found.channel, ts = %found.ts, "an earlier attempt had posted it; adopted, not posted again");
             metrics::counter!("cxbot_posts_adopted_total").increment(1);
@@ -56,6 +66,20 @@ pub(super) async fn read_back(
             Ok(None)
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The metadata key a post carries: its own, or for an unkeyed thread line its job's
+/// (`line:<job id>`), so a run after a lost answer can find it in the thread.
+fn metadata_key(
+    key: &Option<String>,
+    thread_ts: Option<&str>,
+    attempt: &Attempt,
+) -> Option<String> {
+    match (key, thread_ts, attempt.job_id) {
+        (Some(k), _, _) => Some(k.clone()),
+        (None, Some(_), Some(id)) => Some(crate::slack::readback::line_key(id)),
+        _ => None,
     }
 }
 
@@ -122,16 +146,19 @@ pub(super) async fn send(call: SlackCall, cx: &JobContext, attempt: &Attempt) ->
                     },
                 };
                 let channel = super::channel_id::channel_id(cx, &channel).await?;
-                // Thread lines are never keyed; a keyed top-level post is read back.
-                if let (Some(k), None) = (&key, &thread_ts) {
-                    if let Some(found) = read_back(cx, attempt, &channel, k).await? {
+                // A keyed post is read back in the channel, a thread line in its thread.
+                let tag = metadata_key(&key, thread_ts.as_deref(), attempt);
+                if let Some(k) = &tag {
+                    if let Some(found) =
+                        read_back(cx, attempt, &channel, thread_ts.as_deref(), k).await?
+                    {
                         return Ok(posted_outcome(key, found));
                     }
                 }
                 let posted = slack
                     .post_message(
                         &channel,
-                        key.as_deref(),
+                        tag.as_deref(),
                         content(&text, &blocks),
                         thread_ts.as_deref(),
                     )
@@ -169,7 +196,7 @@ pub(super) async fn send(call: SlackCall, cx: &JobContext, attempt: &Attempt) ->
                 }
                 let channel = slack.open_dm(&user).await?;
                 if let Some(k) = &key {
-                    if let Some(found) = read_back(cx, attempt, &channel, k).await? {
+                    if let Some(found) = read_back(cx, attempt, &channel, None, k).await? {
                         return Ok(posted_outcome(key, found));
                     }
                 }

@@ -60,7 +60,7 @@ impl Job for SyncCard {
             }
             None => {
                 let channel = super::channel_id::channel_id(cx, &ticket.channel).await?;
-                let posted = match read_back(cx, attempt, &channel, &key).await? {
+                let posted = match read_back(cx, attempt, &channel, None, &key).await? {
                     // Posted by an earlier attempt, perhaps with an older state: show this one.
                     Some(found) => {
                         cx.slack

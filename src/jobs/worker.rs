@@ -289,6 +289,7 @@ async fn execute(
                 number: row.attempts,
                 queued_at_ms: row.created_at,
                 last_error: row.last_error.clone(),
+                job_id: Some(row.id),
             },
         ),
     )

@@ -97,6 +97,11 @@ pub const WEB_API_METHODS: &[(&str, &[&str])] = &[
         "conversations.history",
         &["channels:history", "groups:history", "im:history"],
     ),
+    // The same for a thread line, in its card's thread (same scopes as history).
+    (
+        "conversations.replies",
+        &["channels:history", "groups:history", "im:history"],
+    ),
     // `cxbot check --live`: the token, the channels (public, and private ones the bot is in).
     ("auth.test", &[]),
     ("conversations.info", &["channels:read", "groups:read"]),

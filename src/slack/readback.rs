@@ -8,9 +8,14 @@
 //! asks `conversations.history` (with `include_all_metadata`, from shortly before the job was
 //! queued) for a message carrying its key, and adopts its `ts` instead of posting again.
 //!
-//! The cost is one history call per retried keyed post, never on a first attempt. It needs
-//! the history scopes (`channels:history`, `groups:history`, `im:history`); a workspace that
-//! has not granted them yet gets a warning and the old behaviour (post again).
+//! Thread lines ("Claimed by @Ana") have no key of their own: each is tagged with its job's
+//! ([`line_key`], `line:<job id>`, the same on every run of that job), and a run after such
+//! an attempt reads the thread with `conversations.replies` instead ([`SlackApi::find_reply`]).
+//!
+//! The cost is one history (or replies) call per retried keyed post or thread line, never on
+//! a first attempt. It needs the history scopes (`channels:history`, `groups:history`,
+//! `im:history`); a workspace that has not granted them yet gets a warning and the old
+//! behaviour (post again).
 
 use super::api::{Posted, SlackApi, SlackError};
 use slack_morphism::prelude::*;
@@ -28,6 +33,12 @@ const READ_BACK_PAGES: usize = 10;
 pub fn metadata(key: &str) -> SlackMessageMetadata {
     SlackMessageMetadata::new(POST_METADATA_TYPE.to_string())
         .with_event_payload(HashMap::from([("key".to_string(), key.to_string())]))
+}
+
+/// The metadata key of a thread line posted by job `job_id`: stable across the job's runs,
+/// never recorded as a posted message (nothing updates a line later).
+pub fn line_key(job_id: i64) -> String {
+    format!("line:{job_id}")
 }
 
 /// Is this message metadata cxbot's for `key`?
@@ -127,6 +138,63 @@ impl SlackApi {
                 .response_metadata
                 .and_then(|m| m.next_cursor)
                 .filter(|c| !c.value().is_empty());
+            if cursor.is_none() {
+                break;
+            }
+        }
+        Ok(None)
+    }
+
+    /// The reply cxbot posted under `key` in the thread of `thread_ts` in `channel` by a job
+    /// queued at `queued_at_ms`, if Slack has it (at most [`READ_BACK_PAGES`] pages).
+    /// slack-morphism's replies request has no `include_all_metadata`: sent as Slack's
+    /// query parameters.
+    pub async fn find_reply(
+        &self,
+        channel: &str,
+        thread_ts: &str,
+        key: &str,
+        queued_at_ms: i64,
+    ) -> Result<Option<Posted>, SlackError> {
+        let Some(id) = self.channel_id(channel).await? else {
+            return Ok(None);
+        };
+        let oldest = oldest_ts(queued_at_ms);
+        let mut cursor: Option<String> = None;
+        for _ in 0..READ_BACK_PAGES {
+            let params: Vec<(&str, Option<&str>)> = vec![
+                ("channel", Some(&id)),
+                ("ts", Some(thread_ts)),
+                ("oldest", Some(&oldest)),
+                ("include_all_metadata", Some("true")),
+                ("limit", Some("200")),
+                ("cursor", cursor.as_deref()),
+            ];
+            let res: SlackApiConversationsRepliesResponse = self
+                .call(
+                    "conversations.replies",
+                    self.session().http_session_api.http_get(
+                        "conversations.replies",
+                        &params,
+                        None,
+                    ),
+                )
+                .await?;
+            if let Some(m) = res
+                .messages
+                .iter()
+                .find(|m| carries_key(m.content.metadata.as_ref(), key))
+            {
+                return Ok(Some(Posted {
+                    channel: id,
+                    ts: m.origin.ts.to_string(),
+                }));
+            }
+            cursor = res
+                .response_metadata
+                .and_then(|m| m.next_cursor)
+                .map(|c| c.value().to_string())
+                .filter(|c| !c.is_empty());
             if cursor.is_none() {
                 break;
             }

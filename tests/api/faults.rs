@@ -316,6 +316,69 @@ async fn a_keyed_dm_is_read_back_in_the_dm_channel() {
 }
 
 #[tokio::test]
+async fn a_thread_line_whose_answer_was_lost_is_read_back_in_its_thread() {
+    let app = app_with(TestOptions {
+        slack_timeout_ms: 300,
+        ..Default::default()
+    })
+    .await;
+    let card_key = new_ticket(&app, 1).await;
+    app.run_pending_jobs().await;
+    let card = delivered_once(&app, &card_key).await;
+    // Slack takes the line but cxbot never hears back.
+    app.slack
+        .accept_but_answer_late(1, std::time::Duration::from_secs(3))
+        .await;
+    let now = app.state.services.now_ms();
+    let line = cxbot::jobs::slack_call::SlackCall::Post {
+        key: None,
+        channel: QUEUE.into(),
+        text: "Claimed by @Ana".into(),
+        blocks: None,
+        thread: Some(card_key.clone()),
+    };
+    use cxbot::jobs::Payload;
+    app.state
+        .services
+        .store
+        .enqueue(&[line.new_job(now)], now)
+        .await
+        .unwrap();
+    drain_for(&app, 3, 5).await;
+    let lines: Vec<Value> = app
+        .slack
+        .calls_to("chat.postMessage")
+        .await
+        .into_iter()
+        .filter(|c| c["text"] == "Claimed by @Ana")
+        .collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "read back and adopted, not posted again: {lines:?}"
+    );
+    assert_eq!(lines[0]["thread_ts"], card["ts"]);
+    let tag = &lines[0]["metadata"]["event_payload"]["key"];
+    assert!(
+        tag.as_str().is_some_and(|k| k.starts_with("line:")),
+        "tagged with its job: {tag}"
+    );
+    assert_eq!(app.slack.accepted_with_key(tag.as_str().unwrap()).len(), 1);
+    let reads = app.slack.calls_to("conversations.replies").await;
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0]["channel"], QUEUE_ID);
+    assert_eq!(reads[0]["ts"], card["ts"], "the card's thread");
+    assert_eq!(reads[0]["include_all_metadata"], "true");
+    assert_eq!(
+        reads[0]["oldest"],
+        cxbot::slack::readback::oldest_ts(now),
+        "from when the line's job was queued"
+    );
+    assert!(jobs(&app, JobState::Pending).await.is_empty());
+    assert!(jobs(&app, JobState::Dead).await.is_empty());
+}
+
+#[tokio::test]
 async fn slack_refusals_park_the_card_with_the_reason_and_the_fix() {
     let cases = [
         (

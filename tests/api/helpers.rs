@@ -92,7 +92,7 @@ pub async fn fresh_db(backend: Backend) -> TestDb {
 }
 
 /// Messages the fake Slack accepted, oldest first: `{channel, ts, text, thread_ts,
-/// metadata}` (what conversations.history reads back).
+/// metadata}` (what conversations.history and conversations.replies read back).
 pub type Accepted = Arc<Mutex<Vec<Value>>>;
 
 /// The channel id the fake gives a `#name` (`#cx-queue` -> `C9`).
@@ -161,6 +161,50 @@ impl Respond for HistoryResponder {
             .filter(|m| m["channel"] == channel.as_str() && m["thread_ts"].is_null())
             .map(|m| {
                 let mut msg = json!({"type": "message", "ts": m["ts"], "text": m["text"], "bot_id": "BCXBOT"});
+                if with_metadata && !m["metadata"].is_null() {
+                    msg["metadata"] = m["metadata"].clone();
+                }
+                msg
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true, "messages": messages, "has_more": false,
+            "response_metadata": {"next_cursor": ""}
+        }))
+    }
+}
+
+/// conversations.replies over the accepted messages: the thread's parent, then its replies
+/// oldest first, with their metadata when `include_all_metadata` is asked for. `oldest` is
+/// recorded with the call but not applied, as for history.
+struct RepliesResponder {
+    accepted: Accepted,
+}
+
+impl Respond for RepliesResponder {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let query = |key: &str| {
+            req.url
+                .query_pairs()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.to_string())
+        };
+        let channel = query("channel").unwrap_or_default();
+        let parent = query("ts").unwrap_or_default();
+        let with_metadata = query("include_all_metadata").as_deref() == Some("true");
+        let messages: Vec<Value> = self
+            .accepted
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| {
+                m["channel"] == channel.as_str()
+                    && (m["thread_ts"] == parent.as_str()
+                        || (m["ts"] == parent.as_str() && m["thread_ts"].is_null()))
+            })
+            .map(|m| {
+                let mut msg = json!({"type": "message", "ts": m["ts"], "text": m["text"],
+                    "thread_ts": parent, "bot_id": "BCXBOT"});
                 if with_metadata && !m["metadata"].is_null() {
                     msg["metadata"] = m["metadata"].clone();
                 }
@@ -312,6 +356,14 @@ impl FakeSlack {
         // slack-morphism calls conversations.history as GET with a query string.
         Mock::given(path("/conversations.history"))
             .respond_with(HistoryResponder {
+                accepted: accepted.clone(),
+            })
+            .with_priority(10)
+            .mount(&server)
+            .await;
+        // cxbot sends conversations.replies as a GET too (with include_all_metadata).
+        Mock::given(path("/conversations.replies"))
+            .respond_with(RepliesResponder {
                 accepted: accepted.clone(),
             })
             .with_priority(10)
