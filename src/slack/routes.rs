@@ -149,7 +149,8 @@ async fn slash_command(
 ) -> Result<Response, ApiError> {
     let payload = SlashCommandPayload::from_form(&verified.body)
         .map_err(|e| ApiError::BadRequest(format!("malformed slash command: {e}")))?;
-    Ok(match dispatch::command(&state, &payload, || verified.first_use(&state)).await {
+    let answer = dispatch::command(&state, &payload, || verified.first_use(&state)).await;
+    Ok(match answer {
         CommandAnswer::Replayed => return Err(ApiError::Unauthorized),
         CommandAnswer::Help => help_response(),
         CommandAnswer::Usage(usage) => json_response(Bytes::from(views::usage_error_body(&usage))),
