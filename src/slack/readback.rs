@@ -110,39 +110,25 @@ impl SlackApi {
         let Some(id) = self.channel_id(channel).await? else {
             return Ok(None);
         };
-        let mut cursor: Option<SlackCursorId> = None;
-        for _ in 0..READ_BACK_PAGES {
+        let oldest = oldest_ts(queued_at_ms);
+        find_keyed(id.clone(), key, |cursor| {
             let req = SlackApiConversationsHistoryRequest::new()
                 .with_channel(id.clone().into())
-                .with_oldest(oldest_ts(queued_at_ms).into())
+                .with_oldest(oldest.clone().into())
                 .with_include_all_metadata(true)
                 .with_limit(200)
-                .opt_cursor(cursor.clone());
-            let res = self
-                .call(
-                    "conversations.history",
-                    self.session().conversations_history(&req),
-                )
-                .await?;
-            if let Some(m) = res
-                .messages
-                .iter()
-                .find(|m| carries_key(m.content.metadata.as_ref(), key))
-            {
-                return Ok(Some(Posted {
-                    channel: id,
-                    ts: m.origin.ts.to_string(),
-                }));
+                .opt_cursor(cursor.map(SlackCursorId::new));
+            async move {
+                let res = self
+                    .call(
+                        "conversations.history",
+                        self.session().conversations_history(&req),
+                    )
+                    .await?;
+                Ok((res.messages, res.response_metadata))
             }
-            cursor = res
-                .response_metadata
-                .and_then(|m| m.next_cursor)
-                .filter(|c| !c.value().is_empty());
-            if cursor.is_none() {
-                break;
-            }
-        }
-        Ok(None)
+        })
+        .await
     }
 
     /// The reply cxbot posted under `key` in the thread of `thread_ts` in `channel` by a job
@@ -160,47 +146,69 @@ impl SlackApi {
             return Ok(None);
         };
         let oldest = oldest_ts(queued_at_ms);
-        let mut cursor: Option<String> = None;
-        for _ in 0..READ_BACK_PAGES {
-            let params: Vec<(&str, Option<&str>)> = vec![
-                ("channel", Some(&id)),
-                ("ts", Some(thread_ts)),
-                ("oldest", Some(&oldest)),
-                ("include_all_metadata", Some("true")),
-                ("limit", Some("200")),
-                ("cursor", cursor.as_deref()),
-            ];
-            let res: SlackApiConversationsRepliesResponse = self
-                .call(
-                    "conversations.replies",
-                    self.session().http_session_api.http_get(
+        find_keyed(id.clone(), key, |cursor| {
+            let (id, oldest) = (&id, &oldest);
+            async move {
+                let params: Vec<(&str, Option<&str>)> = vec![
+                    ("channel", Some(id)),
+                    ("ts", Some(thread_ts)),
+                    ("oldest", Some(oldest)),
+                    ("include_all_metadata", Some("true")),
+                    ("limit", Some("200")),
+                    ("cursor", cursor.as_deref()),
+                ];
+                let res: SlackApiConversationsRepliesResponse = self
+                    .call(
                         "conversations.replies",
-                        &params,
-                        None,
-                    ),
-                )
-                .await?;
-            if let Some(m) = res
-                .messages
-                .iter()
-                .find(|m| carries_key(m.content.metadata.as_ref(), key))
-            {
-                return Ok(Some(Posted {
-                    channel: id,
-                    ts: m.origin.ts.to_string(),
-                }));
+                        self.session().http_session_api.http_get(
+                            "conversations.replies",
+                            &params,
+                            None,
+                        ),
+                    )
+                    .await?;
+                Ok((res.messages, res.response_metadata))
             }
-            cursor = res
-                .response_metadata
-                .and_then(|m| m.next_cursor)
-                .map(|c| c.value().to_string())
-                .filter(|c| !c.is_empty());
-            if cursor.is_none() {
-                break;
-            }
-        }
-        Ok(None)
+        })
+        .await
     }
+}
+
+/// One page of a channel's or a thread's messages, and what Slack says of the next.
+type Page = (Vec<SlackHistoryMessage>, Option<SlackResponseMetadata>);
+
+/// Pages through `page` (asked with the previous page's cursor) for the message carrying
+/// `key`, at most [`READ_BACK_PAGES`] pages: where it is in channel `id`.
+async fn find_keyed<F, Fut>(
+    id: String,
+    key: &str,
+    mut page: F,
+) -> Result<Option<Posted>, SlackError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<Page, SlackError>>,
+{
+    let mut cursor: Option<String> = None;
+    for _ in 0..READ_BACK_PAGES {
+        let (messages, meta) = page(cursor.take()).await?;
+        if let Some(m) = messages
+            .iter()
+            .find(|m| carries_key(m.content.metadata.as_ref(), key))
+        {
+            return Ok(Some(Posted {
+                channel: id,
+                ts: m.origin.ts.to_string(),
+            }));
+        }
+        cursor = meta
+            .and_then(|m| m.next_cursor)
+            .map(|c| c.value().to_string())
+            .filter(|c| !c.is_empty());
+        if cursor.is_none() {
+            break;
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]
