@@ -171,6 +171,9 @@ pub trait JobStore: Send + Sync {
     async fn job_state(&self, id: i64) -> StoreResult<Option<String>>;
     /// Is a job with this coalesce key still to run (waiting, paced, or leased)?
     async fn job_pending(&self, coalesce_key: &str) -> StoreResult<bool>;
+    /// Is a job queued before job `id` (a lower id) whose dedupe key starts with `prefix`
+    /// still to run? Writes to one helpdesk ticket go in the order they were queued.
+    async fn earlier_job_pending(&self, prefix: &str, id: i64) -> StoreResult<bool>;
     /// The earliest run_at of a pending job, so an idle worker knows how long it may sleep.
     async fn next_run_at(&self) -> StoreResult<Option<i64>>;
     /// Removes done jobs finished before `before`.

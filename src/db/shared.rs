@@ -333,6 +333,19 @@ macro_rules! impl_shared_store {
                 Ok(found.is_some())
             }
 
+            async fn earlier_job_pending(&self, prefix: &str, id: i64) -> $crate::db::StoreResult<bool> {
+                // substr, not LIKE: a prefix holding `_` or `%` means itself.
+                let found: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM jobs WHERE state = 'pending' AND id < $2 \
+                     AND substr(dedupe_key, 1, length($1)) = $1 LIMIT 1",
+                )
+                .bind(prefix)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(found.is_some())
+            }
+
             async fn next_run_at(&self) -> $crate::db::StoreResult<Option<i64>> {
                 // One step down the pending index: a point read.
                 self.reader().await?.scalar("SELECT MIN(run_at) FROM jobs WHERE state = 'pending'", args![]).await

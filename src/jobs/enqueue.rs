@@ -163,11 +163,18 @@ pub fn reply_waiting(ticket_id: i64, now: i64) -> NewJob {
 }
 
 /// A write to the ticket's helpdesk (write-back); one per write key, however often queued.
+/// The key starts with the ticket's [`helpdesk_writes_of`] prefix, so the ticket's writes
+/// run in the order they were queued.
 pub fn helpdesk_write(write: HelpdeskWrite, now: i64) -> NewJob {
-    let key = format!("helpdesk:{}:{}", write.helpdesk, write.key);
+    let key = format!("{}{}", helpdesk_writes_of(&write), write.key);
     let mut job = WriteToHelpdesk { write }.new_job(now);
     job.dedupe_key = Some(key);
     job
+}
+
+/// What the dedupe key of every write to `write`'s ticket starts with.
+pub fn helpdesk_writes_of(write: &HelpdeskWrite) -> String {
+    format!("helpdesk:{}:{}:", write.helpdesk, write.ticket_id)
 }
 
 /// The helpdesk says a ticket's assignee changed: the claim follows (or it was our echo).

@@ -15,7 +15,7 @@
 //! can find) parks at once and says why in the card's thread and on /metrics
 //! (`cxbot_helpdesk_writes_total{outcome="refused"}`).
 
-use super::{Job, JobContext, JobError, JobOutcome, JobResult};
+use super::{Attempt, Job, JobContext, JobError, JobOutcome, JobResult};
 use crate::db::RequesterRow;
 use crate::domain::notice::CardLine;
 use crate::domain::writeback::{echoed_status, Assignee, HelpdeskWrite};
@@ -51,8 +51,30 @@ impl From<crate::db::StoreError> for Failure {
     }
 }
 
+/// How often a write looks again for the ticket's earlier write to finish.
+const EARLIER_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 #[async_trait]
 impl Job for WriteToHelpdesk {
+    /// A write waits (without using up its attempts) while an earlier write to the same
+    /// ticket is still to run, so the helpdesk shows the notes in the order they happened
+    /// (a callback, then the escalation), whichever worker or replica holds each.
+    async fn run_attempt(self, cx: &JobContext, attempt: &Attempt) -> JobResult {
+        if let Some(id) = attempt.job_id {
+            let prefix = super::enqueue::helpdesk_writes_of(&self.write);
+            if cx.store.earlier_job_pending(&prefix, id).await? {
+                return Err(JobError::Waiting(
+                    EARLIER_WAIT,
+                    format!(
+                        "an earlier write to ticket {} is still to run",
+                        self.write.ticket_id
+                    ),
+                ));
+            }
+        }
+        self.run(cx).await
+    }
+
     async fn run(self, cx: &JobContext) -> JobResult {
         let w = self.write;
         let Some(api) = cx.helpdesks.get(&w.helpdesk).cloned() else {

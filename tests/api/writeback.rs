@@ -8,7 +8,7 @@ use chrono::Duration;
 use cxbot::config::playbook::EXAMPLE_PLAYBOOK;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
-use wiremock::matchers::{method, path, path_regex};
+use wiremock::matchers::{body_string_contains, method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 /// In the playbook with their Freshdesk and Zendesk ids.
@@ -464,6 +464,58 @@ async fn callback_and_escalation_become_private_notes_in_zendesk() {
             .filter(|(m, p, _)| m == "GET" && p == "/api/v2/tickets/88/comments.json")
             .count();
         assert_eq!(looked, 2);
+    }
+}
+
+#[tokio::test]
+async fn a_ticket_s_writes_reach_the_helpdesk_in_the_order_they_happened() {
+    for backend in backends() {
+        let zd = FakeHelpdesk::zendesk().await;
+        // The callback's note fails once; the escalation, queued just after, waits for it.
+        Mock::given(method("PUT"))
+            .and(path("/api/v2/tickets/89.json"))
+            .and(body_string_contains("Called back"))
+            .respond_with(ResponseTemplate::new(503))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&zd.server)
+            .await;
+        let app = app_with(backend, None, Some(&zd), playbook()).await;
+        let body = json!({"event": "missed_call", "ticket_id": "89", "title": "Missed call",
+                          "requester_phone": "+1 555 0101", "status": "open",
+                          "updated_at": "2026-11-23T14:00:00Z"});
+        let id = deliver(&app, "zendesk", &body).await;
+        drain(&app).await;
+        let actor = cxbot::service::claim::Actor {
+            user: ANA,
+            source: cxbot::domain::claim::Source::Modal,
+        };
+        cxbot::service::callback::record(&app.state.services, id, actor, "No answer")
+            .await
+            .unwrap();
+        app.command(ANA, "escalate zendesk:89 asks for a manager")
+            .await;
+        drain(&app).await;
+        app.advance(Duration::minutes(1));
+        drain(&app).await;
+        let notes: Vec<String> = zd
+            .writes()
+            .await
+            .iter()
+            .map(|(_, _, b)| {
+                b["ticket"]["comment"]["body"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(notes[0].starts_with("Called back"), "{notes:?}");
+        assert!(
+            notes[1].starts_with("Called back"),
+            "the retry comes first: {notes:?}"
+        );
+        assert!(notes[2].starts_with("Escalated to L2"), "{notes:?}");
     }
 }
 
