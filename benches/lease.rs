@@ -251,6 +251,7 @@ fn daily_summary(c: &mut Criterion, rt: &Runtime) {
             playbook: std::sync::Arc::new(Playbook::parse(EXAMPLE_PLAYBOOK).expect("playbook")),
             work: std::sync::Arc::new(tokio::sync::Notify::new()),
             writes_to: Vec::new(),
+            recorded_events: Default::default(),
         }
     });
     c.bench_function("daily_summary_of_100k/sqlite", |b| {

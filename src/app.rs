@@ -93,6 +93,7 @@ impl Application {
             playbook: Arc::new(config.playbook.clone()),
             work: Arc::new(Notify::new()),
             writes_to: helpdesks.configured(),
+            recorded_events: Default::default(),
         });
         crate::service::clock::arm(&services).await?;
         let state = AppState(Arc::new(AppInner {

@@ -44,8 +44,54 @@ pub enum EventOutcome {
     },
 }
 
+/// Event keys this process has seen recorded in the inbox (committed: a key is added only
+/// after the store said it is there), the latest [`RecordedEvents::CAPACITY`]. Slack's
+/// redelivery of an event this process recorded is answered from here with no read; one
+/// recorded by another replica, or forgotten, is looked up in the store as before.
+#[derive(Debug, Default)]
+pub struct RecordedEvents {
+    seen: std::sync::Mutex<RecordedSeen>,
+}
+
+#[derive(Debug, Default)]
+struct RecordedSeen {
+    keys: std::collections::HashSet<String>,
+    /// In the order they were added: the oldest is forgotten first.
+    order: std::collections::VecDeque<String>,
+}
+
+impl RecordedEvents {
+    /// Slack retries an event three times within about five minutes: a few minutes of a
+    /// busy workspace's events.
+    pub const CAPACITY: usize = 20_000;
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys
+            .contains(key)
+    }
+
+    /// `key` is recorded in the store.
+    pub fn insert(&self, key: &str) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.keys.contains(key) {
+            return;
+        }
+        if seen.order.len() >= Self::CAPACITY {
+            if let Some(old) = seen.order.pop_front() {
+                seen.keys.remove(&old);
+            }
+        }
+        seen.keys.insert(key.to_string());
+        seen.order.push_back(key.to_string());
+    }
+}
+
 /// Records an event once by its `event_id`. A `redelivery` (Slack says it is sending the
-/// event again) is looked up first, a read: it was usually recorded, and then nothing is
+/// event again) of an event this process recorded is known at once (no database); any
+/// other is looked up first, a read: it was usually recorded, and then nothing is
 /// written; if it was not (the first delivery failed), it is recorded as any other.
 pub async fn accept_slack_event(
     services: &Services,
@@ -54,7 +100,11 @@ pub async fn accept_slack_event(
     redelivery: bool,
 ) -> Result<EventOutcome> {
     let key = format!("slack:{event_id}");
+    if services.recorded_events.contains(&key) {
+        return Ok(EventOutcome::Duplicate);
+    }
     if redelivery && services.store.event_recorded(&key).await? {
+        services.recorded_events.insert(&key);
         return Ok(EventOutcome::Duplicate);
     }
     let now = services.now_ms();
@@ -66,6 +116,7 @@ pub async fn accept_slack_event(
         .store
         .record_event(&key, "slack", now, &jobs)
         .await?;
+    services.recorded_events.insert(&key);
     if !fresh {
         return Ok(EventOutcome::Duplicate);
     }
@@ -123,4 +174,27 @@ async fn react(
         tracing::error!(error = %e, ?reaction, "a card reaction could not be recorded");
     }
     done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RecordedEvents;
+
+    #[test]
+    fn the_oldest_recorded_event_is_forgotten_first() {
+        let seen = RecordedEvents::default();
+        for i in 0..RecordedEvents::CAPACITY {
+            seen.insert(&format!("slack:Ev{i}"));
+        }
+        seen.insert("slack:Ev0"); // already there: not added again
+        assert!(seen.contains("slack:Ev0"));
+        seen.insert("slack:EvNEW");
+        assert!(!seen.contains("slack:Ev0"), "the oldest made room");
+        assert!(seen.contains("slack:Ev1"));
+        assert!(seen.contains("slack:EvNEW"));
+        assert_eq!(
+            seen.seen.lock().unwrap().keys.len(),
+            RecordedEvents::CAPACITY
+        );
+    }
 }

@@ -58,6 +58,8 @@ pub struct Services {
     /// The helpdesks cxbot has API credentials for ("freshdesk", "zendesk"): changes to
     /// their tickets are written back (`service::writeback`).
     pub writes_to: Vec<&'static str>,
+    /// Slack events this process saw recorded: a redelivery of one needs no read.
+    pub recorded_events: Arc<events::RecordedEvents>,
 }
 
 /// A refusal as an error, for `?`.

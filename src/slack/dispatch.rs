@@ -182,14 +182,17 @@ pub async fn command(
     match commands::parse(&payload.text) {
         Ok(Command::Help) => CommandAnswer::Help,
         Ok(cmd) if cmd.changes_state() && !first_use() => CommandAnswer::Replayed,
-        Ok(cmd) => CommandAnswer::Reply(run_command(state, payload, cmd).await),
+        // Boxed: the futures of every command's use case make a large state machine, and
+        // an unboxed one is copied whole into each request's future, even for `/cx help`.
+        Ok(cmd) => CommandAnswer::Reply(Box::pin(run_command(state, payload, cmd)).await),
         Err(usage) => CommandAnswer::Usage(usage),
     }
 }
 
 /// Runs what a button, select or modal submission asks for.
 pub async fn interaction(state: &AppState, interaction: Interaction) -> InteractionResponse {
-    interactions::dispatch(state, interaction).await
+    // Boxed, as `command` boxes its use cases.
+    Box::pin(interactions::dispatch(state, interaction)).await
 }
 
 /// How Slack says an Events API callback is a redelivery (for the log only: the
@@ -222,12 +225,13 @@ pub async fn event(
         EventEnvelope::UrlVerification { challenge } => Ok(EventAnswer::Challenge(challenge)),
         EventEnvelope::EventCallback(cb) => {
             use service::events::EventOutcome;
-            let outcome = service::events::accept_slack_event(
+            // Boxed, as `command` boxes its use cases.
+            let outcome = Box::pin(service::events::accept_slack_event(
                 &state.services,
                 &cb.event_id,
                 cb.event.as_service_event(),
                 redelivery.attempt.is_some(),
-            )
+            ))
             .await?;
             match outcome {
                 EventOutcome::Duplicate => {
@@ -243,7 +247,7 @@ pub async fn event(
                     let reply = views::refused(&refusal);
                     let call = SlackCall::tell(&user, Some(&channel), reply.text, reply.blocks);
                     let job = enqueue::rendered(call, state.services.now_ms());
-                    if let Err(e) = service::notify::tell(&state.services, &[job]).await {
+                    if let Err(e) = Box::pin(service::notify::tell(&state.services, &[job])).await {
                         tracing::error!(error = %e, "could not queue the reply to a reaction");
                     }
                 }

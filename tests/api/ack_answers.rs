@@ -84,3 +84,60 @@ async fn a_redelivery_whose_first_delivery_never_arrived_is_recorded_and_acted_o
     app.run_pending_jobs().await;
     assert_eq!(app.slack.calls_to("views.publish").await.len(), 1);
 }
+
+fn home_opened(event_id: &str) -> serde_json::Value {
+    json!({
+        "type": "event_callback", "event_id": event_id, "team_id": "T0001", "event_time": 1700000000,
+        "event": {"type": "app_home_opened", "user": "U0AGENT01", "channel": "D0001", "tab": "home"}
+    })
+}
+
+#[tokio::test]
+async fn a_redelivery_of_an_event_this_process_recorded_is_known_without_the_store() {
+    // The process remembers what it recorded: with the inbox row gone from under it (as
+    // if the store could not be asked), the redelivery is still a duplicate and acts once.
+    let app = spawn_app().await;
+    let event = home_opened("Ev0ACKMEM");
+    assert_eq!(app.event(&event, None).await.status(), 200);
+    let path = app.db.url.trim_start_matches("sqlite://").to_string();
+    let raw = sqlx::SqlitePool::connect(&format!("sqlite://{path}"))
+        .await
+        .unwrap();
+    let gone = sqlx::query("DELETE FROM event_inbox WHERE event_key = 'slack:Ev0ACKMEM'")
+        .execute(&raw)
+        .await
+        .unwrap();
+    assert_eq!(gone.rows_affected(), 1);
+    raw.close().await;
+    assert_eq!(app.event(&event, Some(1)).await.status(), 200);
+    app.run_pending_jobs().await;
+    assert_eq!(app.slack.calls_to("views.publish").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_redelivery_to_another_replica_is_looked_up_in_the_store() {
+    // Replicas need PostgreSQL (SQLite allows one `serve`).
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    {
+        let first = spawn_app_with(TestOptions {
+            backend: Backend::Postgres,
+            ..Default::default()
+        })
+        .await;
+        let second = spawn_app_with(TestOptions {
+            backend: Backend::Postgres,
+            db_url: Some(first.db.url.clone()),
+            slack_url: Some(first.slack.url()),
+            ..Default::default()
+        })
+        .await;
+        let event = home_opened("Ev0ACKREP");
+        assert_eq!(first.event(&event, None).await.status(), 200);
+        assert_eq!(second.event(&event, Some(1)).await.status(), 200);
+        second.run_pending_jobs().await;
+        first.run_pending_jobs().await;
+        assert_eq!(first.slack.calls_to("views.publish").await.len(), 1);
+    }
+}
