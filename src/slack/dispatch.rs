@@ -375,11 +375,7 @@ mod tests {
     use super::SlashCommandPayload;
 
     fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/tests/fixtures/slack/payloads/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
+        crate::slack::payload_fixture(name).into_bytes()
     }
 
     /// The form's fast path reads what serde_urlencoded reads, and refuses what it refuses

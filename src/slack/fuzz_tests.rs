@@ -15,12 +15,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 fn fixture(name: &str) -> Value {
-    let text = std::fs::read_to_string(format!(
-        "{}/tests/fixtures/slack/payloads/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    serde_json::from_str(&text).unwrap()
+    serde_json::from_str(&crate::slack::payload_fixture(name)).unwrap()
 }
 
 fn interaction_fixtures() -> Vec<Value> {

@@ -33,3 +33,13 @@ pub mod views;
 
 #[cfg(test)]
 mod fuzz_tests;
+
+/// Reads `tests/fixtures/slack/payloads/<name>` (Slack's payloads, each with its source noted
+/// in that folder), for the unit tests of the Slack edge.
+#[cfg(test)]
+pub(crate) fn payload_fixture(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/slack/payloads")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}

@@ -296,11 +296,7 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/tests/fixtures/slack/payloads/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
+        crate::slack::payload_fixture(name).into_bytes()
     }
 
     /// The fast parses give what the general ones give: the same value, or the same error.
