@@ -25,6 +25,8 @@ pub mod helpdesk;
 pub mod http;
 /// The durable job worker: every Slack Web API call and every timer runs here.
 pub mod jobs;
+/// A bounded set of recently seen keys (replayed signatures, redelivered events).
+pub mod recent;
 /// The use cases; a slash command, a button and a job all call these.
 pub mod service;
 /// The Slack edge: request verification, command grammar, actions, views, Web API client.

@@ -48,16 +48,13 @@ pub enum EventOutcome {
 /// after the store said it is there), the latest [`RecordedEvents::CAPACITY`]. Slack's
 /// redelivery of an event this process recorded is answered from here with no read; one
 /// recorded by another replica, or forgotten, is looked up in the store as before.
-#[derive(Debug, Default)]
-pub struct RecordedEvents {
-    seen: std::sync::Mutex<RecordedSeen>,
-}
+#[derive(Debug)]
+pub struct RecordedEvents(crate::recent::RecentKeys<String>);
 
-#[derive(Debug, Default)]
-struct RecordedSeen {
-    keys: std::collections::HashSet<String>,
-    /// In the order they were added: the oldest is forgotten first.
-    order: std::collections::VecDeque<String>,
+impl Default for RecordedEvents {
+    fn default() -> Self {
+        Self(crate::recent::RecentKeys::new(Self::CAPACITY))
+    }
 }
 
 impl RecordedEvents {
@@ -66,26 +63,14 @@ impl RecordedEvents {
     pub const CAPACITY: usize = 20_000;
 
     pub fn contains(&self, key: &str) -> bool {
-        self.seen
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .keys
-            .contains(key)
+        self.0.contains(key)
     }
 
-    /// `key` is recorded in the store.
+    /// `key` is recorded in the store (for good: only room makes it forgotten).
     pub fn insert(&self, key: &str) {
-        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        if seen.keys.contains(key) {
-            return;
+        if !self.0.contains(key) {
+            self.0.insert(key.to_string(), i64::MAX, 0);
         }
-        if seen.order.len() >= Self::CAPACITY {
-            if let Some(old) = seen.order.pop_front() {
-                seen.keys.remove(&old);
-            }
-        }
-        seen.keys.insert(key.to_string());
-        seen.order.push_back(key.to_string());
     }
 }
 
@@ -174,27 +159,4 @@ async fn react(
         tracing::error!(error = %e, ?reaction, "a card reaction could not be recorded");
     }
     done
-}
-
-#[cfg(test)]
-mod tests {
-    use super::RecordedEvents;
-
-    #[test]
-    fn the_oldest_recorded_event_is_forgotten_first() {
-        let seen = RecordedEvents::default();
-        for i in 0..RecordedEvents::CAPACITY {
-            seen.insert(&format!("slack:Ev{i}"));
-        }
-        seen.insert("slack:Ev0"); // already there: not added again
-        assert!(seen.contains("slack:Ev0"));
-        seen.insert("slack:EvNEW");
-        assert!(!seen.contains("slack:Ev0"), "the oldest made room");
-        assert!(seen.contains("slack:Ev1"));
-        assert!(seen.contains("slack:EvNEW"));
-        assert_eq!(
-            seen.seen.lock().unwrap().keys.len(),
-            RecordedEvents::CAPACITY
-        );
-    }
 }

@@ -77,16 +77,17 @@ pub fn verify(
 /// Per process: a replay sent to another replica is not seen here (the services' own
 /// idempotency is what holds there). At most [`ReplayGuard::CAPACITY`] are kept; past that
 /// the oldest are forgotten first.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ReplayGuard {
-    seen: std::sync::Mutex<ReplaySeen>,
+    seen: crate::recent::RecentKeys<[u8; 16]>,
 }
 
-#[derive(Debug, Default)]
-struct ReplaySeen {
-    keys: std::collections::HashSet<[u8; 16]>,
-    /// (expiry, key), in the order they were seen.
-    order: std::collections::VecDeque<(i64, [u8; 16])>,
+impl Default for ReplayGuard {
+    fn default() -> Self {
+        Self {
+            seen: crate::recent::RecentKeys::new(Self::CAPACITY),
+        }
+    }
 }
 
 impl ReplayGuard {
@@ -99,19 +100,7 @@ impl ReplayGuard {
         let digest = Sha256::digest(signature.trim().as_bytes());
         let mut key = [0u8; 16];
         key.copy_from_slice(&digest[..16]);
-        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        while let Some(&(expiry, old)) = seen.order.front() {
-            if expiry >= now && seen.order.len() < Self::CAPACITY {
-                break;
-            }
-            seen.order.pop_front();
-            seen.keys.remove(&old);
-        }
-        if !seen.keys.insert(key) {
-            return false;
-        }
-        seen.order.push_back((timestamp + MAX_AGE_SECS, key));
-        true
+        self.seen.insert(key, timestamp + MAX_AGE_SECS, now)
     }
 }
 
@@ -131,7 +120,7 @@ mod tests {
         // Once the window has closed, verification refuses it anyway (Stale); the guard
         // forgets it.
         assert!(guard.first_use("v0=cc", 1_400, 1_400));
-        assert_eq!(guard.seen.lock().unwrap().order.len(), 1);
+        assert_eq!(guard.seen.len(), 1);
     }
 
     /// The signature check goes through `subtle`'s constant-time equality, never `==`:

@@ -135,53 +135,17 @@ impl Respond for PostMessageResponder {
     }
 }
 
-/// conversations.history over the accepted messages: newest first, top-level only, with
-/// their metadata when `include_all_metadata` is asked for. `oldest` is recorded with the
-/// call but not applied: the fake's ts are not on the app's clock.
-struct HistoryResponder {
+/// conversations.history (`thread: false`: newest first, top-level only) or
+/// conversations.replies (`thread: true`: the parent named by `ts`, then its replies, oldest
+/// first) over the accepted messages, with their metadata when `include_all_metadata` is
+/// asked for. `oldest` is recorded with the call but not applied: the fake's ts are not on
+/// the app's clock.
+struct ReadBackResponder {
     accepted: Accepted,
+    thread: bool,
 }
 
-impl Respond for HistoryResponder {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
-        let query = |key: &str| {
-            req.url
-                .query_pairs()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.to_string())
-        };
-        let channel = query("channel").unwrap_or_default();
-        let with_metadata = query("include_all_metadata").as_deref() == Some("true");
-        let messages: Vec<Value> = self
-            .accepted
-            .lock()
-            .unwrap()
-            .iter()
-            .rev()
-            .filter(|m| m["channel"] == channel.as_str() && m["thread_ts"].is_null())
-            .map(|m| {
-                let mut msg = json!({"type": "message", "ts": m["ts"], "text": m["text"], "bot_id": "BCXBOT"});
-                if with_metadata && !m["metadata"].is_null() {
-                    msg["metadata"] = m["metadata"].clone();
-                }
-                msg
-            })
-            .collect();
-        ResponseTemplate::new(200).set_body_json(json!({
-            "ok": true, "messages": messages, "has_more": false,
-            "response_metadata": {"next_cursor": ""}
-        }))
-    }
-}
-
-/// conversations.replies over the accepted messages: the thread's parent, then its replies
-/// oldest first, with their metadata when `include_all_metadata` is asked for. `oldest` is
-/// recorded with the call but not applied, as for history.
-struct RepliesResponder {
-    accepted: Accepted,
-}
-
-impl Respond for RepliesResponder {
+impl Respond for ReadBackResponder {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         let query = |key: &str| {
             req.url
@@ -192,19 +156,28 @@ impl Respond for RepliesResponder {
         let channel = query("channel").unwrap_or_default();
         let parent = query("ts").unwrap_or_default();
         let with_metadata = query("include_all_metadata").as_deref() == Some("true");
-        let messages: Vec<Value> = self
-            .accepted
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|m| {
-                m["channel"] == channel.as_str()
-                    && (m["thread_ts"] == parent.as_str()
-                        || (m["ts"] == parent.as_str() && m["thread_ts"].is_null()))
-            })
+        let accepted = self.accepted.lock().unwrap();
+        let in_view = |m: &&Value| {
+            m["channel"] == channel.as_str()
+                && if self.thread {
+                    m["thread_ts"] == parent.as_str()
+                        || (m["ts"] == parent.as_str() && m["thread_ts"].is_null())
+                } else {
+                    m["thread_ts"].is_null()
+                }
+        };
+        let found: Vec<&Value> = if self.thread {
+            accepted.iter().filter(in_view).collect()
+        } else {
+            accepted.iter().rev().filter(in_view).collect()
+        };
+        let messages: Vec<Value> = found
+            .into_iter()
             .map(|m| {
-                let mut msg = json!({"type": "message", "ts": m["ts"], "text": m["text"],
-                    "thread_ts": parent, "bot_id": "BCXBOT"});
+                let mut msg = json!({"type": "message", "ts": m["ts"], "text": m["text"], "bot_id": "BCXBOT"});
+                if self.thread {
+                    msg["thread_ts"] = json!(parent);
+                }
                 if with_metadata && !m["metadata"].is_null() {
                     msg["metadata"] = m["metadata"].clone();
                 }
@@ -355,16 +328,18 @@ impl FakeSlack {
             .await;
         // slack-morphism calls conversations.history as GET with a query string.
         Mock::given(path("/conversations.history"))
-            .respond_with(HistoryResponder {
+            .respond_with(ReadBackResponder {
                 accepted: accepted.clone(),
+                thread: false,
             })
             .with_priority(10)
             .mount(&server)
             .await;
         // cxbot sends conversations.replies as a GET too (with include_all_metadata).
         Mock::given(path("/conversations.replies"))
-            .respond_with(RepliesResponder {
+            .respond_with(ReadBackResponder {
                 accepted: accepted.clone(),
+                thread: true,
             })
             .with_priority(10)
             .mount(&server)
