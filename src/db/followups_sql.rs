@@ -44,7 +44,7 @@ macro_rules! impl_followup_store {
                      FROM followups WHERE active = 1 AND overdue_at <= $1 ORDER BY overdue_at, ticket_id LIMIT 200",
                 )
                 .bind(now)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *self.sqlx_reader().await?)
                 .await?)
             }
         }

@@ -30,6 +30,7 @@ mod followups_sql;
 pub mod helpdesk;
 mod helpdesk_sql;
 mod jobs;
+mod pg_pool;
 pub mod postgres;
 pub mod queue;
 mod queue_sql;

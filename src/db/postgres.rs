@@ -7,6 +7,7 @@ use super::exec::{args, Conn};
 use super::followups_sql::impl_followup_store;
 use super::helpdesk_sql::impl_helpdesk_store;
 use super::jobs::{coalesced_in_batch, push_job_args, JOB_BATCH};
+use super::pg_pool::{Autocommit, Lease, PgConns, PgTx};
 use super::queue_sql::impl_queue_store;
 use super::shared::impl_shared_store;
 use super::shifts_sql::impl_shift_store;
@@ -14,17 +15,16 @@ use super::slack_sql::impl_slack_store;
 use super::tickets_sql::impl_ticket_store;
 use super::{Backend, NewJob, Store, StoreError, StoreResult};
 use async_trait::async_trait;
-use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 use sqlx::ConnectOptions;
-use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use sqlx::PgConnection;
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::{OnceLock, RwLock};
 use std::time::Duration;
 
 pub struct PgStore {
-    pub(crate) pool: PgPool,
+    pub(crate) pool: PgConns,
 }
 
 impl PgStore {
@@ -118,7 +118,10 @@ impl PgStore {
     /// server beside cxbot, 8 carried 10-20% more intake than 16 (fewer backends competing
     /// for the cores, still enough to fill each commit's fsync) and as many claims; 4 and 6
     /// carried less (issue 7).
-    const POOL_SIZE: u32 = 8;
+    const POOL_SIZE: usize = 8;
+
+    /// How long a request waits for a free connection before it fails.
+    const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
     /// How long a first connection may take: a server that does not answer is reported
     /// by name in seconds, not after the pool's retries.
@@ -133,12 +136,12 @@ impl PgStore {
             .run(&mut first)
             .await?;
         let _ = sqlx::Connection::close(first).await;
-        let pool = PgPoolOptions::new()
-            .max_connections(Self::POOL_SIZE)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options)
-            .await
-            .map_err(|e| unreachable(&target, &super::cause(&e)))?;
+        let pool = PgConns::new(
+            options,
+            Self::POOL_SIZE,
+            Self::ACQUIRE_TIMEOUT,
+            Self::CONNECT_TIMEOUT,
+        );
         Ok(Self { pool })
     }
 
@@ -178,19 +181,24 @@ impl PgStore {
         }
     }
 
-    async fn begin_write(&self) -> StoreResult<Transaction<'static, Postgres>> {
-        Ok(self.pool.begin().await?)
+    async fn begin_write(&self) -> StoreResult<PgTx> {
+        PgTx::begin(self.pool.get().await?).await
     }
 
     /// A pooled connection for a read.
-    async fn reader(&self) -> StoreResult<PoolConnection<Postgres>> {
-        Ok(self.pool.acquire().await?)
+    async fn reader(&self) -> StoreResult<Lease> {
+        self.pool.get().await
+    }
+
+    /// A pooled connection for sqlx's own query builders (the shared SQL's list reads).
+    async fn sqlx_reader(&self) -> StoreResult<Lease> {
+        self.pool.get().await
     }
 
     /// One statement on its own: PostgreSQL has row locks, so it runs on any pooled
     /// connection in autocommit.
     async fn begin_single(&self) -> StoreResult<Autocommit> {
-        Ok(Autocommit(self.pool.acquire().await?))
+        Ok(Autocommit(self.pool.get().await?))
     }
 }
 
@@ -201,29 +209,6 @@ fn unreachable(target: &str, cause: &str) -> StoreError {
          that DATABASE_URL's host, port, user, password and database are right (a server that \
          requires TLS needs ?sslmode=require)"
     ))
-}
-
-/// A pooled connection in autocommit, shaped like a transaction so the shared SQL can
-/// write `begin_single()` ... `commit()` for both stores.
-pub(crate) struct Autocommit(PoolConnection<Postgres>);
-
-impl Autocommit {
-    async fn commit(self) -> StoreResult<()> {
-        Ok(())
-    }
-}
-
-impl std::ops::Deref for Autocommit {
-    type Target = PgConnection;
-    fn deref(&self) -> &PgConnection {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Autocommit {
-    fn deref_mut(&mut self) -> &mut PgConnection {
-        &mut self.0
-    }
 }
 
 /// The customer upsert's CTEs `found`, `upd` (the customer matched, updated) and `ins` (a
@@ -383,7 +368,7 @@ impl Store for PgStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        self.pool.get().await?.exec("SELECT 1", args![]).await?;
         Ok(())
     }
 

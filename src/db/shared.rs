@@ -259,7 +259,7 @@ macro_rules! impl_shared_store {
             async fn job_counts(&self) -> $crate::db::StoreResult<Vec<(String, i64)>> {
                 let rows: Vec<(String, i64)> =
                     sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state ORDER BY state")
-                        .fetch_all(&self.pool)
+                        .fetch_all(&mut *self.sqlx_reader().await?)
                         .await?;
                 Ok(rows)
             }
@@ -270,7 +270,7 @@ macro_rules! impl_shared_store {
                      FROM jobs WHERE state = $1 ORDER BY run_at, id",
                 )
                 .bind(state.as_str())
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *self.sqlx_reader().await?)
                 .await?;
                 Ok(rows)
             }
@@ -281,7 +281,7 @@ macro_rules! impl_shared_store {
                      WHERE state = 'dead' ORDER BY updated_at DESC, id DESC LIMIT $1",
                 )
                 .bind(limit)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *self.sqlx_reader().await?)
                 .await?;
                 Ok(rows)
             }
@@ -290,7 +290,7 @@ macro_rules! impl_shared_store {
                 let rows: Vec<(String, i64)> = sqlx::query_as(
                     "SELECT name, COUNT(*) FROM jobs WHERE state = 'dead' GROUP BY name ORDER BY name",
                 )
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *self.sqlx_reader().await?)
                 .await?;
                 Ok(rows)
             }
@@ -319,7 +319,7 @@ macro_rules! impl_shared_store {
             async fn job_state(&self, id: i64) -> $crate::db::StoreResult<Option<String>> {
                 Ok(sqlx::query_scalar("SELECT state FROM jobs WHERE id = $1")
                     .bind(id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *self.sqlx_reader().await?)
                     .await?)
             }
 
@@ -328,7 +328,7 @@ macro_rules! impl_shared_store {
                     "SELECT id FROM jobs WHERE coalesce_key = $1 AND state = 'pending' LIMIT 1",
                 )
                 .bind(coalesce_key)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *self.sqlx_reader().await?)
                 .await?;
                 Ok(found.is_some())
             }
@@ -341,7 +341,7 @@ macro_rules! impl_shared_store {
                 )
                 .bind(prefix)
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *self.sqlx_reader().await?)
                 .await?;
                 Ok(found.is_some())
             }
@@ -390,7 +390,7 @@ macro_rules! impl_shared_store {
             }
 
             async fn event_count(&self) -> $crate::db::StoreResult<i64> {
-                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM event_inbox").fetch_one(&self.pool).await?)
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM event_inbox").fetch_one(&mut *self.sqlx_reader().await?).await?)
             }
         }
 

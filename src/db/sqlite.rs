@@ -203,6 +203,11 @@ impl SqliteStore {
         Ok(self.readers.get().await)
     }
 
+    /// A connection for sqlx's own query builders (the shared SQL's list reads).
+    async fn sqlx_reader(&self) -> StoreResult<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
+        Ok(self.pool.acquire().await?)
+    }
+
     /// A unit of work on the writer, committed with the others queued beside it.
     async fn begin_write(&self) -> StoreResult<WriteTx> {
         self.writer.begin().await

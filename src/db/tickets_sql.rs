@@ -353,7 +353,7 @@ macro_rules! impl_ticket_store {
             }
 
             async fn ticket_count(&self) -> $crate::db::StoreResult<i64> {
-                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&self.pool).await?)
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&mut *self.sqlx_reader().await?).await?)
             }
         }
     };

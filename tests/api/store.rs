@@ -661,3 +661,66 @@ async fn the_slack_stop_channel_ids_and_messages_by_ts() {
         );
     }
 }
+
+/// PostgreSQL: when the server ends every cxbot connection (a restart, a failover), the
+/// first read to meet a dead connection fails and the reads after it succeed: the other
+/// pooled connections are checked before use instead of failing one request each.
+#[tokio::test]
+async fn after_the_server_ends_every_connection_one_read_fails_not_one_per_connection() {
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let (store, db) = open(Backend::Postgres).await;
+    let admin = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let name: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    let others =
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() \
+                  AND backend_type = 'client backend'";
+    // Reads at once until the store holds several connections.
+    let mut held = 0_i64;
+    for _ in 0..50 {
+        let reads = (0..16).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.ticket_count().await })
+        });
+        for r in futures_util::future::join_all(reads).await {
+            r.unwrap().unwrap();
+        }
+        held = sqlx::query_scalar(others)
+            .bind(&name)
+            .fetch_one(&admin)
+            .await
+            .unwrap();
+        if held >= 3 {
+            break;
+        }
+    }
+    assert!(held >= 3, "the store opened several connections ({held})");
+
+    let ended: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 \
+         AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+    )
+    .bind(&name)
+    .fetch_all(&admin)
+    .await
+    .unwrap();
+    assert!(ended.len() >= 3 && ended.iter().all(|e| *e), "{ended:?}");
+
+    let mut failed = 0;
+    for _ in 0..10 {
+        if store.ticket(1).await.is_err() {
+            failed += 1;
+        }
+    }
+    assert!(
+        failed <= 1,
+        "{failed} of 10 reads failed after the server ended {} connections",
+        ended.len()
+    );
+    assert!(store.ticket(1).await.is_ok());
+    admin.close().await;
+}

@@ -414,3 +414,59 @@ async fn concurrent_events_of_one_customer_take_locks_in_one_order() {
         }
     }
 }
+
+/// PostgreSQL: an intake whose caller stopped waiting mid-transaction (its request timed
+/// out while another session held the ticket's row) leaves nothing behind. Its connection's
+/// transaction is rolled back before the connection serves anyone else: the event counts
+/// as new when it comes again, and nothing waits on a lock the dropped one held.
+#[tokio::test]
+async fn an_intake_dropped_mid_transaction_leaves_no_row_and_no_lock() {
+    use std::time::Duration;
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let (store, db) = open(Backend::Postgres).await;
+    let ana = CustomerInput {
+        email: Some("ana@example.com".into()),
+        ..CustomerInput::default()
+    };
+    let first = store
+        .record_intake(&req("k1", "1", &ana), &planner("1"))
+        .await
+        .unwrap();
+    let id = first.ticket_id.unwrap();
+
+    let other = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let mut holder = other.begin().await.unwrap();
+    sqlx::query("SELECT id FROM tickets WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let gave_up = tokio::time::timeout(
+        Duration::from_millis(300),
+        store.record_intake(&req("k2", "1", &ana), &planner("1")),
+    )
+    .await;
+    assert!(gave_up.is_err(), "the intake waits on the held row");
+    holder.rollback().await.unwrap();
+
+    let again = tokio::time::timeout(
+        Duration::from_secs(10),
+        store.record_intake(&req("k2", "1", &ana), &planner("1")),
+    )
+    .await
+    .expect("no lock of the dropped intake is left waiting")
+    .unwrap();
+    assert!(
+        again.fresh,
+        "the dropped intake's inbox row was rolled back, so the event is new"
+    );
+    assert_eq!(again.ticket_id, Some(id));
+    assert_eq!(
+        pending_payloads(&store).await,
+        [id.to_string(), id.to_string()],
+        "the first event's job and this one's: none of the dropped one's"
+    );
+    other.close().await;
+}
