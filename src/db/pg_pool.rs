@@ -32,7 +32,7 @@ use sqlx::{ConnectOptions, Connection, PgConnection};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// How long a connection may sit idle before it is pinged on its way out.
+/// How long a connection may sit idle before it is pinged when next handed out.
 pub(crate) const IDLE_CHECK: Duration = Duration::from_secs(30);
 
 /// How long a connection is kept at all (sqlx's pool default): a backend's caches grow
@@ -55,7 +55,7 @@ impl Connector {
         self.suspect.fetch_max(at, Ordering::Relaxed);
     }
 
-    /// Was this connection last handed out before a connection went back unsettled?
+    /// Was this connection last handed out before a connection was found gone?
     fn suspected(&self, metrics: &Metrics) -> bool {
         match self.suspect.load(Ordering::Relaxed) {
             0 => false,

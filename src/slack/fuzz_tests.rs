@@ -117,6 +117,22 @@ proptest! {
         let _ = super::verify::verify(b"secret", std::str::from_utf8(&body).ok(), Some("1"), &body, 1);
     }
 
+    /// A form value decodes as serde_urlencoded decodes it, whatever the bytes: `+`, `%`
+    /// with and without two hex digits, invalid UTF-8.
+    #[test]
+    fn a_form_value_decodes_as_serde_urlencoded_decodes_it(
+        value in prop_oneof![
+            hostile_bytes(),
+            prop::collection::vec(prop::sample::select(b"%%%+0aF9gZ=\xc3\xa9\xff ".to_vec()), 0..40),
+        ]
+    ) {
+        let value: Vec<u8> = value.into_iter().filter(|b| *b != b'&').collect();
+        let mut body = b"k=".to_vec();
+        body.extend_from_slice(&value);
+        let serde = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body).unwrap();
+        prop_assert_eq!(super::dispatch::decode_form_value(&value), serde[0].1.clone());
+    }
+
     #[test]
     fn mutated_interactions_and_events_never_panic(
         which in any::<prop::sample::Index>(),

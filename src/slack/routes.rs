@@ -206,13 +206,6 @@ async fn interactivity(
     })
 }
 
-/// The tag of a JSON object tagged by `"type"` (Slack's envelopes and payloads).
-#[derive(serde::Deserialize)]
-struct Tag<'a> {
-    #[serde(rename = "type", borrow, default)]
-    kind: Option<std::borrow::Cow<'a, str>>,
-}
-
 /// An Events API body, as `serde_json::from_slice::<EventEnvelope>` reads it: the same value,
 /// or (through that call) the same error. serde reads an internally tagged enum by first
 /// copying the whole object into a tree; reading every field either variant has in one
@@ -262,18 +255,45 @@ fn parse_envelope(body: &[u8]) -> serde_json::Result<EventEnvelope> {
 /// An interactivity payload, as `serde_json::from_str::<Interaction>` reads it (see
 /// [`parse_envelope`]).
 fn parse_interaction(payload: &str) -> serde_json::Result<Interaction> {
-    let fast =
-        serde_json::from_str::<Tag>(payload)
-            .ok()
-            .and_then(|tag| match tag.kind.as_deref() {
-                Some("block_actions") => serde_json::from_str(payload)
-                    .ok()
-                    .map(Interaction::BlockActions),
-                Some("view_submission") => serde_json::from_str(payload)
-                    .ok()
-                    .map(Interaction::ViewSubmission),
-                _ => None,
-            });
+    use crate::slack::interactions::{
+        ActionPayload, BlockActions, ChannelRef, MessageRef, SubmittedView, UserRef, ViewSubmission,
+    };
+    /// Both variants' fields.
+    #[derive(serde::Deserialize)]
+    struct Fields<'a> {
+        #[serde(rename = "type", borrow, default)]
+        kind: Option<std::borrow::Cow<'a, str>>,
+        #[serde(default)]
+        user: Option<UserRef>,
+        #[serde(default)]
+        trigger_id: Option<String>,
+        #[serde(default)]
+        response_url: Option<String>,
+        #[serde(default)]
+        channel: Option<ChannelRef>,
+        #[serde(default)]
+        message: Option<MessageRef>,
+        #[serde(default)]
+        actions: Vec<ActionPayload>,
+        #[serde(default)]
+        view: Option<SubmittedView>,
+    }
+    let fast = serde_json::from_str::<Fields>(payload).ok().and_then(|f| {
+        match (f.kind.as_deref(), f.user) {
+            (Some("block_actions"), Some(user)) => Some(Interaction::BlockActions(BlockActions {
+                user,
+                trigger_id: f.trigger_id,
+                response_url: f.response_url,
+                channel: f.channel,
+                message: f.message,
+                actions: f.actions,
+            })),
+            (Some("view_submission"), Some(user)) => f
+                .view
+                .map(|view| Interaction::ViewSubmission(ViewSubmission { user, view })),
+            _ => None,
+        }
+    });
     match fast {
         Some(interaction) => Ok(interaction),
         None => serde_json::from_str(payload),
@@ -353,13 +373,32 @@ mod tests {
         ] {
             forms.push(b.as_bytes().to_vec());
         }
-        for json in [
+        let payloads = [
             "view_submission.real.java_sdk.json",
             "block_actions.button.slack_docs.json",
-        ] {
+        ]
+        .iter()
+        .map(|f| String::from_utf8(fixture(f)).unwrap())
+        .chain(
+            [
+                r#"{"type":"block_actions","user":{"id":"U1"},"actions":null}"#,
+                r#"{"type":"block_actions","user":null,"actions":[]}"#,
+                r#"{"type":"block_actions","user":{"id":"U1"},"user":{"id":"U2"}}"#,
+                r#"{"type":"block_actions","user":{"id":"U1"},"view":{"callback_id":7}}"#,
+                r#"{"type":"block_actions","user":{"id":"U1"},"actions":[{"action_id":"cx_claim","value":"4"}],"view":{"callback_id":"home"}}"#,
+                r#"{"type":"view_submission","user":{"id":"U1"}}"#,
+                r#"{"type":"view_submission","user":{"id":"U1"},"view":null,"actions":null}"#,
+                r#"{"type":"view_submission","user":{"id":"U1"},"view":{"callback_id":"cx_escalate"},"actions":null}"#,
+                r#"{"type":"block_actions","type":"view_submission","user":{"id":"U1"}}"#,
+                r#"{"type":7,"user":{"id":"U1"}}"#,
+                r#"{"type":"block\u005factions","user":{"id":"U1"}}"#,
+            ]
+            .map(String::from),
+        );
+        for json in payloads {
             let mut form = b"payload=".to_vec();
             form.extend(
-                serde_urlencoded::to_string([("x", String::from_utf8(fixture(json)).unwrap())])
+                serde_urlencoded::to_string([("x", json)])
                     .unwrap()
                     .bytes()
                     .skip(2),
