@@ -11,7 +11,7 @@ pub mod health;
 
 use crate::app::AppState;
 use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderName, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use metrics::{Counter, Histogram};
@@ -24,9 +24,6 @@ use std::time::{Duration, Instant};
 use tower::{Layer, Service, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -64,17 +61,17 @@ fn mark_sensitive_headers<B>(mut req: axum::http::Request<B>) -> axum::http::Req
 }
 
 pub fn router(state: AppState) -> Router {
-    let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(crate::slack::routes::router())
         .merge(health::router())
         .merge(crate::webhooks::routes::router())
         .fallback(|| async { error::ApiError::NotFound })
-        .layer(TrackMetricsLayer)
+        // One `layer` call for the whole stack: the router wraps (and boxes, and clones per
+        // request) every route once per call.
         .layer(
             ServiceBuilder::new()
                 .map_request(mark_sensitive_headers)
-                .layer(SetRequestIdLayer::new(request_id.clone(), SequentialRequestId))
+                .layer(RequestIdLayer)
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(|req: &Request| {
@@ -96,38 +93,105 @@ pub fn router(state: AppState) -> Router {
                             tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "response");
                         }),
                 )
-                .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
                     tracing::error!("handler panicked");
                     error::ApiError::Internal("panic".into()).into_response()
                 }))
                 .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
-                .layer(RequestBodyLimitLayer::new(crate::slack::routes::MAX_BODY)),
+                .layer(RequestBodyLimitLayer::new(crate::slack::routes::MAX_BODY))
+                .layer(TrackMetricsLayer),
         )
         .with_state(state)
 }
 
+/// The request id header: taken from the request when the caller sent one, else made here;
+/// the request carries it (the trace span reads it) and so does the response.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Sets `x-request-id` on a request that has none and copies it onto the response, as
+/// tower-http's `SetRequestIdLayer` and `PropagateRequestIdLayer` do together, in one layer
+/// (one wrapper around every route instead of two, and no copy of the id kept in the
+/// request's and the response's extensions, which nothing here reads).
+#[derive(Clone, Copy)]
+struct RequestIdLayer;
+
+impl<S> Layer<S> for RequestIdLayer {
+    type Service = SetRequestId<S>;
+    fn layer(&self, inner: S) -> SetRequestId<S> {
+        SetRequestId { inner }
+    }
+}
+
+#[derive(Clone)]
+struct SetRequestId<S> {
+    inner: S,
+}
+
 /// Request ids: this process's random prefix and a counter ("3f9a1c2e-42"). Unique within
 /// a deployment's logs, and no random number (a system call) per request, as a UUID needs.
-#[derive(Clone, Copy)]
-struct SequentialRequestId;
+fn next_request_id() -> HeaderValue {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static PREFIX: OnceLock<String> = OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let prefix = PREFIX.get_or_init(|| uuid::Uuid::new_v4().simple().to_string()[..8].to_string());
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let mut id = String::with_capacity(prefix.len() + 21);
+    id.push_str(prefix);
+    id.push('-');
+    id.push_str(itoa::Buffer::new().format(n));
+    HeaderValue::try_from(id).expect("hex digits, a dash and digits make a header value")
+}
 
-impl MakeRequestId for SequentialRequestId {
-    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        use std::sync::OnceLock;
-        static PREFIX: OnceLock<String> = OnceLock::new();
-        static NEXT: AtomicU64 = AtomicU64::new(1);
-        let prefix =
-            PREFIX.get_or_init(|| uuid::Uuid::new_v4().simple().to_string()[..8].to_string());
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let mut id = String::with_capacity(prefix.len() + 21);
-        id.push_str(prefix);
-        id.push('-');
-        id.push_str(itoa::Buffer::new().format(n));
-        axum::http::HeaderValue::try_from(id)
-            .ok()
-            .map(RequestId::new)
+impl<S, B, R> Service<axum::http::Request<B>> for SetRequestId<S>
+where
+    S: Service<axum::http::Request<B>, Response = axum::http::Response<R>>,
+{
+    type Response = axum::http::Response<R>;
+    type Error = S::Error;
+    type Future = WithRequestId<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: axum::http::Request<B>) -> Self::Future {
+        let id = match req.headers().get(&REQUEST_ID) {
+            Some(id) => id.clone(),
+            None => {
+                let id = next_request_id();
+                req.headers_mut().insert(REQUEST_ID, id.clone());
+                id
+            }
+        };
+        WithRequestId {
+            inner: self.inner.call(req),
+            id: Some(id),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The inner service's answer, with the request's id on it.
+    struct WithRequestId<F> {
+        #[pin]
+        inner: F,
+        id: Option<HeaderValue>,
+    }
+}
+
+impl<F, R, E> Future for WithRequestId<F>
+where
+    F: Future<Output = Result<axum::http::Response<R>, E>>,
+{
+    type Output = Result<axum::http::Response<R>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut res = std::task::ready!(this.inner.poll(cx))?;
+        if let Some(id) = this.id.take() {
+            res.headers_mut().entry(REQUEST_ID).or_insert(id);
+        }
+        Poll::Ready(Ok(res))
     }
 }
 
@@ -194,32 +258,54 @@ impl RouteMetrics {
     }
 }
 
-impl<S> Service<Request> for TrackMetrics<S>
+impl<S, B> Service<axum::http::Request<B>> for TrackMetrics<S>
 where
-    S: Service<Request, Response = Response> + Send,
-    S::Future: Send + 'static,
+    S: Service<axum::http::Request<B>, Response = Response>,
 {
     type Response = Response;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, S::Error>> + Send>>;
+    type Future = Measured<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, req: Request) -> Self::Future {
+    fn call(&mut self, req: axum::http::Request<B>) -> Self::Future {
         let started = Instant::now();
         let route = req.extensions().get::<MatchedPath>().cloned();
-        let fut = self.inner.call(req);
-        Box::pin(async move {
-            let res = fut.await?;
-            let route = route.as_ref().map_or("unmatched", |p| p.as_str());
-            RouteMetrics::of(route).record(
-                route,
-                res.status().as_u16(),
-                started.elapsed().as_secs_f64(),
-            );
-            Ok(res)
-        })
+        Measured {
+            inner: self.inner.call(req),
+            started,
+            route,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The inner service's answer, counted and timed when it is ready.
+    struct Measured<F> {
+        #[pin]
+        inner: F,
+        started: Instant,
+        route: Option<MatchedPath>,
+    }
+}
+
+impl<F, E> Future for Measured<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let res = std::task::ready!(this.inner.poll(cx))?;
+        let route = this.route.as_ref().map_or("unmatched", |p| p.as_str());
+        RouteMetrics::of(route).record(
+            route,
+            res.status().as_u16(),
+            this.started.elapsed().as_secs_f64(),
+        );
+        Poll::Ready(Ok(res))
     }
 }

@@ -259,8 +259,32 @@ async fn body_over_one_mebibyte_is_413() {
 #[tokio::test]
 async fn responses_carry_a_request_id() {
     let app = spawn_app().await;
-    let res = app.command_raw("U0AGENT01", "help").await;
-    assert!(res.headers().get("x-request-id").is_some());
+    let id = |res: &reqwest::Response| {
+        res.headers()
+            .get("x-request-id")
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    // Made here: this process's prefix and a counter, a new one per request.
+    let first = id(&app.command_raw("U0AGENT01", "help").await).expect("an id");
+    let second = id(&app.command_raw("U0AGENT01", "help").await).expect("an id");
+    assert_ne!(first, second);
+    let (prefix, n) = first.split_once('-').expect("prefix-counter");
+    assert_eq!(prefix.len(), 8, "{first}");
+    assert!(n.parse::<u64>().is_ok(), "{first}");
+    assert_eq!(second.split_once('-').unwrap().0, prefix);
+    // The caller's own id comes back as sent, on a refusal and on an unknown path too.
+    for (path, status) in [("/slack/commands", 401), ("/nowhere", 404)] {
+        let res = app
+            .post_raw(
+                path,
+                "text=help",
+                "application/x-www-form-urlencoded",
+                &[("x-request-id", "from-the-proxy-7".to_string())],
+            )
+            .await;
+        assert_eq!(res.status(), status, "{path}");
+        assert_eq!(id(&res).as_deref(), Some("from-the-proxy-7"), "{path}");
+    }
 }
 
 #[tokio::test]
