@@ -120,19 +120,17 @@ pub(crate) fn decode_form_value(value: &[u8]) -> String {
     // whose quotes, colons and commas are all escaped, so escapes come every few bytes and
     // searching for the next one costs more than it skips.
     let mut out = Vec::with_capacity(value.len());
-    let mut i = 0;
-    while i < value.len() {
-        let b = value[i];
-        i += 1;
+    let mut bytes = value.iter();
+    while let Some(&b) = bytes.next() {
         out.push(match b {
-            b'+' => b' ',
-            b'%' => match value.get(i..i + 2) {
-                Some(&[hi, lo]) if (HEX[hi as usize] | HEX[lo as usize]) < 16 => {
-                    i += 2;
+            b'%' => match *bytes.as_slice() {
+                [hi, lo, ..] if (HEX[hi as usize] | HEX[lo as usize]) < 16 => {
+                    bytes.nth(1);
                     (HEX[hi as usize] << 4) | HEX[lo as usize]
                 }
                 _ => b'%',
             },
+            b'+' => b' ',
             b => b,
         });
     }

@@ -31,10 +31,6 @@ pub enum Interaction {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct UserRef {
     pub id: String,
-    #[serde(default)]
-    pub username: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
