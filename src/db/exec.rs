@@ -109,67 +109,97 @@ pub(crate) trait Conn: Send {
     }
 }
 
-/// A ticket's columns, by name, for PostgreSQL (the same columns `from_sqlite` reads by
-/// position): the one place a `tickets` row becomes a domain [`Ticket`].
+/// A PostgreSQL row's columns read by position, as
+/// `from_sqlite` reads them (a column looked up by name costs a hash of the name, and a
+/// ticket has 51). Debug builds check each name against the one expected, so a query
+/// whose columns are not in the struct's order fails its tests.
+struct InOrder<'r> {
+    row: &'r sqlx::postgres::PgRow,
+}
+
+impl<'r> InOrder<'r> {
+    fn new(row: &'r sqlx::postgres::PgRow) -> Self {
+        Self { row }
+    }
+
+    /// Column `at`, which the caller expects to be named `name`.
+    fn get<T>(&self, at: usize, name: &str) -> sqlx::Result<T>
+    where
+        T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+    {
+        use sqlx::{Column, Row};
+        debug_assert_eq!(
+            self.row.columns().get(at).map(|c| c.name()),
+            Some(name),
+            "column {at} of the row is not the one the struct expects there"
+        );
+        let _ = name;
+        self.row.try_get(at)
+    }
+}
+
+/// A ticket's columns for PostgreSQL, in `ticket_columns!`'s order (the same columns
+/// `from_sqlite` reads by position): the one place a `tickets` row becomes a domain
+/// [`Ticket`].
 impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for Ticket {
-    fn from_row(r: &'r sqlx::postgres::PgRow) -> sqlx::Result<Self> {
-        use sqlx::Row;
+    fn from_row(row: &'r sqlx::postgres::PgRow) -> sqlx::Result<Self> {
+        let r = InOrder::new(row);
         Ok(Ticket {
-            id: r.try_get("id")?,
-            helpdesk: r.try_get("helpdesk")?,
-            external_id: r.try_get("external_id")?,
-            kind: r.try_get("kind")?,
-            status: r.try_get("status")?,
-            priority: r.try_get("priority")?,
-            subject: r.try_get("subject")?,
-            url: r.try_get("url")?,
-            customer_id: r.try_get("customer_id")?,
-            customer_name: r.try_get("customer_name")?,
-            customer_email: r.try_get("customer_email")?,
-            customer_phone: r.try_get("customer_phone")?,
-            customer_order_id: r.try_get("customer_order_id")?,
-            department: r.try_get("department")?,
-            group_name: r.try_get("group_name")?,
-            tags: r.try_get("tags")?,
-            message: r.try_get("message")?,
-            social: r.try_get("social")?,
-            review: r.try_get("review")?,
-            channel: r.try_get("channel")?,
-            claimed_by: r.try_get("claimed_by")?,
-            answered: r.try_get("answered")?,
-            customer_replied_at: r.try_get("customer_replied_at")?,
-            missed_calls: r.try_get("missed_calls")?,
-            opened_at: r.try_get("opened_at")?,
-            created_at: r.try_get("created_at")?,
-            updated_at: r.try_get("updated_at")?,
+            id: r.get(0, "id")?,
+            helpdesk: r.get(1, "helpdesk")?,
+            external_id: r.get(2, "external_id")?,
+            kind: r.get(3, "kind")?,
+            status: r.get(4, "status")?,
+            priority: r.get(5, "priority")?,
+            subject: r.get(6, "subject")?,
+            url: r.get(7, "url")?,
+            customer_id: r.get(8, "customer_id")?,
+            customer_name: r.get(9, "customer_name")?,
+            customer_email: r.get(10, "customer_email")?,
+            customer_phone: r.get(11, "customer_phone")?,
+            customer_order_id: r.get(12, "customer_order_id")?,
+            department: r.get(13, "department")?,
+            group_name: r.get(14, "group_name")?,
+            tags: r.get(15, "tags")?,
+            message: r.get(16, "message")?,
+            social: r.get(17, "social")?,
+            review: r.get(18, "review")?,
+            channel: r.get(19, "channel")?,
+            claimed_by: r.get(20, "claimed_by")?,
+            answered: r.get(21, "answered")?,
+            customer_replied_at: r.get(22, "customer_replied_at")?,
+            missed_calls: r.get(23, "missed_calls")?,
+            opened_at: r.get(24, "opened_at")?,
+            created_at: r.get(25, "created_at")?,
+            updated_at: r.get(26, "updated_at")?,
             claim: Claim {
-                claimed_at: r.try_get("claimed_at")?,
-                claim_seq: r.try_get("claim_seq")?,
-                last_activity_at: r.try_get("last_activity_at")?,
-                lease_asked_at: r.try_get("lease_asked_at")?,
-                escalated_to: r.try_get("escalated_to")?,
-                escalated_by: r.try_get("escalated_by")?,
-                escalated_at: r.try_get("escalated_at")?,
-                called_back_by: r.try_get("called_back_by")?,
-                called_back_at: r.try_get("called_back_at")?,
-                unclaimed_due_at: r.try_get("unclaimed_due_at")?,
-                unclaimed_told_at: r.try_get("unclaimed_told_at")?,
-                auto_seq: r.try_get("auto_seq")?,
+                claimed_at: r.get(27, "claimed_at")?,
+                claim_seq: r.get(28, "claim_seq")?,
+                last_activity_at: r.get(29, "last_activity_at")?,
+                lease_asked_at: r.get(30, "lease_asked_at")?,
+                escalated_to: r.get(31, "escalated_to")?,
+                escalated_by: r.get(32, "escalated_by")?,
+                escalated_at: r.get(33, "escalated_at")?,
+                called_back_by: r.get(34, "called_back_by")?,
+                called_back_at: r.get(35, "called_back_at")?,
+                unclaimed_due_at: r.get(48, "unclaimed_due_at")?,
+                unclaimed_told_at: r.get(49, "unclaimed_told_at")?,
+                auto_seq: r.get(50, "auto_seq")?,
             },
             sla: SlaState {
-                policy: r.try_get("sla_policy")?,
-                kind: r.try_get("sla_kind")?,
-                budget_ms: r.try_get("sla_budget_ms")?,
-                used_ms: r.try_get("sla_used_ms")?,
-                since: r.try_get("sla_since")?,
-                due_at: r.try_get("sla_due_at")?,
-                warn_at: r.try_get("sla_warn_at")?,
-                next_at: r.try_get("sla_next_at")?,
-                warned_at: r.try_get("sla_warned_at")?,
-                breached_at: r.try_get("sla_breached_at")?,
-                met_at: r.try_get("sla_met_at")?,
+                policy: r.get(36, "sla_policy")?,
+                kind: r.get(37, "sla_kind")?,
+                budget_ms: r.get(38, "sla_budget_ms")?,
+                used_ms: r.get(39, "sla_used_ms")?,
+                since: r.get(40, "sla_since")?,
+                due_at: r.get(41, "sla_due_at")?,
+                warn_at: r.get(42, "sla_warn_at")?,
+                next_at: r.get(43, "sla_next_at")?,
+                warned_at: r.get(44, "sla_warned_at")?,
+                breached_at: r.get(45, "sla_breached_at")?,
+                met_at: r.get(46, "sla_met_at")?,
             },
-            quiet: r.try_get("quiet")?,
+            quiet: r.get(47, "quiet")?,
         })
     }
 }
