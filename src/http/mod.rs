@@ -85,7 +85,7 @@ pub fn router(state: AppState) -> Router {
                                 .get::<MatchedPath>()
                                 .map(|p| p.as_str().to_string())
                                 .unwrap_or_else(|| req.uri().path().to_string());
-                            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                            let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
                             tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
                         })
                         .on_request(())
@@ -106,7 +106,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The request id header: taken from the request when the caller sent one, else made here;
 /// the request carries it (the trace span reads it) and so does the response.
-pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Sets `x-request-id` on a request that has none and copies it onto the response, as
 /// tower-http's `SetRequestIdLayer` and `PropagateRequestIdLayer` do together, in one layer
