@@ -21,7 +21,8 @@ use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
-use tower::{Layer, Service, ServiceBuilder};
+use tower::layer::layer_fn;
+use tower::{Service, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -71,7 +72,7 @@ pub fn router(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .map_request(mark_sensitive_headers)
-                .layer(RequestIdLayer)
+                .layer(layer_fn(|inner| SetRequestId { inner }))
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(|req: &Request| {
@@ -99,7 +100,7 @@ pub fn router(state: AppState) -> Router {
                 }))
                 .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
                 .layer(RequestBodyLimitLayer::new(crate::slack::routes::MAX_BODY))
-                .layer(TrackMetricsLayer),
+                .layer(layer_fn(|inner| TrackMetrics { inner })),
         )
         .with_state(state)
 }
@@ -112,16 +113,6 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// tower-http's `SetRequestIdLayer` and `PropagateRequestIdLayer` do together, in one layer
 /// (one wrapper around every route instead of two, and no copy of the id kept in the
 /// request's and the response's extensions, which nothing here reads).
-#[derive(Clone, Copy)]
-struct RequestIdLayer;
-
-impl<S> Layer<S> for RequestIdLayer {
-    type Service = SetRequestId<S>;
-    fn layer(&self, inner: S) -> SetRequestId<S> {
-        SetRequestId { inner }
-    }
-}
-
 #[derive(Clone)]
 struct SetRequestId<S> {
     inner: S,
@@ -199,16 +190,6 @@ where
 /// for every request. The handles are looked up in the recorder once per route and status
 /// and kept, so a request costs two atomic updates, not two registry lookups with their
 /// label strings.
-#[derive(Clone, Copy)]
-struct TrackMetricsLayer;
-
-impl<S> Layer<S> for TrackMetricsLayer {
-    type Service = TrackMetrics<S>;
-    fn layer(&self, inner: S) -> TrackMetrics<S> {
-        TrackMetrics { inner }
-    }
-}
-
 #[derive(Clone)]
 struct TrackMetrics<S> {
     inner: S,
