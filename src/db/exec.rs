@@ -145,69 +145,77 @@ impl<'r> InOrder<'r> {
     }
 }
 
-/// A ticket's columns for PostgreSQL, in `ticket_columns!`'s order (the same columns
-/// `from_sqlite` reads by position): the one place a `tickets` row becomes a domain
-/// [`Ticket`].
+/// A `tickets` row as a domain [`Ticket`], its columns read by position in
+/// `ticket_columns!`'s order through `$r.get(at, name)`: the one list both backends' readers
+/// ([`InOrder`] for PostgreSQL, [`SqliteInOrder`] for SQLite) expand.
+macro_rules! ticket_from_columns {
+    ($r:ident) => {
+        Ticket {
+            id: $r.get(0, "id")?,
+            helpdesk: $r.get(1, "helpdesk")?,
+            external_id: $r.get(2, "external_id")?,
+            kind: $r.get(3, "kind")?,
+            status: $r.get(4, "status")?,
+            priority: $r.get(5, "priority")?,
+            subject: $r.get(6, "subject")?,
+            url: $r.get(7, "url")?,
+            customer_id: $r.get(8, "customer_id")?,
+            customer_name: $r.get(9, "customer_name")?,
+            customer_email: $r.get(10, "customer_email")?,
+            customer_phone: $r.get(11, "customer_phone")?,
+            customer_order_id: $r.get(12, "customer_order_id")?,
+            department: $r.get(13, "department")?,
+            group_name: $r.get(14, "group_name")?,
+            tags: $r.get(15, "tags")?,
+            message: $r.get(16, "message")?,
+            social: $r.get(17, "social")?,
+            review: $r.get(18, "review")?,
+            channel: $r.get(19, "channel")?,
+            claimed_by: $r.get(20, "claimed_by")?,
+            answered: $r.get(21, "answered")?,
+            customer_replied_at: $r.get(22, "customer_replied_at")?,
+            missed_calls: $r.get(23, "missed_calls")?,
+            opened_at: $r.get(24, "opened_at")?,
+            created_at: $r.get(25, "created_at")?,
+            updated_at: $r.get(26, "updated_at")?,
+            claim: Claim {
+                claimed_at: $r.get(27, "claimed_at")?,
+                claim_seq: $r.get(28, "claim_seq")?,
+                last_activity_at: $r.get(29, "last_activity_at")?,
+                lease_asked_at: $r.get(30, "lease_asked_at")?,
+                escalated_to: $r.get(31, "escalated_to")?,
+                escalated_by: $r.get(32, "escalated_by")?,
+                escalated_at: $r.get(33, "escalated_at")?,
+                called_back_by: $r.get(34, "called_back_by")?,
+                called_back_at: $r.get(35, "called_back_at")?,
+                unclaimed_due_at: $r.get(48, "unclaimed_due_at")?,
+                unclaimed_told_at: $r.get(49, "unclaimed_told_at")?,
+                auto_seq: $r.get(50, "auto_seq")?,
+            },
+            sla: SlaState {
+                policy: $r.get(36, "sla_policy")?,
+                kind: $r.get(37, "sla_kind")?,
+                budget_ms: $r.get(38, "sla_budget_ms")?,
+                used_ms: $r.get(39, "sla_used_ms")?,
+                since: $r.get(40, "sla_since")?,
+                due_at: $r.get(41, "sla_due_at")?,
+                warn_at: $r.get(42, "sla_warn_at")?,
+                next_at: $r.get(43, "sla_next_at")?,
+                warned_at: $r.get(44, "sla_warned_at")?,
+                breached_at: $r.get(45, "sla_breached_at")?,
+                met_at: $r.get(46, "sla_met_at")?,
+            },
+            quiet: $r.get(47, "quiet")?,
+        }
+    };
+}
+
+/// A ticket's columns for PostgreSQL: the one place a `tickets` row becomes a domain
+/// [`Ticket`] (with [`Decode::from_sqlite`], from the same list).
 impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for Ticket {
     fn from_row(row: &'r sqlx::postgres::PgRow) -> sqlx::Result<Self> {
         let r = InOrder::new(row);
-        Ok(Ticket {
-            id: r.get(0, "id")?,
-            helpdesk: r.get(1, "helpdesk")?,
-            external_id: r.get(2, "external_id")?,
-            kind: r.get(3, "kind")?,
-            status: r.get(4, "status")?,
-            priority: r.get(5, "priority")?,
-            subject: r.get(6, "subject")?,
-            url: r.get(7, "url")?,
-            customer_id: r.get(8, "customer_id")?,
-            customer_name: r.get(9, "customer_name")?,
-            customer_email: r.get(10, "customer_email")?,
-            customer_phone: r.get(11, "customer_phone")?,
-            customer_order_id: r.get(12, "customer_order_id")?,
-            department: r.get(13, "department")?,
-            group_name: r.get(14, "group_name")?,
-            tags: r.get(15, "tags")?,
-            message: r.get(16, "message")?,
-            social: r.get(17, "social")?,
-            review: r.get(18, "review")?,
-            channel: r.get(19, "channel")?,
-            claimed_by: r.get(20, "claimed_by")?,
-            answered: r.get(21, "answered")?,
-            customer_replied_at: r.get(22, "customer_replied_at")?,
-            missed_calls: r.get(23, "missed_calls")?,
-            opened_at: r.get(24, "opened_at")?,
-            created_at: r.get(25, "created_at")?,
-            updated_at: r.get(26, "updated_at")?,
-            claim: Claim {
-                claimed_at: r.get(27, "claimed_at")?,
-                claim_seq: r.get(28, "claim_seq")?,
-                last_activity_at: r.get(29, "last_activity_at")?,
-                lease_asked_at: r.get(30, "lease_asked_at")?,
-                escalated_to: r.get(31, "escalated_to")?,
-                escalated_by: r.get(32, "escalated_by")?,
-                escalated_at: r.get(33, "escalated_at")?,
-                called_back_by: r.get(34, "called_back_by")?,
-                called_back_at: r.get(35, "called_back_at")?,
-                unclaimed_due_at: r.get(48, "unclaimed_due_at")?,
-                unclaimed_told_at: r.get(49, "unclaimed_told_at")?,
-                auto_seq: r.get(50, "auto_seq")?,
-            },
-            sla: SlaState {
-                policy: r.get(36, "sla_policy")?,
-                kind: r.get(37, "sla_kind")?,
-                budget_ms: r.get(38, "sla_budget_ms")?,
-                used_ms: r.get(39, "sla_used_ms")?,
-                since: r.get(40, "sla_since")?,
-                due_at: r.get(41, "sla_due_at")?,
-                warn_at: r.get(42, "sla_warn_at")?,
-                next_at: r.get(43, "sla_next_at")?,
-                warned_at: r.get(44, "sla_warned_at")?,
-                breached_at: r.get(45, "sla_breached_at")?,
-                met_at: r.get(46, "sla_met_at")?,
-            },
-            quiet: r.get(47, "quiet")?,
-        })
+        Ok(ticket_from_columns!(r))
     }
 }
 
@@ -228,64 +236,26 @@ impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for Directive {
 }
 
 impl Decode for Ticket {
-    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(Ticket {
-            id: r.get(0)?,
-            helpdesk: r.get(1)?,
-            external_id: r.get(2)?,
-            kind: r.get(3)?,
-            status: r.get(4)?,
-            priority: r.get(5)?,
-            subject: r.get(6)?,
-            url: r.get(7)?,
-            customer_id: r.get(8)?,
-            customer_name: r.get(9)?,
-            customer_email: r.get(10)?,
-            customer_phone: r.get(11)?,
-            customer_order_id: r.get(12)?,
-            department: r.get(13)?,
-            group_name: r.get(14)?,
-            tags: r.get(15)?,
-            message: r.get(16)?,
-            social: r.get(17)?,
-            review: r.get(18)?,
-            channel: r.get(19)?,
-            claimed_by: r.get(20)?,
-            answered: r.get(21)?,
-            customer_replied_at: r.get(22)?,
-            missed_calls: r.get(23)?,
-            opened_at: r.get(24)?,
-            created_at: r.get(25)?,
-            updated_at: r.get(26)?,
-            claim: Claim {
-                claimed_at: r.get(27)?,
-                claim_seq: r.get(28)?,
-                last_activity_at: r.get(29)?,
-                lease_asked_at: r.get(30)?,
-                escalated_to: r.get(31)?,
-                escalated_by: r.get(32)?,
-                escalated_at: r.get(33)?,
-                called_back_by: r.get(34)?,
-                called_back_at: r.get(35)?,
-                unclaimed_due_at: r.get(48)?,
-                unclaimed_told_at: r.get(49)?,
-                auto_seq: r.get(50)?,
-            },
-            sla: SlaState {
-                policy: r.get(36)?,
-                kind: r.get(37)?,
-                budget_ms: r.get(38)?,
-                used_ms: r.get(39)?,
-                since: r.get(40)?,
-                due_at: r.get(41)?,
-                warn_at: r.get(42)?,
-                next_at: r.get(43)?,
-                warned_at: r.get(44)?,
-                breached_at: r.get(45)?,
-                met_at: r.get(46)?,
-            },
-            quiet: r.get(47)?,
-        })
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        let r = SqliteInOrder { row };
+        Ok(ticket_from_columns!(r))
+    }
+}
+
+/// [`InOrder`] for SQLite: column `at`, checked against `name` in debug builds.
+struct SqliteInOrder<'a, 'r> {
+    row: &'a rusqlite::Row<'r>,
+}
+
+impl SqliteInOrder<'_, '_> {
+    fn get<T: rusqlite::types::FromSql>(&self, at: usize, name: &str) -> rusqlite::Result<T> {
+        debug_assert_eq!(
+            self.row.as_ref().column_name(at).ok(),
+            Some(name),
+            "column {at} of the row is not the one the struct expects there"
+        );
+        let _ = name;
+        self.row.get(at)
     }
 }
 
