@@ -24,7 +24,11 @@
 # Knobs (environment): REPS (3: runs of each side, the table gives medians), DURATION (10:
 # seconds a run), CONNS (64), PATHS (the ack paths), CX_PORT (3000), BARE_PORT (3001),
 # FAKE_PORT (3100), PG_URL, CLAIMS (20000: claims a claim run sends), KEEP_LOGS=1, NO_BUILD=1
-# (use the binaries already in $CARGO_TARGET_DIR/release).
+# (use the binaries already in $CARGO_TARGET_DIR/release), DB_CORE (unset: the PostgreSQL
+# rows are taken once, every process sharing every core; a core number, e.g. 0: they are
+# taken a second time with every PostgreSQL process on that core and cxbot, the load tool
+# and pgbench on the others, as a database on a host of its own has it; needs a local
+# server whose processes this user may pin with taskset; their affinity is put back after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,6 +64,7 @@ BARE=http://127.0.0.1:$BARE_PORT
 
 PIDS=()
 cleanup() {
+  if declare -F unpin_db >/dev/null; then unpin_db; fi
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   [[ ${KEEP_LOGS:-} == 1 ]] && echo "logs kept in $WORK" >&2 || rm -rf "$WORK"
@@ -89,7 +94,8 @@ FAKE_PID=$LAST
 
 start_cxbot() { # database URL
   DATABASE_URL=$1 "$BIN/cxbot" migrate >>"$WORK/cxbot.log" 2>&1
-  DATABASE_URL=$1 start cxbot "$BIN/cxbot" serve
+  # shellcheck disable=SC2086 # no prefix, or taskset with its core list (no spaces)
+  DATABASE_URL=$1 start cxbot ${APP_CPUS:+taskset -c $APP_CPUS} "$BIN/cxbot" serve
   CX_PID=$LAST
   until curl -sf -o /dev/null "$CX/readyz"; do sleep 0.02; done
 }
@@ -209,8 +215,8 @@ ack() {
 cx_db_run() {
   start_cxbot "$1"
   local intake claims
-  intake=$("$BIN/examples/load" --url "$CX" --scenario intake --concurrency "$CONNS" --duration "${DURATION}s" --warmup 2s --json)
-  claims=$("$BIN/examples/load" --url "$CX" --scenario claim --concurrency "$CONNS" --count "$CLAIMS" --json)
+  intake=$(on_app_cores "$BIN/examples/load" --url "$CX" --scenario intake --concurrency "$CONNS" --duration "${DURATION}s" --warmup 2s --json)
+  claims=$(on_app_cores "$BIN/examples/load" --url "$CX" --scenario claim --concurrency "$CONNS" --count "$CLAIMS" --json)
   stop "$CX_PID"
   for out in "$intake" "$claims"; do
     if [[ $(jq '.total.non_2xx + .total.transport_errors' <<<"$out") != 0 ]]; then
@@ -218,6 +224,24 @@ cx_db_run() {
     fi
   done
   RES_I=$(jq .total.rps <<<"$intake") RES_C=$(jq .total.rps <<<"$claims")
+}
+
+# Runs "$@" on the cores left to the clients when the database has a core of its own.
+on_app_cores() { if [[ -n ${APP_CPUS:-} ]]; then taskset -c "$APP_CPUS" "$@"; else "$@"; fi; }
+
+# Pins every PostgreSQL process (and so every backend forked later) to core $1, and the
+# clients (cxbot, the load tool, pgbench) to the others; `unpin_db` puts the affinity back.
+pin_db() {
+  DB_AFFINITY=$(taskset -cp "$(pgrep -o -x postgres)" | awk -F': ' '{print $2}')
+  APP_CPUS=$(seq 0 $(($(nproc) - 1)) | grep -vx "$1" | paste -sd, -)
+  [[ -n $APP_CPUS ]] || { echo "ratios.sh: DB_CORE=$1 leaves no core for the clients" >&2; exit 1; }
+  # (a process that ended since pgrep listed it is no matter)
+  for p in $(pgrep -x postgres); do taskset -cp "$1" "$p" >/dev/null 2>&1 || true; done
+}
+unpin_db() {
+  [[ -n ${DB_AFFINITY:-} ]] || return 0
+  for p in $(pgrep -x postgres); do taskset -cp "$DB_AFFINITY" "$p" >/dev/null 2>&1 || true; done
+  DB_AFFINITY= APP_CPUS=
 }
 
 fresh_pg() { # name: drops and creates it, prints its URL
@@ -239,6 +263,16 @@ db() {
     echo "ratios.sh: no PostgreSQL at $PG_URL (or no pgbench): PostgreSQL rows skipped" >&2
     return
   fi
+  pg_rows ""
+  if [[ -n ${DB_CORE:-} ]]; then
+    pin_db "$DB_CORE"
+    pg_rows ", database on core $DB_CORE, the rest on $APP_CPUS"
+    unpin_db
+  fi
+}
+
+# The PostgreSQL rows, $1 added to their labels.
+pg_rows() {
   local pi=() pc=() bi=() bc=() url tickets
   for r in $(seq 1 "$REPS"); do
     url=$(fresh_pg cxratios)
@@ -247,17 +281,17 @@ db() {
     # PostgreSQL alone, on the database cxbot just filled (its schema, its tickets).
     tickets=$(psql -qtA "$url" -c 'SELECT max(id) FROM tickets')
     psql -q "$url" -c 'VACUUM ANALYZE' >/dev/null
-    bc+=("$(pgbench -n -M prepared -c 8 -j 2 -T "$DURATION" -D tickets="$tickets" -f examples/pgbench/claim.sql "$url" 2>>"$WORK/pgbench.log" | awk '/^tps/ {print $3}')")
-    bi+=("$(pgbench -n -M prepared -c 8 -j 2 -T "$DURATION" -f examples/pgbench/intake.sql "$url" 2>>"$WORK/pgbench.log" | awk '/^tps/ {print $3}')")
+    bc+=("$(on_app_cores pgbench -n -M prepared -c 8 -j 2 -T "$DURATION" -D tickets="$tickets" -f examples/pgbench/claim.sql "$url" 2>>"$WORK/pgbench.log" | awk '/^tps/ {print $3}')")
+    bi+=("$(on_app_cores pgbench -n -M prepared -c 8 -j 2 -T "$DURATION" -f examples/pgbench/intake.sql "$url" 2>>"$WORK/pgbench.log" | awk '/^tps/ {print $3}')")
     for v in "${bi[-1]}" "${bc[-1]}"; do [[ -n $v ]] || { cat "$WORK/pgbench.log" >&2; exit 1; }; done
-    echo "  postgres run $r: cxbot intake $RES_I/s claims $RES_C/s; pgbench intake ${bi[-1]}/s claims ${bc[-1]}/s" >&2
+    echo "  postgres$1 run $r: cxbot intake $RES_I/s claims $RES_C/s; pgbench intake ${bi[-1]}/s claims ${bc[-1]}/s" >&2
   done
   psql -q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS cxratios WITH (FORCE)" >/dev/null
   local m1 m2
   m1=$(echo "${pi[*]}" | median); m2=$(echo "${bi[*]}" | median)
-  ROWS+=("| PostgreSQL intake, 10 s | PostgreSQL alone (pgbench, same statements) | | | $(fmt "$m1") / $(fmt "$m2") | **$(pct "$m1" "$m2")** |")
+  ROWS+=("| PostgreSQL intake, 10 s$1 | PostgreSQL alone (pgbench, same statements) | | | $(fmt "$m1") / $(fmt "$m2") | **$(pct "$m1" "$m2")** |")
   m1=$(echo "${pc[*]}" | median); m2=$(echo "${bc[*]}" | median)
-  ROWS+=("| PostgreSQL claims, $CLAIMS | PostgreSQL alone (pgbench, same statements) | | | $(fmt "$m1") / $(fmt "$m2") | **$(pct "$m1" "$m2")** |")
+  ROWS+=("| PostgreSQL claims, $CLAIMS$1 | PostgreSQL alone (pgbench, same statements) | | | $(fmt "$m1") / $(fmt "$m2") | **$(pct "$m1" "$m2")** |")
 }
 
 case $WHAT in
