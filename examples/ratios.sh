@@ -232,11 +232,22 @@ on_app_cores() { if [[ -n ${APP_CPUS:-} ]]; then taskset -c "$APP_CPUS" "$@"; el
 # Pins every PostgreSQL process (and so every backend forked later) to core $1, and the
 # clients (cxbot, the load tool, pgbench) to the others; `unpin_db` puts the affinity back.
 pin_db() {
-  DB_AFFINITY=$(taskset -cp "$(pgrep -o -x postgres)" | awk -F': ' '{print $2}')
+  local postmaster
+  if ! [[ $1 =~ ^[0-9]+$ ]] || (($1 >= $(nproc))); then
+    echo "ratios.sh: DB_CORE=$1 is not a core of this machine (0 to $(($(nproc) - 1)))" >&2; exit 1
+  fi
+  postmaster=$(pgrep -o -x postgres) || { echo "ratios.sh: DB_CORE needs a local PostgreSQL server" >&2; exit 1; }
   APP_CPUS=$(seq 0 $(($(nproc) - 1)) | grep -vx "$1" | paste -sd, -)
   [[ -n $APP_CPUS ]] || { echo "ratios.sh: DB_CORE=$1 leaves no core for the clients" >&2; exit 1; }
+  DB_AFFINITY=$(taskset -cp "$postmaster" | awk -F': ' '{print $2}')
   # (a process that ended since pgrep listed it is no matter)
   for p in $(pgrep -x postgres); do taskset -cp "$1" "$p" >/dev/null 2>&1 || true; done
+  # The server forks every new backend from the postmaster: if it could not be pinned
+  # (another user's process), the rows would be labelled with what did not happen.
+  if [[ $(taskset -cp "$postmaster" | awk -F': ' '{print $2}') != "$1" ]]; then
+    echo "ratios.sh: could not pin PostgreSQL (pid $postmaster) to core $1: taskset needs the right to change its affinity" >&2
+    exit 1
+  fi
 }
 unpin_db() {
   [[ -n ${DB_AFFINITY:-} ]] || return 0
