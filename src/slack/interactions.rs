@@ -122,7 +122,6 @@ pub enum InteractionResponse {
     Json(serde_json::Value),
 }
 
-/// Runs what each action asks for. Slow work is enqueued; only views.open runs inline.
 /// Whether the interaction asks for anything cxbot does (a known button or select, a known
 /// modal's submission): a replay of such a request is refused. An unknown action id or
 /// callback is acknowledged and ignored, the same the second time.
@@ -140,6 +139,25 @@ pub fn acts(interaction: &Interaction) -> bool {
     }
 }
 
+/// Acknowledges an interaction [`acts`] is false for: nothing is run, and it is logged (an
+/// unknown action id at most once a minute, see [`warn_unknown_action`]).
+pub fn ignore(interaction: &Interaction, now_ms: i64) {
+    match interaction {
+        Interaction::BlockActions(ba) => {
+            for action in &ba.actions {
+                warn_unknown_action(&action.action_id, &ba.user.id, now_ms);
+            }
+        }
+        Interaction::ViewSubmission(vs) => warn_unknown_view(vs.view.callback_id.as_deref()),
+        Interaction::Other => {}
+    }
+}
+
+fn warn_unknown_view(callback_id: Option<&str>) {
+    tracing::warn!(callback_id = ?callback_id, "unknown view submission; acknowledged and ignored");
+}
+
+/// Runs what each action asks for. Slow work is enqueued; only views.open runs inline.
 pub async fn dispatch(state: &AppState, interaction: Interaction) -> InteractionResponse {
     match interaction {
         Interaction::BlockActions(ba) => {
@@ -153,7 +171,7 @@ pub async fn dispatch(state: &AppState, interaction: Interaction) -> Interaction
             Some(CALLED_BACK_MODAL) => on_called_back_submit(state, &vs).await,
             Some(RECORD_CALLER_MODAL) => on_record_caller_submit(state, &vs).await,
             other => {
-                tracing::warn!(callback_id = ?other, "unknown view submission; acknowledged and ignored");
+                warn_unknown_view(other);
                 InteractionResponse::Ack
             }
         },

@@ -397,6 +397,29 @@ async fn only_the_owner_or_a_lead_may_release() {
     );
 }
 
+/// A click that carries an action cxbot does not know beside one it does runs the one it
+/// knows: the unknown one is ignored, not the whole click.
+#[tokio::test]
+async fn a_click_with_an_unknown_action_beside_claim_still_claims() {
+    let app = team_app(Backend::Sqlite).await;
+    let id = missed_call(&app, 11).await;
+    let click = json!({
+        "type": "block_actions",
+        "user": {"id": AGENT},
+        "trigger_id": trigger_id(),
+        "channel": {"id": "C0QUEUE01"},
+        "message": {"ts": "1700000000.000001"},
+        "actions": [
+            {"type": "button", "action_id": "retired_feature_button", "value": id.to_string()},
+            {"type": "button", "action_id": "cx_claim", "value": id.to_string()},
+        ]
+    });
+    let res = app.interact(&click).await;
+    assert_eq!(res.status(), 200);
+    drain(&app).await;
+    assert_eq!(ticket(&app, id).await.claimed_by.as_deref(), Some(AGENT));
+}
+
 #[tokio::test]
 async fn escalate_button_opens_the_modal_and_its_submission_escalates() {
     let app = team_app(Backend::Sqlite).await;

@@ -232,6 +232,22 @@ async fn unknown_action_id_is_acknowledged_and_does_nothing() {
     assert!(app.slack.calls().await.is_empty());
 }
 
+/// A modal cxbot did not open (a `callback_id` it does not know) is acknowledged with an
+/// empty 200 and nothing runs, the same when it comes again.
+#[tokio::test]
+async fn unknown_view_submission_is_acknowledged_and_does_nothing() {
+    let app = spawn_app().await;
+    let submission = json!({"type": "view_submission", "user": {"id": "U0AGENT01"},
+        "view": {"id": "V9", "callback_id": "another_apps_modal", "state": {"values": {}}}});
+    for _ in 0..2 {
+        let res = app.interact(&submission).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.text().await.unwrap(), "");
+    }
+    app.run_pending_jobs().await;
+    assert!(app.slack.calls().await.is_empty());
+}
+
 #[tokio::test]
 async fn home_help_button_opens_the_help_modal() {
     let app = spawn_app().await;
