@@ -113,58 +113,28 @@ impl SlashCommandPayload {
 /// `+` is a space, `%XX` a byte (a `%` not followed by two hex digits stays), and bytes
 /// that are not UTF-8 become U+FFFD.
 pub(crate) fn decode_form_value(value: &[u8]) -> String {
-    // Eight bytes at a time: each eight are copied as they are, then the first `%` or `+`
-    // among them (found with word arithmetic, no loop over the bytes) is decoded over its
-    // copy. An interactivity payload is JSON, whose quotes, colons and commas are all
-    // escaped, so an escape comes every few bytes; between two of them the bytes cost one
-    // copy, not a test and a push each.
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    /// The high bit of the lowest zero byte of `y` is set (and maybe bits above it).
-    fn zero_bytes(y: u64) -> u64 {
-        y.wrapping_sub(ONES) & !y & (ONES << 7)
+    if memchr::memchr2(b'%', b'+', value).is_none() {
+        return String::from_utf8_lossy(value).into_owned();
     }
-    let n = value.len();
-    let mut out = vec![0_u8; n];
-    let (mut read, mut written) = (0, 0);
-    // `written <= read` throughout: the output is never longer than what was read.
-    while read + 8 <= n {
-        let chunk: [u8; 8] = value[read..read + 8].try_into().expect("eight bytes");
-        out[written..written + 8].copy_from_slice(&chunk);
-        let word = u64::from_le_bytes(chunk);
-        let special = zero_bytes(word ^ (ONES * u64::from(b'%')))
-            | zero_bytes(word ^ (ONES * u64::from(b'+')));
-        if special == 0 {
-            read += 8;
-            written += 8;
-            continue;
-        }
-        let plain = (special.trailing_zeros() / 8) as usize;
-        let (byte, len) = decode_one(&value[read + plain..]);
-        out[written + plain] = byte;
-        read += plain + len;
-        written += plain + 1;
+    // A byte at a time with a table for the hex digits: an interactivity payload is JSON,
+    // whose quotes, colons and commas are all escaped, so escapes come every few bytes and
+    // searching for the next one costs more than it skips.
+    let mut out = Vec::with_capacity(value.len());
+    let mut bytes = value.iter();
+    while let Some(&b) = bytes.next() {
+        out.push(match b {
+            b'%' => match *bytes.as_slice() {
+                [hi, lo, ..] if (HEX[hi as usize] | HEX[lo as usize]) < 16 => {
+                    bytes.nth(1);
+                    (HEX[hi as usize] << 4) | HEX[lo as usize]
+                }
+                _ => b'%',
+            },
+            b'+' => b' ',
+            b => b,
+        });
     }
-    while read < n {
-        let (byte, len) = decode_one(&value[read..]);
-        out[written] = byte;
-        read += len;
-        written += 1;
-    }
-    out.truncate(written);
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
-/// The first byte of a form value decoded, and how many bytes it took (`rest` is not empty).
-#[inline(always)]
-fn decode_one(rest: &[u8]) -> (u8, usize) {
-    match *rest {
-        [b'%', hi, lo, ..] if (HEX[hi as usize] | HEX[lo as usize]) < 16 => {
-            ((HEX[hi as usize] << 4) | HEX[lo as usize], 3)
-        }
-        [b'+', ..] => (b' ', 1),
-        [b, ..] => (b, 1),
-        [] => (0, 1),
-    }
 }
 
 /// A hex digit's value by byte; 0xFF for a byte that is not one.
