@@ -204,13 +204,22 @@ pub async fn command(
     }
 }
 
-/// Runs what a button, select or modal submission asks for.
-/// One that asks for nothing cxbot does (an unknown action id or modal) is acknowledged
-/// here, with no use case's future built for it.
-pub async fn interaction(state: &AppState, interaction: Interaction) -> InteractionResponse {
+/// Runs what a button, select or modal submission asks for. One that asks for nothing
+/// cxbot does (an unknown action id or modal) is acknowledged here, with no use case's
+/// future built for it, and answered the same however often it comes; one that would
+/// change something is refused when `first_use` says its request was seen before, as
+/// [`command`] refuses a replayed command (Socket Mode passes `|| true`).
+pub async fn interaction(
+    state: &AppState,
+    interaction: Interaction,
+    first_use: impl FnOnce() -> bool,
+) -> InteractionResponse {
     if !interactions::acts(&interaction) {
         interactions::ignore(&interaction, state.services.now_ms());
         return InteractionResponse::Ack;
+    }
+    if !first_use() {
+        return InteractionResponse::Replayed;
     }
     // Boxed, as `command` boxes its use cases.
     Box::pin(interactions::dispatch(state, interaction)).await

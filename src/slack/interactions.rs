@@ -120,6 +120,8 @@ pub enum InteractionResponse {
     Ack,
     /// 200 with a JSON body (e.g. view_submission errors).
     Json(serde_json::Value),
+    /// A request that would change something, seen before: refused (HTTP's 401).
+    Replayed,
 }
 
 /// Whether the interaction asks for anything cxbot does (a known button or select, a known

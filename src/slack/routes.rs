@@ -197,13 +197,13 @@ async fn interactivity(
         .map_err(|_| ApiError::BadRequest("expected a form field named payload".into()))?;
     let interaction = parse_interaction(&form.payload)
         .map_err(|e| ApiError::BadRequest(format!("malformed interaction payload: {e}")))?;
-    if super::interactions::acts(&interaction) && !verified.first_use(&state) {
-        return Err(ApiError::Unauthorized);
-    }
-    Ok(match dispatch::interaction(&state, interaction).await {
-        InteractionResponse::Ack => StatusCode::OK.into_response(),
-        InteractionResponse::Json(v) => Json(v).into_response(),
-    })
+    Ok(
+        match dispatch::interaction(&state, interaction, || verified.first_use(&state)).await {
+            InteractionResponse::Replayed => return Err(ApiError::Unauthorized),
+            InteractionResponse::Ack => StatusCode::OK.into_response(),
+            InteractionResponse::Json(v) => Json(v).into_response(),
+        },
+    )
 }
 
 /// An Events API body, as `serde_json::from_slice::<EventEnvelope>` reads it: the same value,

@@ -304,8 +304,8 @@ async fn answer(state: &AppState, envelope: Envelope) -> service::Result<Option<
             let Some(interaction) = parsed::<Interaction>(&kind, payload) else {
                 return Ok(None);
             };
-            match dispatch::interaction(state, interaction).await {
-                InteractionResponse::Ack => Ok(None),
+            match dispatch::interaction(state, interaction, || true).await {
+                InteractionResponse::Ack | InteractionResponse::Replayed => Ok(None),
                 InteractionResponse::Json(v) if accepts_response_payload => Ok(Some(v)),
                 InteractionResponse::Json(_) => {
                     tracing::warn!(
