@@ -13,7 +13,10 @@
 # thread) and the repository's load tool (examples/load: every request built and signed
 # anew, 64 connections). Each answer is checked to be byte-identical on both servers first.
 # Claims and intake: cxbot on PostgreSQL against PostgreSQL alone running the same
-# statements (pgbench, examples/pgbench/), alternately, a fresh database each run; and cxbot
+# statements (pgbench, examples/pgbench/), alternately, a fresh database each run, with both
+# load tools sending requests the load tool built and signed beforehand (`--emit`; wrk with
+# examples/wrk/list.lua, the load tool with `--from`), each claim phase (pgbench's too) on a
+# database vacuumed, analyzed and checkpointed after the tickets were written; and cxbot
 # on SQLite (its default; no server to run "alone": the statements run in cxbot's process,
 # so the figure is the absolute rate against the 5,000/s target).
 #
@@ -23,7 +26,10 @@
 #
 # Knobs (environment): REPS (3: runs of each side, the table gives medians), DURATION (10:
 # seconds a run), CONNS (64), PATHS (the ack paths), CX_PORT (3000), BARE_PORT (3001),
-# FAKE_PORT (3100), PG_URL, CLAIMS (20000: claims a claim run sends), KEEP_LOGS=1, NO_BUILD=1
+# FAKE_PORT (3100), PG_URL, CLAIMS (20000: claims a SQLite claim run sends), PREPARED (30000:
+# tickets prepared for a PostgreSQL claim run, which lasts CLAIM_S, 5 s; a wrk run that would
+# send more than were prepared fails), INTAKE_RATE (6000: intake requests prepared a second of
+# a PostgreSQL intake run), KEEP_LOGS=1, NO_BUILD=1
 # (use the binaries already in $CARGO_TARGET_DIR/release), DB_CORE (unset: the PostgreSQL
 # rows are taken once, every process sharing every core; a core number, e.g. 0: they are
 # taken a second time with every PostgreSQL process on that core and cxbot, the load tool
@@ -42,6 +48,9 @@ BARE_PORT=${BARE_PORT:-3001}
 FAKE_PORT=${FAKE_PORT:-3100}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 CLAIMS=${CLAIMS:-20000}
+PREPARED=${PREPARED:-30000}
+CLAIM_S=${CLAIM_S:-5}
+INTAKE_RATE=${INTAKE_RATE:-6000}
 TARGET=${CARGO_TARGET_DIR:-$PWD/target}
 WORK=$(mktemp -d /tmp/cxratios.XXXXXX)
 
@@ -210,8 +219,8 @@ ack() {
   stop "$CX_PID"
 }
 
-# Claims and intake through cxbot (the load tool) on database URL $1: sets RES_I and RES_C
-# (intake/s, claims/s).
+# Claims and intake through cxbot on SQLite database URL $1, the load tool building each
+# request as it sends it: sets RES_I and RES_C (intake/s, claims/s).
 cx_db_run() {
   start_cxbot "$1"
   local intake claims
@@ -225,6 +234,62 @@ cx_db_run() {
   done
   RES_I=$(jq .total.rps <<<"$intake") RES_C=$(jq .total.rps <<<"$claims")
 }
+
+# Claims and intake through cxbot on PostgreSQL database $1, sent by $2 (wrk or load): the
+# load tool builds and signs the requests first (`--emit`; for claims its prepare step
+# creates the tickets through cxbot), the database settles, then the client sends them (wrk
+# with examples/wrk/list.lua, the load tool with `--from`). Sets RES_I and RES_C.
+cx_pg_run() {
+  local url=$1 tool=$2 n_i=$((INTAKE_RATE * (DURATION + 2)))
+  start_cxbot "$url"
+  on_app_cores "$BIN/examples/load" --scenario intake --count "$n_i" --emit "$WORK/intake.req" --json >/dev/null
+  send_list "$tool" intake "$WORK/intake.req" "$n_i" "$DURATION"; RES_I=$LIST_RPS
+  on_app_cores "$BIN/examples/load" --url "$CX" --scenario claim --concurrency "$CONNS" --count "$PREPARED" --emit "$WORK/claims.req" --json >/dev/null
+  settle "$url"
+  local before
+  before=$(psql -qtA "$url" -c "SELECT count(*) FROM ticket_audit WHERE action = 'claim'")
+  send_list "$tool" claim "$WORK/claims.req" "$PREPARED" "$CLAIM_S"; RES_C=$LIST_RPS
+  stop "$CX_PID"
+  # Neither client reads the answers' text here: every claim answered must have claimed (an
+  # audit row each; up to a connection's worth more were sent, not answered, at the stop).
+  local claimed
+  claimed=$(psql -qtA "$url" -c "SELECT count(*) - $before FROM ticket_audit WHERE action = 'claim'")
+  if ((claimed < LIST_SENT)); then
+    echo "ratios.sh: $tool got $LIST_SENT answers to claims, the audit has $claimed claims" >&2; exit 1
+  fi
+}
+
+# Sends the requests of file $3 (which holds $4) with $1 (wrk or load), counted as scenario
+# $2, for $5 seconds (the load tool: after 2 s of warm-up, for intake): sets LIST_RPS (req/s)
+# and LIST_SENT (answers counted). Errors, or more requests than the file holds, fail the run.
+send_list() {
+  local tool=$1 scenario=$2 file=$3 n=$4 secs=$5 out
+  if [[ $tool == wrk ]]; then
+    out=$(on_app_cores wrk -t1 -c"$CONNS" -d"${secs}s" -s examples/wrk/list.lua "$CX" -- "$file")
+    if grep -q "Non-2xx" <<<"$out" || grep -q "Socket errors" <<<"$out"; then
+      echo "ratios.sh: wrk with $file got errors:" >&2; echo "$out" >&2; exit 1
+    fi
+    LIST_SENT=$(awk '/requests in/ {print $1}' <<<"$out")
+    LIST_RPS=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  else
+    local warm=0s; [[ $scenario == intake ]] && warm=2s
+    out=$(on_app_cores "$BIN/examples/load" --url "$CX" --scenario "$scenario" --from "$file" --concurrency "$CONNS" --duration "${secs}s" --warmup "$warm" --json)
+    if [[ $(jq '.total.non_2xx + .total.transport_errors' <<<"$out") != 0 ]]; then
+      echo "ratios.sh: load with $file got errors: $out" >&2; exit 1
+    fi
+    LIST_SENT=$(jq .total.requests <<<"$out")
+    LIST_RPS=$(jq .total.rps <<<"$out")
+  fi
+  if ((LIST_SENT + CONNS > n)); then
+    echo "ratios.sh: $tool sent all $n requests of $file in ${secs}s: raise PREPARED or INTAKE_RATE" >&2; exit 1
+  fi
+}
+
+# Before a claim phase that can have it (pgbench's, wrk's; the load tool's claims follow its
+# prepare step at once): the tickets just written vacuumed and analyzed, and a checkpoint, so
+# that neither side's few seconds pay for the hint bits, the statistics or the checkpoint of
+# the writes before them.
+settle() { psql -q "$1" -c 'VACUUM ANALYZE' -c 'CHECKPOINT' >/dev/null; }
 
 # Runs "$@" on the cores left to the clients when the database has a core of its own.
 on_app_cores() { if [[ -n ${APP_CPUS:-} ]]; then taskset -c "$APP_CPUS" "$@"; else "$@"; fi; }
@@ -268,7 +333,7 @@ db() {
     si+=("$RES_I"); sc+=("$RES_C")
     echo "  sqlite run $r: intake $RES_I/s, claims $RES_C/s" >&2
   done
-  ROWS+=("| SQLite intake, 10 s | none (target 5,000/s) | | | $(fmt "$(echo "${si[*]}" | median)")/s | |")
+  ROWS+=("| SQLite intake, ${DURATION} s | none (target 5,000/s) | | | $(fmt "$(echo "${si[*]}" | median)")/s | |")
   ROWS+=("| SQLite claims, $CLAIMS | none (target 5,000/s) | | | $(fmt "$(echo "${sc[*]}" | median)")/s | |")
   if ! command -v pgbench >/dev/null || ! psql -q "$PG_URL/postgres" -c 'SELECT 1' >/dev/null 2>&1; then
     echo "ratios.sh: no PostgreSQL at $PG_URL (or no pgbench): PostgreSQL rows skipped" >&2
@@ -284,25 +349,28 @@ db() {
 
 # The PostgreSQL rows, $1 added to their labels.
 pg_rows() {
-  local pi=() pc=() bi=() bc=() url tickets
+  local pi=() pc=() wi=() wc=() bi=() bc=() url tickets
   for r in $(seq 1 "$REPS"); do
     url=$(fresh_pg cxratios)
-    cx_db_run "$url"
+    cx_pg_run "$url" wrk
+    wi+=("$RES_I"); wc+=("$RES_C")
+    url=$(fresh_pg cxratios)
+    cx_pg_run "$url" load
     pi+=("$RES_I"); pc+=("$RES_C")
     # PostgreSQL alone, on the database cxbot just filled (its schema, its tickets).
     tickets=$(psql -qtA "$url" -c 'SELECT max(id) FROM tickets')
-    psql -q "$url" -c 'VACUUM ANALYZE' >/dev/null
+    settle "$url"
     bc+=("$(on_app_cores pgbench -n -M prepared -c 8 -j 2 -T "$DURATION" -D tickets="$tickets" -f examples/pgbench/claim.sql "$url" 2>>"$WORK/pgbench.log" | awk '/^tps/ {print $3}')")
     bi+=("$(on_app_cores pgbench -n -M prepared -c 8 -j 2 -T "$DURATION" -f examples/pgbench/intake.sql "$url" 2>>"$WORK/pgbench.log" | awk '/^tps/ {print $3}')")
     for v in "${bi[-1]}" "${bc[-1]}"; do [[ -n $v ]] || { cat "$WORK/pgbench.log" >&2; exit 1; }; done
-    echo "  postgres$1 run $r: cxbot intake $RES_I/s claims $RES_C/s; pgbench intake ${bi[-1]}/s claims ${bc[-1]}/s" >&2
+    echo "  postgres$1 run $r: cxbot intake $RES_I/s claims $RES_C/s (wrk: ${wi[-1]}/s, ${wc[-1]}/s); pgbench intake ${bi[-1]}/s claims ${bc[-1]}/s" >&2
   done
   psql -q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS cxratios WITH (FORCE)" >/dev/null
-  local m1 m2
-  m1=$(echo "${pi[*]}" | median); m2=$(echo "${bi[*]}" | median)
-  ROWS+=("| PostgreSQL intake, 10 s$1 | PostgreSQL alone (pgbench, same statements) | | | $(fmt "$m1") / $(fmt "$m2") | **$(pct "$m1" "$m2")** |")
-  m1=$(echo "${pc[*]}" | median); m2=$(echo "${bc[*]}" | median)
-  ROWS+=("| PostgreSQL claims, $CLAIMS$1 | PostgreSQL alone (pgbench, same statements) | | | $(fmt "$m1") / $(fmt "$m2") | **$(pct "$m1" "$m2")** |")
+  local m1 m2 mw
+  m1=$(echo "${pi[*]}" | median); m2=$(echo "${bi[*]}" | median); mw=$(echo "${wi[*]}" | median)
+  ROWS+=("| PostgreSQL intake, ${DURATION} s$1 | PostgreSQL alone (pgbench, same statements) | $(fmt "$mw") / $(fmt "$m2") | **$(pct "$mw" "$m2")** | $(fmt "$m1") / $(fmt "$m2") | **$(pct "$m1" "$m2")** |")
+  m1=$(echo "${pc[*]}" | median); m2=$(echo "${bc[*]}" | median); mw=$(echo "${wc[*]}" | median)
+  ROWS+=("| PostgreSQL claims, ${CLAIM_S} s$1 | PostgreSQL alone (pgbench, same statements) | $(fmt "$mw") / $(fmt "$m2") | **$(pct "$mw" "$m2")** | $(fmt "$m1") / $(fmt "$m2") | **$(pct "$m1" "$m2")** |")
 }
 
 case $WHAT in

@@ -15,6 +15,9 @@
 //! (`url_verification`), `retry` (one event redelivered with `X-Slack-Retry-Num`) and
 //! `unknown-action` (a click on an action id cxbot does not know). `claim`, `button` and a mix that has them first create `--tickets` tickets
 //! through the webhook (the prepare step, reported on its own line), then claim each once.
+//! With `--emit FILE` (and `--count`) it writes the requests, signed, to a file instead of
+//! sending them, for wrk to send (`examples/wrk/list.lua`): a client that spends less of the
+//! shared cores than this one does.
 //! Run `--help` for every option. The method and the figures are in `examples/PERF.md`.
 
 mod client;
@@ -128,6 +131,16 @@ struct Args {
     /// Print one JSON object instead of the table.
     #[arg(long)]
     json: bool,
+    /// Write the `--count` requests to this file instead of sending them (the prepare step,
+    /// if any, is still sent), one a line for `examples/wrk/list.lua`: the path, then
+    /// `Name: value` headers, then the body, tab-separated. They are signed as they are
+    /// written: send them within Slack's five minutes.
+    #[arg(long, requires = "count")]
+    emit: Option<std::path::PathBuf>,
+    /// Send the requests of a file written by `--emit`, each once, in order (no prepare
+    /// step; counted as `--scenario`'s kind), until the file, `--count` or `--duration` ends.
+    #[arg(long, conflicts_with = "emit")]
+    from: Option<std::path::PathBuf>,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -192,6 +205,8 @@ struct Plan {
     intake_seq: AtomicU64,
     claim_seq: AtomicU64,
     tickets: Vec<Ticket>,
+    /// `--from`: the requests to send, instead of building them.
+    from: Vec<payloads::Req>,
 }
 
 impl Plan {
@@ -204,6 +219,9 @@ impl Plan {
             return None;
         }
         let kind = self.wheel[(i % self.wheel.len() as u64) as usize];
+        if !self.from.is_empty() {
+            return self.from.get(i as usize).map(|r| (kind, i, r.clone()));
+        }
         let (tag, req) = match kind {
             INTAKE => {
                 let seq = self.intake_seq.fetch_add(1, Ordering::Relaxed);
@@ -227,6 +245,40 @@ impl Plan {
         };
         Some((kind, tag, req))
     }
+}
+
+/// Writes every request of `plan` to `path`, one a line (`--emit`); returns how many.
+fn emit(plan: &Plan, path: &std::path::Path) -> Result<u64, String> {
+    use std::io::Write;
+    let fail = |e: std::io::Error| format!("--emit {}: {e}", path.display());
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(fail)?);
+    let mut n = 0;
+    let mut line = Vec::new();
+    while let Some((_, _, req)) = plan.next() {
+        line.clear();
+        line.extend_from_slice(req.path.as_bytes());
+        let headers = std::iter::once(("Content-Type", req.content_type))
+            .chain(req.headers.iter().map(|(k, v)| (*k, v.as_str())));
+        for (k, v) in headers {
+            write!(line, "\t{k}: {v}").map_err(fail)?;
+        }
+        line.push(b'\t');
+        line.extend_from_slice(&req.body);
+        // The separators cannot occur in what is written: the bodies are compact JSON or
+        // form-encoded, the headers digits and hex.
+        if line.iter().filter(|b| **b == b'\t').count() != req.headers.len() + 2
+            || line.iter().any(|b| matches!(b, b'\n' | b'\r'))
+        {
+            return Err(format!(
+                "request {n} holds a tab or a line break: cannot be emitted"
+            ));
+        }
+        line.push(b'\n');
+        out.write_all(&line).map_err(fail)?;
+        n += 1;
+    }
+    out.flush().map_err(fail)?;
+    Ok(n)
 }
 
 struct Outcome {
@@ -278,11 +330,28 @@ async fn run(args: Args) -> Result<bool, String> {
     let w = weights(&args)?;
     let target = Arc::new(Target::parse(&args.url)?);
     let slack_kinds = w[1..].iter().sum::<u64>() > 0;
-    let needs_tickets = w[CLAIM] + w[BUTTON] > 0;
+    let from = match &args.from {
+        None => Vec::new(),
+        Some(path) => {
+            if w.iter().filter(|w| **w > 0).count() != 1 {
+                return Err("--from counts its requests as one --scenario's: not mixed".into());
+            }
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("--from {}: {e}", path.display()))?;
+            let reqs = payloads::read_emitted(&text)
+                .map_err(|e| format!("--from {}: {e}", path.display()))?;
+            if reqs.is_empty() {
+                return Err(format!("--from {}: no request in it", path.display()));
+            }
+            reqs
+        }
+    };
+    let slack_kinds = slack_kinds && from.is_empty();
+    let needs_tickets = w[CLAIM] + w[BUTTON] > 0 && from.is_empty();
     if slack_kinds && args.signing_secret.is_none() {
         return Err("--signing-secret (or SLACK_SIGNING_SECRET) is required".into());
     }
-    if (w[INTAKE] > 0 || needs_tickets) && args.webhook_secret.is_none() {
+    if (w[INTAKE] > 0 && from.is_empty() || needs_tickets) && args.webhook_secret.is_none() {
         return Err("--webhook-secret (or CXBOT_WEBHOOK_SECRET) is required".into());
     }
     // Five digits, random: ticket numbers `<run><seq:07>` stay twelve digits long.
@@ -307,6 +376,7 @@ async fn run(args: Args) -> Result<bool, String> {
         intake_seq: AtomicU64::new(intake_from),
         claim_seq: AtomicU64::new(0),
         tickets,
+        from: Vec::new(),
     };
     let mut json_out = json!({
         "scenario": format!("{:?}", args.scenario).to_lowercase(), "url": args.url,
@@ -377,7 +447,20 @@ async fn run(args: Args) -> Result<bool, String> {
     };
     let tickets: Vec<Ticket> = tickets.into_iter().map(|(_, t)| t).collect();
     let n_tickets = tickets.len() as u64;
-    let p = Arc::new(plan(wheel, args.count, deadline, prepared, tickets));
+    let mut p = plan(wheel, args.count, deadline, prepared, tickets);
+    p.from = from;
+    let p = Arc::new(p);
+    if let Some(path) = &args.emit {
+        let n = emit(&p, path)?;
+        if args.json {
+            json_out["emitted"] = json!(n);
+            json_out["file"] = json!(path.display().to_string());
+            println!("{json_out}");
+        } else {
+            println!("emitted: {n} signed requests to {}", path.display());
+        }
+        return Ok(n > 0);
+    }
     let out = drive(p.clone(), target, &args, args.warmup, false).await;
     let elapsed = out.elapsed;
     let (rows, total) = report(out.stats, elapsed);

@@ -10,11 +10,55 @@ use serde_json::json;
 pub const CHALLENGE: &str = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P";
 
 /// One request, ready to send.
+#[derive(Clone)]
 pub struct Req {
     pub path: &'static str,
     pub content_type: &'static str,
     pub headers: Vec<(&'static str, String)>,
     pub body: Bytes,
+}
+
+/// The requests of a file written by `--emit` (see there for the format), for `--from`.
+/// Paths, content types and header names are few: each distinct one is kept once, for the
+/// life of the process.
+pub fn read_emitted(text: &str) -> Result<Vec<Req>, String> {
+    let mut seen = std::collections::HashMap::<&str, &'static str>::new();
+    let mut keep = |s: &str| -> &'static str {
+        if let Some(k) = seen.get(s) {
+            return k;
+        }
+        let k: &'static str = Box::leak(s.to_owned().into_boxed_str());
+        seen.insert(k, k);
+        k
+    };
+    let mut reqs = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let (Some(path), Some(body)) = (fields.first(), fields.last()) else {
+            continue;
+        };
+        if fields.len() < 3 || !path.starts_with('/') {
+            return Err(format!("line {}: not a path, headers and a body", n + 1));
+        }
+        let mut req = Req {
+            path: keep(path),
+            content_type: "",
+            headers: Vec::new(),
+            body: Bytes::copy_from_slice(body.as_bytes()),
+        };
+        for h in &fields[1..fields.len() - 1] {
+            let (name, value) = h
+                .split_once(": ")
+                .ok_or_else(|| format!("line {}: `{h}` is not a header", n + 1))?;
+            if name.eq_ignore_ascii_case("content-type") {
+                req.content_type = keep(value);
+            } else {
+                req.headers.push((keep(name), value.to_owned()));
+            }
+        }
+        reqs.push(req);
+    }
+    Ok(reqs)
 }
 
 /// A ticket created by the prepare step: its helpdesk number (what agents type after
