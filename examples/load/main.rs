@@ -16,8 +16,8 @@
 //! `unknown-action` (a click on an action id cxbot does not know). `claim`, `button` and a mix that has them first create `--tickets` tickets
 //! through the webhook (the prepare step, reported on its own line), then claim each once.
 //! With `--emit FILE` (and `--count`) it writes the requests, signed, to a file instead of
-//! sending them, for wrk to send (`examples/wrk/list.lua`): a client that spends less of the
-//! shared cores than this one does.
+//! sending them; wrk (`examples/wrk/list.lua`) or this tool (`--from FILE`) sends them later,
+//! so that building and signing them is not timed and takes nothing from the server's cores.
 //! Run `--help` for every option. The method and the figures are in `examples/PERF.md`.
 
 mod client;
