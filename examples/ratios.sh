@@ -27,7 +27,7 @@
 # Knobs (environment): REPS (3: runs of each side, the table gives medians), DURATION (10:
 # seconds a run), CONNS (64), PATHS (the ack paths), CX_PORT (3000), BARE_PORT (3001),
 # FAKE_PORT (3100), PG_URL, CLAIMS (20000: claims a SQLite claim run sends), PREPARED (30000:
-# tickets prepared for a PostgreSQL claim run, which lasts CLAIM_S, 5 s; a wrk run that would
+# tickets prepared for a PostgreSQL claim run, which lasts CLAIM_S, 5 s; a run that would
 # send more than were prepared fails), INTAKE_RATE (6000: intake requests prepared a second of
 # a PostgreSQL intake run), KEEP_LOGS=1, NO_BUILD=1
 # (use the binaries already in $CARGO_TARGET_DIR/release), DB_CORE (unset: the PostgreSQL
@@ -285,10 +285,9 @@ send_list() {
   fi
 }
 
-# Before a claim phase that can have it (pgbench's, wrk's; the load tool's claims follow its
-# prepare step at once): the tickets just written vacuumed and analyzed, and a checkpoint, so
-# that neither side's few seconds pay for the hint bits, the statistics or the checkpoint of
-# the writes before them.
+# Before every PostgreSQL claim phase (cxbot's, with either client, and pgbench's): the
+# tickets just written vacuumed and analyzed, and a checkpoint, so that neither side's few
+# seconds pay for the hint bits, the statistics or the checkpoint of the writes before them.
 settle() { psql -q "$1" -c 'VACUUM ANALYZE' -c 'CHECKPOINT' >/dev/null; }
 
 # Runs "$@" on the cores left to the clients when the database has a core of its own.
