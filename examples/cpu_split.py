@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """CPU a claim, per process, while a command runs: how a claim's cost splits between the
-server, cxbot and the client (examples/PERF.md, "Ninth round"; examples/claim_cpu.sh runs it).
+server, cxbot and the client (examples/PERF.md, "Ninth round"; `examples/ratios.sh cpu` runs
+it).
 
     cpu_split.py LABEL DATABASE_URL -- COMMAND...
 

@@ -6,6 +6,7 @@
 #   examples/ratios.sh                 # everything: ack paths, then claims and intake
 #   REPS=1 DURATION=5 examples/ratios.sh ack
 #   examples/ratios.sh db              # claims and intake only
+#   examples/ratios.sh cpu             # where a PostgreSQL claim's CPU goes (no table)
 #
 # Ack paths (the answers that need no database): cxbot against examples/bare.rs (a bare axum
 # handler that verifies the signature and sends the same bytes), with two load tools: wrk
@@ -18,18 +19,21 @@
 # examples/wrk/list.lua, the load tool with `--from`), each claim phase (pgbench's too) on a
 # database vacuumed, analyzed and checkpointed after the tickets were written; and cxbot
 # on SQLite (its default; no server to run "alone": the statements run in cxbot's process,
-# so the figure is the absolute rate against the 5,000/s target).
+# so the figure is the absolute rate against the 5,000/s target). `cpu` splits a PostgreSQL
+# claim's CPU between the server, cxbot and its client, beside pgbench's (function `cpu`).
 #
 # Needs: cargo, wrk, openssl, curl, jq; for the PostgreSQL rows a server reachable as
-# $PG_URL (default postgres://postgres@127.0.0.1:5432) and pgbench. Builds the release
-# binaries it needs (into $CARGO_TARGET_DIR, default target/). Prints a markdown table.
+# $PG_URL (default postgres://postgres@127.0.0.1:5432) and pgbench; for `cpu` also python3.
+# Builds the release binaries it needs (into $CARGO_TARGET_DIR, default target/). Prints a
+# markdown table.
 #
 # Knobs (environment): REPS (3: runs of each side, the table gives medians), DURATION (10:
 # seconds a run), CONNS (64), PATHS (the ack paths), CX_PORT (3000), BARE_PORT (3001),
 # FAKE_PORT (3100), PG_URL, CLAIMS (20000: claims a SQLite claim run sends), PREPARED (30000:
 # tickets prepared for a PostgreSQL claim run, which lasts CLAIM_S, 5 s; a run that would
 # send more than were prepared fails), INTAKE_RATE (6000: intake requests prepared a second of
-# a PostgreSQL intake run), KEEP_LOGS=1, NO_BUILD=1
+# a PostgreSQL intake run), PERF=1 (`cpu` only: cxbot recorded with `perf record -g` for 4 s
+# of each of its runs, into cpu.N.perf.data), KEEP_LOGS=1, NO_BUILD=1
 # (use the binaries already in $CARGO_TARGET_DIR/release), DB_CORE (unset: the PostgreSQL
 # rows are taken once, every process sharing every core; a core number, e.g. 0: they are
 # taken a second time with every PostgreSQL process on that core and cxbot, the load tool
@@ -372,11 +376,43 @@ pg_rows() {
   ROWS+=("| PostgreSQL claims, ${CLAIM_S} s$1 | PostgreSQL alone (pgbench, same statements) | $(fmt "$mw") / $(fmt "$m2") | **$(pct "$mw" "$m2")** | $(fmt "$m1") / $(fmt "$m2") | **$(pct "$m1" "$m2")** |")
 }
 
+# Where a PostgreSQL claim's CPU goes (examples/PERF.md, "Ninth round"): REPS pairs, each
+# on a fresh database: cxbot's claim phase as `pg_rows` takes it, sent by wrk, then
+# pgbench's on that database, each settled first and lasting CLAIM_S. examples/cpu_split.py
+# prints, for each, the claims a second, the machine's idle share and each process's CPU a
+# claim (it reads /proc as the run goes, so pgbench's backends and wrk, which end with it,
+# count too).
+cpu() {
+  command -v python3 >/dev/null || { echo "ratios.sh: cpu needs python3" >&2; exit 1; }
+  local url tickets perf_pid
+  for r in $(seq 1 "$REPS"); do
+    url=$(fresh_pg cxratios)
+    start_cxbot "$url"
+    "$BIN/examples/load" --url "$CX" --scenario claim --concurrency "$CONNS" --count "$PREPARED" --emit "$WORK/claims.req" --json >/dev/null
+    settle "$url"
+    perf_pid=
+    if [[ ${PERF:-} == 1 ]]; then
+      perf record -q -F 2000 -g -p "$CX_PID" -o "cpu.$r.perf.data" -- sleep 4 >/dev/null 2>&1 &
+      perf_pid=$!
+    fi
+    python3 examples/cpu_split.py "pair $r, cxbot (wrk)" "$url" -- \
+      wrk -t1 -c"$CONNS" -d"${CLAIM_S}s" -s examples/wrk/list.lua "$CX" -- "$WORK/claims.req"
+    [[ -z $perf_pid ]] || wait "$perf_pid" || true
+    stop "$CX_PID"
+    tickets=$(psql -qtA "$url" -c 'SELECT max(id) FROM tickets')
+    settle "$url"
+    python3 examples/cpu_split.py "pair $r, pgbench" "$url" -- \
+      pgbench -n -M prepared -c 8 -j 2 -T "$CLAIM_S" -D tickets="$tickets" -f examples/pgbench/claim.sql "$url"
+  done
+  psql -q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS cxratios WITH (FORCE)" >/dev/null
+}
+
 case $WHAT in
   ack) ack ;;
   db) db ;;
+  cpu) cpu; exit 0 ;;
   all) ack; db ;;
-  *) echo "usage: examples/ratios.sh [all|ack|db]" >&2; exit 2 ;;
+  *) echo "usage: examples/ratios.sh [all|ack|db|cpu]" >&2; exit 2 ;;
 esac
 
 echo
