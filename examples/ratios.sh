@@ -248,8 +248,7 @@ cx_pg_run() {
   start_cxbot "$url"
   on_app_cores "$BIN/examples/load" --scenario intake --count "$n_i" --emit "$WORK/intake.req" --json >/dev/null
   send_list "$tool" intake "$WORK/intake.req" "$n_i" "$DURATION"; RES_I=$LIST_RPS
-  on_app_cores "$BIN/examples/load" --url "$CX" --scenario claim --concurrency "$CONNS" --count "$PREPARED" --emit "$WORK/claims.req" --json >/dev/null
-  settle "$url"
+  prepare_claims "$url"
   local before
   before=$(psql -qtA "$url" -c "SELECT count(*) FROM ticket_audit WHERE action = 'claim'")
   send_list "$tool" claim "$WORK/claims.req" "$PREPARED" "$CLAIM_S"; RES_C=$LIST_RPS
@@ -261,6 +260,25 @@ cx_pg_run() {
   if ((claimed < LIST_SENT)); then
     echo "ratios.sh: $tool got $LIST_SENT answers to claims, the audit has $claimed claims" >&2; exit 1
   fi
+}
+
+# The claims of a PostgreSQL claim phase, cxbot at $CX on database $1: the load tool's
+# prepare step creates PREPARED tickets through cxbot and the claims are written, signed,
+# to $WORK/claims.req; then the database settles.
+prepare_claims() {
+  on_app_cores "$BIN/examples/load" --url "$CX" --scenario claim --concurrency "$CONNS" --count "$PREPARED" --emit "$WORK/claims.req" --json >/dev/null
+  settle "$1"
+}
+
+# PostgreSQL alone claiming on database $1 (its tickets, settled first) for $2 seconds:
+# pgbench with examples/pgbench/claim.sql, run under the command words after them
+# (on_app_cores, or cpu_split.py's); prints pgbench's report.
+pgbench_claims() {
+  local url=$1 secs=$2 tickets
+  shift 2
+  tickets=$(psql -qtA "$url" -c 'SELECT max(id) FROM tickets')
+  settle "$url"
+  "$@" pgbench -n -M prepared -c 8 -j 2 -T "$secs" -D tickets="$tickets" -f examples/pgbench/claim.sql "$url"
 }
 
 # Sends the requests of file $3 (which holds $4) with $1 (wrk or load), counted as scenario
@@ -352,7 +370,7 @@ db() {
 
 # The PostgreSQL rows, $1 added to their labels.
 pg_rows() {
-  local pi=() pc=() wi=() wc=() bi=() bc=() url tickets
+  local pi=() pc=() wi=() wc=() bi=() bc=() url
   for r in $(seq 1 "$REPS"); do
     url=$(fresh_pg cxratios)
     cx_pg_run "$url" wrk
@@ -361,9 +379,7 @@ pg_rows() {
     cx_pg_run "$url" load
     pi+=("$RES_I"); pc+=("$RES_C")
     # PostgreSQL alone, on the database cxbot just filled (its schema, its tickets).
-    tickets=$(psql -qtA "$url" -c 'SELECT max(id) FROM tickets')
-    settle "$url"
-    bc+=("$(on_app_cores pgbench -n -M prepared -c 8 -j 2 -T "$DURATION" -D tickets="$tickets" -f examples/pgbench/claim.sql "$url" 2>>"$WORK/pgbench.log" | awk '/^tps/ {print $3}')")
+    bc+=("$(pgbench_claims "$url" "$DURATION" on_app_cores 2>>"$WORK/pgbench.log" | awk '/^tps/ {print $3}')")
     bi+=("$(on_app_cores pgbench -n -M prepared -c 8 -j 2 -T "$DURATION" -f examples/pgbench/intake.sql "$url" 2>>"$WORK/pgbench.log" | awk '/^tps/ {print $3}')")
     for v in "${bi[-1]}" "${bc[-1]}"; do [[ -n $v ]] || { cat "$WORK/pgbench.log" >&2; exit 1; }; done
     echo "  postgres$1 run $r: cxbot intake $RES_I/s claims $RES_C/s (wrk: ${wi[-1]}/s, ${wc[-1]}/s); pgbench intake ${bi[-1]}/s claims ${bc[-1]}/s" >&2
@@ -384,12 +400,11 @@ pg_rows() {
 # count too).
 cpu() {
   command -v python3 >/dev/null || { echo "ratios.sh: cpu needs python3" >&2; exit 1; }
-  local url tickets perf_pid
+  local url perf_pid
   for r in $(seq 1 "$REPS"); do
     url=$(fresh_pg cxratios)
     start_cxbot "$url"
-    "$BIN/examples/load" --url "$CX" --scenario claim --concurrency "$CONNS" --count "$PREPARED" --emit "$WORK/claims.req" --json >/dev/null
-    settle "$url"
+    prepare_claims "$url"
     perf_pid=
     if [[ ${PERF:-} == 1 ]]; then
       perf record -q -F 2000 -g -p "$CX_PID" -o "cpu.$r.perf.data" -- sleep 4 >/dev/null 2>&1 &
@@ -399,10 +414,7 @@ cpu() {
       wrk -t1 -c"$CONNS" -d"${CLAIM_S}s" -s examples/wrk/list.lua "$CX" -- "$WORK/claims.req"
     [[ -z $perf_pid ]] || wait "$perf_pid" || true
     stop "$CX_PID"
-    tickets=$(psql -qtA "$url" -c 'SELECT max(id) FROM tickets')
-    settle "$url"
-    python3 examples/cpu_split.py "pair $r, pgbench" "$url" -- \
-      pgbench -n -M prepared -c 8 -j 2 -T "$CLAIM_S" -D tickets="$tickets" -f examples/pgbench/claim.sql "$url"
+    pgbench_claims "$url" "$CLAIM_S" python3 examples/cpu_split.py "pair $r, pgbench" "$url" --
   done
   psql -q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS cxratios WITH (FORCE)" >/dev/null
 }
